@@ -1,0 +1,44 @@
+/** A dependency edge as chorus reads it: `issueId` waits on `dependsOnId`. */
+export interface Dependency {
+  issueId: string;
+  dependsOnId: string;
+  /** `blocks`, `parent-child`, `waits-for`, `conditional-blocks`, `related`, ... or any custom string. */
+  type: string;
+  /** The dependency's own `metadata` object, when present (e.g. waits-for gate options). */
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * One task ("bead") as the graph and scheduler see it. The full parsed JSON object is kept
+ * in `raw`; the store writes from the original line text, never from these fields.
+ */
+export interface Task {
+  id: string;
+  title: string;
+  /** Normalized: a line with no status is `open`. Unknown statuses are kept as they are. */
+  status: string;
+  /** 0 (most urgent) to 4; missing or invalid reads as 2, Beads' default. */
+  priority: number;
+  issueType: string | undefined;
+  createdAt: string | undefined;
+  deferUntil: string | undefined;
+  assignee: string | undefined;
+  labels: string[];
+  dependencies: Dependency[];
+  /** The Beads `metadata` object (chorus reads per-task overrides from `metadata.chorus`). */
+  metadata: Record<string, unknown> | undefined;
+  /** The whole parsed line. Read-only for everybody but the store. */
+  raw: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A change to a task's fields. A key set to `null` is removed from the line; every other
+ * value replaces (or adds) that key. Keys not named are left byte-for-byte as they were.
+ */
+export type TaskPatch = Record<string, unknown>;
+
+export const BLOCKING_DEPENDENCY_TYPES = ['blocks', 'conditional-blocks', 'waits-for', 'parent-child'] as const;
+/** Statuses that satisfy a `blocks` / `conditional-blocks` dependency. */
+export const DONE_STATUSES = ['closed', 'pinned', 'tombstone'] as const;
+/** Issue types that are containers or system records and never run (configurable). */
+export const DEFAULT_SKIP_TYPES = ['epic', 'molecule', 'gate', 'message', 'agent', 'role', 'rig', 'merge-request', 'convoy'];

@@ -1,0 +1,64 @@
+import type { SerializedError } from '../errors.js';
+
+/** Which kinds of failure are retried (SPEC §6). A missing command is never retried. */
+export type RetryKind = 'crash' | 'exit' | 'timeout';
+
+/** Everything a worker needs to supervise one agent run for one task. Plain data: it is posted to a thread. */
+export interface AgentJob {
+  taskId: string;
+  /** The program to run (no shell). Resolved through PATH like execvp. */
+  command: string;
+  /** Final argv, placeholders already expanded. */
+  args: string[];
+  /** Extra environment for the agent, merged over the parent's (CHORUS_TASK_ID, CHORUS_TASK_FILE, ...). */
+  env: Record<string, string>;
+  cwd: string;
+  /** `.beads/agent-output/<id>.log`, appended to; one header line per attempt. */
+  logPath: string;
+  /** Per attempt, in ms. 0 means no timeout. */
+  timeoutMs: number;
+  /** Retries after the first attempt, for the kinds in `retryOn`. */
+  retryCount: number;
+  retryOn: RetryKind[];
+  /** Delay before the first retry, doubling after each, with jitter, capped at `backoffMaxMs`. */
+  backoffMinMs: number;
+  backoffMaxMs: number;
+  /** Time between SIGTERM and SIGKILL when chorus ends an agent. */
+  killGraceMs: number;
+}
+
+export type KillReason = 'timeout' | 'user' | 'shutdown';
+
+/** How a supervised run ended; the first reason for ending wins. */
+export type RunOutcome =
+  | 'success' // exit 0
+  | 'failed' // exited non-zero
+  | 'crashed' // killed by a signal chorus did not send, after all retries
+  | 'timeout' // taskTimeout ran out
+  | 'killed' // ended by a person or by chorus shutting down
+  | 'spawn-error'; // command not found / not executable
+
+export interface RunResult {
+  taskId: string;
+  outcome: RunOutcome;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  killedBy: KillReason | null;
+  attempts: number;
+  durationMs: number;
+  /** Set for spawn errors (code e.g. ENOENT, EACCES) and internal failures. */
+  error?: SerializedError;
+  /** The last lines of the log (of the last attempt), for a reason a person can act on. */
+  logTail: string[];
+}
+
+/** Messages a worker posts to the main thread while a run goes on. The last one is always `end`. */
+export type WorkerEvent =
+  | { type: 'attempt-start'; taskId: string; attempt: number; pid: number; command: string; at: number }
+  | { type: 'attempt-end'; taskId: string; attempt: number; exitCode: number | null; signal: string | null; at: number }
+  | { type: 'retry'; taskId: string; attempt: number; delayMs: number; reason: string; at: number }
+  | { type: 'end'; taskId: string };
+
+/** Messages the main thread posts to a worker's run. */
+export type WorkerCommand = { type: 'cancel'; reason: KillReason };
