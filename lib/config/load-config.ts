@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { describeIssues } from './describe-issues.js';
+import { configFileSchema, defaultSettings, orchestrationSchema, SETTING_KEYS, type SettingKey, type Settings } from './schema.js';
+
+export const CONFIG_FILE_NAME = '.chorus.json';
+
+export type SettingSource = 'default' | 'file' | 'flag';
+
+export interface EffectiveConfig {
+  settings: Settings;
+  sources: Record<SettingKey, SettingSource>;
+  /** The config file read, or null when the repository has none. */
+  file: string | null;
+}
+
+/**
+ * Reads `.chorus.json` (optional), checks it as a schema, lays command-line flags over it,
+ * then checks the rules that span keys. Every problem is reported at once.
+ */
+export async function loadConfig(repoDir: string, flags: Partial<Record<SettingKey, unknown>> = {}): Promise<EffectiveConfig> {
+  const file = path.join(repoDir, CONFIG_FILE_NAME);
+  const text = await readOptional(file);
+  const fromFile = text === null ? {} : parseConfigText(text, file);
+
+  const definedFlags = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  const flagCheck = orchestrationSchema.partial().safeParse(definedFlags);
+  if (!flagCheck.success) {
+    const lines = describeIssues(flagCheck.error.issues, definedFlags).map((l) => `  --${kebab(l)}`);
+    throw new UsageError('CHORUS_CONFIG_INVALID_FLAG', `invalid command-line option:\n${lines.join('\n')}`);
+  }
+
+  const merged: Settings = { ...defaultSettings(), ...fromFile, ...flagCheck.data };
+  const sources = Object.fromEntries(
+    SETTING_KEYS.map((key) => [key, key in definedFlags ? 'flag' : key in fromFile ? 'file' : 'default']),
+  ) as Record<SettingKey, SettingSource>;
+
+  const ruleErrors = checkRules(merged);
+  if (ruleErrors.length > 0) {
+    throw new UsageError('CHORUS_CONFIG_INVALID', `${file}:\n${ruleErrors.map((l) => `  ${l}`).join('\n')}`);
+  }
+  return { settings: merged, sources, file: text === null ? null : file };
+}
+
+/** Parses and validates the text of a config file; errors name the file and, for bad JSON, the line and column. */
+export function parseConfigText(text: string, file: string): Partial<Settings> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    const where = jsonErrorPosition(error, text);
+    throw new UsageError('CHORUS_CONFIG_INVALID_JSON', `${file}${where}: not valid JSON (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+  const result = configFileSchema.safeParse(json);
+  if (!result.success) {
+    const lines = describeIssues(result.error.issues, json);
+    throw new UsageError('CHORUS_CONFIG_INVALID', `${file}:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+  }
+  return result.data.orchestration ?? {};
+}
+
+function checkRules(settings: Settings): string[] {
+  const errors: string[] = [];
+  if (settings.backoffMin > settings.backoffMax) {
+    errors.push(`orchestration.backoffMin (${settings.backoffMin}) must not exceed orchestration.backoffMax (${settings.backoffMax})`);
+  }
+  for (const arg of settings.agentArgs) {
+    for (const match of arg.matchAll(/(?<!\$)\$\{([^}]*)\}/g)) {
+      if (!KNOWN_PLACEHOLDERS.includes(match[1] ?? '')) {
+        errors.push(
+          `orchestration.agentArgs: unknown placeholder "\${${match[1]}}" in ${JSON.stringify(arg)} (known: ${KNOWN_PLACEHOLDERS.map((p) => `\${${p}}`).join(', ')})`,
+        );
+      }
+    }
+  }
+  return errors;
+}
+
+export const KNOWN_PLACEHOLDERS = ['TASK_ID', 'TASK_TITLE', 'TASK_FILE', 'PROMPT', 'REPO_DIR', 'LOG_FILE'];
+
+function kebab(line: string): string {
+  return line.replace(/^([a-zA-Z]+)/, (key) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+}
+
+async function readOptional(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new UsageError('CHORUS_CONFIG_UNREADABLE', `${file}: cannot read (${(error as Error).message})`, { cause: error });
+  }
+}
+
+function jsonErrorPosition(error: unknown, text: string): string {
+  const match = /position (\d+)/.exec((error as Error).message);
+  if (!match) return '';
+  const offset = Number(match[1]);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `:${line}:${column}`;
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { DEFAULT_SKIP_TYPES } from '../beads/task.js';
+
+/** The settings chorus understands. Defaults are in DEFAULT_SETTINGS; every key is documented in README.md. */
+export const orchestrationSchema = z.strictObject({
+  /** Agents running at once, never exceeded. @default 3 */
+  maxAgents: z.number().int().min(1).max(256),
+  /** Start ready tasks by priority without being asked (batch and dashboard). @default true */
+  autoAssign: z.boolean(),
+  /** Retries after the first attempt, for the failure kinds in `retryOn`. @default 2 */
+  retryCount: z.number().int().min(0).max(100),
+  /** Per attempt, in milliseconds; 0 means no limit. @default 300000 */
+  taskTimeout: z.number().int().min(0),
+  /** The agent program, run without a shell. @default "claude" */
+  agentCommand: z.string().min(1),
+  /** Its arguments; `${TASK_ID}`, `${TASK_TITLE}`, `${TASK_FILE}`, `${PROMPT}` are replaced. @default ["-p", "${PROMPT}"] */
+  agentArgs: z.array(z.string()),
+  /** Extra environment variables for the agent. @default {} */
+  agentEnv: z.record(z.string(), z.string()),
+  /** Which failures are retried: `crash` (killed by a signal), `exit` (non-zero exit), `timeout`. @default ["crash"] */
+  retryOn: z.array(z.enum(['crash', 'exit', 'timeout'])),
+  /** First retry delay in ms; doubles per retry, with jitter. @default 1000 */
+  backoffMin: z.number().int().min(0),
+  /** Longest retry delay in ms. @default 30000 */
+  backoffMax: z.number().int().min(0),
+  /** Time between SIGTERM and SIGKILL when chorus ends an agent, in ms. @default 5000 */
+  killGrace: z.number().int().min(0),
+  /** Issue types that are containers or records and never run. */
+  skipTypes: z.array(z.string()),
+  /** The tracker file, relative to the repository root. @default ".beads/issues.jsonl" */
+  issuesFile: z.string().min(1),
+});
+
+export type Settings = z.output<typeof orchestrationSchema>;
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = {
+  maxAgents: 3,
+  autoAssign: true,
+  retryCount: 2,
+  taskTimeout: 300_000,
+  agentCommand: 'claude',
+  agentArgs: ['-p', '${PROMPT}'],
+  agentEnv: {},
+  retryOn: ['crash'],
+  backoffMin: 1000,
+  backoffMax: 30_000,
+  killGrace: 5000,
+  skipTypes: [...DEFAULT_SKIP_TYPES],
+  issuesFile: '.beads/issues.jsonl',
+};
+
+export const configFileSchema = z.strictObject({
+  orchestration: orchestrationSchema.partial().optional(),
+  $schema: z.string().optional(),
+});
+
+export type SettingKey = keyof Settings;
+export const SETTING_KEYS = Object.keys(orchestrationSchema.shape) as SettingKey[];
+
+export function defaultSettings(): Settings {
+  return structuredClone(DEFAULT_SETTINGS) as Settings;
+}
+
+/** Per-task overrides, read from a task's Beads `metadata.chorus` object. */
+export const taskOverridesSchema = z.strictObject({
+  timeout: z.number().int().min(0).optional(),
+  retryCount: z.number().int().min(0).max(100).optional(),
+  agent: z
+    .union([z.string().min(1), z.strictObject({ command: z.string().min(1), args: z.array(z.string()).optional() })])
+    .optional(),
+  exclusive: z.boolean().optional(),
+});
+export type TaskOverrides = z.output<typeof taskOverridesSchema>;
