@@ -1,0 +1,79 @@
+import path from 'node:path';
+import type { Task } from '../beads/task.js';
+import { describeIssues } from '../config/describe-issues.js';
+import { taskOverridesSchema, type Settings, type TaskOverrides } from '../config/schema.js';
+import { ChorusError } from '../errors.js';
+import { expandArgs } from '../pool/expand-args.js';
+import type { AgentJob } from '../pool/types.js';
+import { buildPrompt } from './prompt.js';
+
+export const EXCLUSIVE_LABEL = 'chorus:exclusive';
+
+export interface TaskPaths {
+  /** `.beads/agent-output/<id>.log` */
+  logPath: string;
+  /** `.chorus/tasks/<id>.json`: the task as JSON, for the agent. */
+  taskFile: string;
+}
+
+export function taskPaths(repoDir: string, id: string): TaskPaths {
+  return {
+    logPath: path.join(repoDir, '.beads', 'agent-output', `${id}.log`),
+    taskFile: path.join(repoDir, '.chorus', 'tasks', `${id}.json`),
+  };
+}
+
+/** Per-task settings from the task's Beads `metadata.chorus`, checked like the config file. */
+export function readOverrides(task: Task): TaskOverrides {
+  const value = task.metadata?.['chorus'];
+  if (value === undefined) return {};
+  const result = taskOverridesSchema.safeParse(value);
+  if (!result.success) {
+    const problems = describeIssues(result.error.issues, value, 'metadata.chorus').join('; ');
+    throw new ChorusError('CHORUS_TASK_BAD_OVERRIDES', `task ${task.id}: ${problems}`);
+  }
+  return result.data;
+}
+
+export function isExclusive(task: Task): boolean {
+  if (task.labels.includes(EXCLUSIVE_LABEL)) return true;
+  const chorus = task.metadata?.['chorus'];
+  return typeof chorus === 'object' && chorus !== null && (chorus as { exclusive?: unknown }).exclusive === true;
+}
+
+/** Everything a worker needs to run this task's agent: argv expanded, env set, limits from settings and overrides. */
+export function buildJob(task: Task, settings: Settings, repoDir: string): AgentJob {
+  const overrides = readOverrides(task);
+  const paths = taskPaths(repoDir, task.id);
+  const agent = typeof overrides.agent === 'string' ? { command: overrides.agent } : overrides.agent;
+  const command = agent?.command ?? settings.agentCommand;
+  const template = agent?.args ?? (agent ? [] : settings.agentArgs);
+  const vars = {
+    TASK_ID: task.id,
+    TASK_TITLE: task.title,
+    TASK_FILE: paths.taskFile,
+    PROMPT: buildPrompt(task, paths.taskFile),
+    REPO_DIR: repoDir,
+    LOG_FILE: paths.logPath,
+  };
+  return {
+    taskId: task.id,
+    command,
+    args: expandArgs(template, vars),
+    env: {
+      ...settings.agentEnv,
+      CHORUS_TASK_ID: task.id,
+      CHORUS_TASK_FILE: paths.taskFile,
+      CHORUS_TASK_TITLE: task.title,
+      CHORUS_REPO_DIR: repoDir,
+    },
+    cwd: repoDir,
+    logPath: paths.logPath,
+    timeoutMs: overrides.timeout ?? settings.taskTimeout,
+    retryCount: overrides.retryCount ?? settings.retryCount,
+    retryOn: settings.retryOn,
+    backoffMinMs: settings.backoffMin,
+    backoffMaxMs: settings.backoffMax,
+    killGraceMs: settings.killGrace,
+  };
+}

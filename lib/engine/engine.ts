@@ -1,0 +1,321 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BeadsStore } from '../beads/index.js';
+import type { Task } from '../beads/task.js';
+import type { Settings } from '../config/schema.js';
+import type { TaskGraph } from '../graph/index.js';
+import type { RunResult, WorkerEvent } from '../pool/types.js';
+import { ReadyQueue } from '../schedule/ready-queue.js';
+import { selectStarts } from '../schedule/select-starts.js';
+import { claimPatch, finishTransition, type ClaimedFrom } from '../schedule/transitions.js';
+import { buildJob, isExclusive, taskPaths } from './build-job.js';
+import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
+
+/** The side of the pool the engine uses: a run that can be cancelled by message. */
+export interface AgentRunner {
+  run(job: ReturnType<typeof buildJob>, onEvent: (event: WorkerEvent) => void): { done: Promise<RunResult>; cancel(reason: 'user' | 'shutdown'): void };
+}
+
+export interface Clock {
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface EngineDeps {
+  repoDir: string;
+  settings: Settings;
+  store: BeadsStore;
+  graph: TaskGraph;
+  runner: AgentRunner;
+  clock?: Clock;
+}
+
+export interface RunSelection {
+  /** Only these tasks (chorus run ID...); otherwise everything ready, and what becomes ready. */
+  ids?: string[];
+}
+
+interface Running {
+  task: Task;
+  claimedFrom: ClaimedFrom;
+  exclusive: boolean;
+  logPath: string;
+  command: string;
+  timeoutMs: number;
+  cancel: ((reason: 'user' | 'shutdown') => void) | null;
+}
+
+/**
+ * The imperative shell around the pure scheduling pieces: it claims tasks, hands them to the
+ * runner, writes outcomes to the store, feeds what a close unblocked back into the queue, and
+ * tells listeners. It never exits the process and never prints.
+ */
+export class Engine {
+  private readonly listeners = new Set<EngineListener>();
+  private readonly running = new Map<string, Running>();
+  private readonly queue: ReadyQueue<Task>;
+  private readonly clock: Clock;
+  private readonly summary: Omit<BatchSummary, 'waiting' | 'durationMs' | 'cycles'> = {
+    closed: [],
+    blocked: [],
+    released: [],
+    interrupted: false,
+  };
+  private only: Set<string> | null = null;
+  private settle: (() => void) | null = null;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.clock = deps.clock ?? systemClock;
+    this.queue = new ReadyQueue<Task>(deps.graph.compare);
+  }
+
+  on(listener: EngineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Runs until nothing is ready or running, then resolves with what happened. */
+  async run(selection: RunSelection = {}): Promise<BatchSummary> {
+    const { graph, settings } = this.deps;
+    const started = this.clock.now();
+    if (selection.ids) {
+      this.only = new Set(selection.ids);
+      for (const id of selection.ids) {
+        const task = this.deps.store.tasks().get(id);
+        if (task) this.queue.push(task);
+      }
+    } else {
+      for (const task of graph.readyTasks(started)) this.queue.push(task);
+    }
+    this.emit({
+      type: 'batch.started',
+      at: started,
+      maxAgents: settings.maxAgents,
+      ready: this.queue.size,
+      total: this.deps.store.tasks().size,
+      cycles: graph.cycles(),
+    });
+
+    const finished = new Promise<void>((resolve) => (this.settle = resolve));
+    this.pump();
+    await finished;
+    await this.deps.store.flush();
+
+    const summary: BatchSummary = {
+      ...this.summary,
+      waiting: this.only ? 0 : this.countWaiting(),
+      cycles: graph.cycles(),
+      durationMs: this.clock.now() - started,
+    };
+    this.emit({ type: 'batch.finished', at: this.clock.now(), summary });
+    return summary;
+  }
+
+  /** Ctrl-C: no new starts; every agent is ended (SIGTERM, then SIGKILL) and its task goes back to open. */
+  stop(): void {
+    if (this.summary.interrupted) return;
+    this.summary.interrupted = true;
+    this.emit({ type: 'batch.stopping', at: this.clock.now(), reason: 'interrupted' });
+    for (const run of this.running.values()) run.cancel?.('shutdown');
+    this.checkSettled();
+  }
+
+  /** A person ends one agent: its task goes back to open and is not started again in this run. */
+  kill(id: string): boolean {
+    const run = this.running.get(id);
+    if (!run?.cancel) return false;
+    run.cancel('user');
+    return true;
+  }
+
+  get runningIds(): string[] {
+    return [...this.running.keys()];
+  }
+
+  private pump(): void {
+    if (this.summary.interrupted) return this.checkSettled();
+    const exclusiveRunning = [...this.running.values()].some((r) => r.exclusive);
+    const queue = this.queue;
+    function* candidates(): Generator<Task> {
+      for (let task = queue.pop(); task; task = queue.pop()) yield task;
+    }
+    const { start, putBack } = selectStarts(
+      { running: this.running.size, exclusiveRunning },
+      candidates(),
+      this.deps.settings.maxAgents,
+      isExclusive,
+    );
+    for (const task of putBack) this.queue.push(task);
+    for (const task of start) this.start(task);
+    this.checkSettled();
+  }
+
+  private start(task: Task): void {
+    const { store, graph, settings, repoDir } = this.deps;
+    const now = this.clock.now();
+    let job;
+    try {
+      job = buildJob(task, settings, repoDir);
+    } catch (error) {
+      // A task whose own settings are broken is blocked with the reason; the rest runs.
+      this.block(task, (error as Error).message, now);
+      return;
+    }
+    const claimedFrom: ClaimedFrom = {
+      assignee: typeof task.raw['assignee'] === 'string' ? (task.raw['assignee'] as string) : null,
+      startedAt: typeof task.raw['started_at'] === 'string' ? (task.raw['started_at'] as string) : null,
+    };
+    const claimed = store.update(task.id, claimPatch(new Date(now)));
+    graph.setStatus(task.id, 'in_progress');
+    const run: Running = {
+      task: claimed,
+      claimedFrom,
+      exclusive: isExclusive(task),
+      logPath: job.logPath,
+      command: job.command,
+      timeoutMs: job.timeoutMs,
+      cancel: null,
+    };
+    this.running.set(task.id, run);
+    this.emit({
+      type: 'task.started',
+      at: now,
+      id: task.id,
+      title: task.title,
+      priority: task.priority,
+      running: this.running.size,
+      logPath: this.relative(job.logPath),
+    });
+
+    void writeTaskFile(taskPaths(repoDir, task.id).taskFile, claimed)
+      .then(() => {
+        if (this.summary.interrupted) return this.finish(run, killedBeforeStart(task.id));
+        const handle = this.deps.runner.run(job, (event) => this.onWorkerEvent(event));
+        run.cancel = handle.cancel;
+        return handle.done.then((result) => this.finish(run, result));
+      })
+      .catch((error: unknown) => this.finish(run, internalFailure(task.id, error)));
+  }
+
+  private finish(run: Running, result: RunResult): void {
+    const { store, graph } = this.deps;
+    const id = run.task.id;
+    if (!this.running.delete(id)) return;
+    const now = this.clock.now();
+    const transition = finishTransition(result, {
+      now: new Date(now),
+      logPath: this.relative(run.logPath),
+      command: run.command,
+      timeoutMs: run.timeoutMs,
+      previousNotes: typeof run.task.raw['notes'] === 'string' ? (run.task.raw['notes'] as string) : undefined,
+      claimedFrom: run.claimedFrom,
+    });
+    store.update(id, transition.patch);
+    graph.setStatus(id, transition.status);
+    if (transition.status === 'closed') this.summary.closed.push(id);
+    else if (transition.status === 'blocked') this.summary.blocked.push({ id, reason: transition.reason ?? '' });
+    else this.summary.released.push(id);
+
+    this.emit({
+      type: 'task.finished',
+      at: now,
+      id,
+      title: run.task.title,
+      outcome: result.outcome,
+      status: transition.status,
+      attempts: result.attempts,
+      durationMs: result.durationMs,
+      logPath: this.relative(run.logPath),
+      ...(transition.reason ? { reason: transition.reason } : {}),
+    });
+    if (transition.status === 'closed') this.enqueueUnblocked(id, now);
+    this.pump();
+  }
+
+  private enqueueUnblocked(closedId: string, now: number): void {
+    if (this.only) return;
+    for (const task of this.deps.graph.onClosed(closedId, now)) {
+      this.queue.push(task);
+      this.emit({ type: 'task.ready', at: now, id: task.id, title: task.title, unblockedBy: closedId });
+    }
+  }
+
+  private block(task: Task, reason: string, now: number): void {
+    const at = new Date(now).toISOString();
+    const notes = typeof task.raw['notes'] === 'string' ? `${task.raw['notes'] as string}\n\n` : '';
+    this.deps.store.update(task.id, { status: 'blocked', notes: `${notes}chorus ${at}: blocked: ${reason}`, updated_at: at });
+    this.deps.graph.setStatus(task.id, 'blocked');
+    this.summary.blocked.push({ id: task.id, reason });
+    const logPath = this.relative(taskPaths(this.deps.repoDir, task.id).logPath);
+    this.emit({
+      type: 'task.finished',
+      at: now,
+      id: task.id,
+      title: task.title,
+      outcome: 'spawn-error',
+      status: 'blocked',
+      attempts: 0,
+      durationMs: 0,
+      reason,
+      logPath,
+    });
+  }
+
+  private onWorkerEvent(event: WorkerEvent): void {
+    if (event.type === 'attempt-start') {
+      this.emit({ type: 'task.attempt', at: event.at, id: event.taskId, attempt: event.attempt, pid: event.pid });
+    } else if (event.type === 'retry') {
+      this.emit({ type: 'task.retry', at: event.at, id: event.taskId, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
+    }
+  }
+
+  private checkSettled(): void {
+    if (this.running.size > 0) return;
+    if (!this.summary.interrupted && this.queue.size > 0) return;
+    const settle = this.settle;
+    this.settle = null;
+    settle?.();
+  }
+
+  private countWaiting(): number {
+    const skip = new Set(this.deps.settings.skipTypes);
+    let waiting = 0;
+    for (const task of this.deps.store.tasks().values()) {
+      if (task.status === 'open' && !skip.has(task.issueType ?? '')) waiting += 1;
+    }
+    return waiting;
+  }
+
+  private relative(file: string): string {
+    return path.relative(this.deps.repoDir, file) || file;
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+async function writeTaskFile(file: string, task: Task): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(task.raw, null, 2)}\n`);
+}
+
+function killedBeforeStart(taskId: string): RunResult {
+  return { taskId, outcome: 'killed', exitCode: null, signal: null, timedOut: false, killedBy: 'shutdown', attempts: 0, durationMs: 0, logTail: [] };
+}
+
+function internalFailure(taskId: string, error: unknown): RunResult {
+  const err = error instanceof Error ? error : new Error(String(error));
+  return {
+    taskId,
+    outcome: 'spawn-error',
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    killedBy: null,
+    attempts: 0,
+    durationMs: 0,
+    logTail: [],
+    error: { name: err.name, message: `chorus could not start the agent: ${err.message}` },
+  };
+}

@@ -1,0 +1,41 @@
+import type { RunOutcome } from '../pool/types.js';
+
+/**
+ * What the engine tells its listeners. The batch printer, the --json writer (and later the
+ * dashboard) are peers over this one stream; none of them reaches into the engine.
+ */
+export type EngineEvent =
+  | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][] }
+  | { type: 'task.started'; at: number; id: string; title: string; priority: number; running: number; logPath: string }
+  | { type: 'task.attempt'; at: number; id: string; attempt: number; pid: number }
+  | { type: 'task.retry'; at: number; id: string; attempt: number; delayMs: number; reason: string }
+  | {
+      type: 'task.finished';
+      at: number;
+      id: string;
+      title: string;
+      outcome: RunOutcome;
+      status: 'closed' | 'blocked' | 'open';
+      attempts: number;
+      durationMs: number;
+      reason?: string;
+      logPath: string;
+    }
+  | { type: 'task.ready'; at: number; id: string; title: string; unblockedBy: string }
+  | { type: 'task.accepted-close'; at: number; id: string }
+  | { type: 'batch.stopping'; at: number; reason: 'interrupted' }
+  | { type: 'batch.finished'; at: number; summary: BatchSummary };
+
+export interface BatchSummary {
+  closed: string[];
+  blocked: { id: string; reason: string }[];
+  /** Tasks that went back to `open` (killed or interrupted). */
+  released: string[];
+  /** Open tasks left not started because something they wait on did not close. */
+  waiting: number;
+  cycles: string[][];
+  durationMs: number;
+  interrupted: boolean;
+}
+
+export type EngineListener = (event: EngineEvent) => void;
