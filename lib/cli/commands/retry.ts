@@ -1,0 +1,57 @@
+import { UsageError } from '../../errors.js';
+import { describeReason } from '../../graph/index.js';
+import { CHORUS_ASSIGNEE, reopenPatch } from '../../schedule/transitions.js';
+import { EXIT } from '../exit-codes.js';
+import { writeLine, type CliIO } from '../io.js';
+import { openRepo } from '../open-repo.js';
+import { runEngine } from '../run-engine.js';
+import type { SettingFlags } from './setting-flags.js';
+
+export interface RetryOptions extends SettingFlags {
+  dir?: string;
+  json?: boolean;
+  /** commander's `--no-run` sets run to false. */
+  run?: boolean;
+}
+
+/**
+ * `chorus retry [ID...]`: `blocked -> open` again, then runs what is ready. With no ids, every
+ * task chorus itself blocked.
+ */
+export async function retryCommand(ids: string[], opts: RetryOptions, io: CliIO): Promise<number> {
+  const repo = await openRepo(opts.dir, opts.settingFlags ?? {}, io);
+  const tasks = repo.store.tasks();
+  const chosen =
+    ids.length > 0
+      ? ids
+      : [...tasks.values()].filter((t) => t.status === 'blocked' && t.assignee === CHORUS_ASSIGNEE).map((t) => t.id);
+  const problems = chosen.flatMap((id) => {
+    const task = tasks.get(id);
+    if (!task) return [`${id}: no such task`];
+    return task.status === 'blocked' ? [] : [`${id} is ${task.status}, not blocked`];
+  });
+  if (problems.length > 0) throw new UsageError('CHORUS_NOT_RETRYABLE', problems.join('\n'));
+  if (chosen.length === 0) {
+    writeLine(io.stdout, 'Nothing to retry: no task is blocked by chorus.');
+    return EXIT.ok;
+  }
+
+  const now = Date.now();
+  for (const id of chosen) {
+    repo.store.update(id, reopenPatch(new Date(now)));
+    repo.graph.setStatus(id, 'open');
+  }
+  await repo.store.flush();
+  const runnable: string[] = [];
+  for (const id of chosen) {
+    const readiness = repo.graph.readiness(id, now);
+    if (readiness.ready) runnable.push(id);
+    else writeLine(io.stdout, `${id}: reopened; waits: ${readiness.reasons.map(describeReason).join('; ')}`);
+  }
+  if (opts.run === false || runnable.length === 0) {
+    if (opts.run === false) writeLine(io.stdout, `Reopened ${chosen.join(', ')}.`);
+    await repo.store.close();
+    return EXIT.ok;
+  }
+  return runEngine(repo, { ids: runnable }, opts.json === true, io);
+}

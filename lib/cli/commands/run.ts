@@ -1,0 +1,38 @@
+import { UsageError } from '../../errors.js';
+import { describeReason } from '../../graph/index.js';
+import type { SettingFlags } from './setting-flags.js';
+import type { CliIO } from '../io.js';
+import { openRepo, type OpenRepo } from '../open-repo.js';
+import { runEngine } from '../run-engine.js';
+
+export interface RunOptions extends SettingFlags {
+  dir?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** `chorus run ID...`: these tasks now. Refuses one that is not ready, naming what it waits on, unless --force. */
+export async function runCommand(ids: string[], opts: RunOptions, io: CliIO): Promise<number> {
+  const repo = await openRepo(opts.dir, opts.settingFlags ?? {}, io);
+  checkRunnable(repo, ids, opts.force === true);
+  return runEngine(repo, { ids }, opts.json === true, io);
+}
+
+export function checkRunnable(repo: OpenRepo, ids: string[], force: boolean): void {
+  const now = Date.now();
+  const problems: string[] = [];
+  for (const id of ids) {
+    const task = repo.store.tasks().get(id);
+    if (!task || task.status === 'tombstone') {
+      problems.push(`${id}: no such task in ${repo.config.settings.issuesFile}`);
+      continue;
+    }
+    if (force) continue;
+    const readiness = repo.graph.readiness(id, now);
+    if (!readiness.ready) problems.push(`${id} is not ready: ${readiness.reasons.map(describeReason).join('; ')}`);
+  }
+  if (problems.length > 0) {
+    const hint = force ? '' : '\n(use --force to run a task that is not ready)';
+    throw new UsageError('CHORUS_NOT_RUNNABLE', `${problems.join('\n')}${hint}`);
+  }
+}

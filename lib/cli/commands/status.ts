@@ -1,0 +1,55 @@
+import { CHORUS_ASSIGNEE } from '../../schedule/transitions.js';
+import { EXIT } from '../exit-codes.js';
+import { writeLine, type CliIO } from '../io.js';
+import { openRepo } from '../open-repo.js';
+import { oneLine } from '../format-task.js';
+
+export interface StatusOptions {
+  dir?: string;
+  json?: boolean;
+}
+
+/** `chorus status`: counts by status, what chorus is running and what it blocked (with why), ready and cycles. */
+export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<number> {
+  const { store, graph } = await openRepo(opts.dir, {}, io);
+  const counts: Record<string, number> = {};
+  const running: { id: string; title: string; startedAt: string | null }[] = [];
+  const blocked: { id: string; title: string; reason: string | null }[] = [];
+  for (const task of store.tasks().values()) {
+    if (task.status === 'tombstone') continue;
+    counts[task.status] = (counts[task.status] ?? 0) + 1;
+    if (task.assignee !== CHORUS_ASSIGNEE) continue;
+    if (task.status === 'in_progress') {
+      running.push({ id: task.id, title: task.title, startedAt: stringField(task.raw['started_at']) });
+    } else if (task.status === 'blocked') {
+      blocked.push({ id: task.id, title: task.title, reason: lastChorusReason(stringField(task.raw['notes'])) });
+    }
+  }
+  const ready = graph.readyTasks(Date.now()).map((t) => t.id);
+  const cycles = graph.cycles();
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify({ counts, ready, running, blocked, cycles, problems: store.problems })}\n`);
+    return EXIT.ok;
+  }
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  writeLine(io.stdout, `${total} tasks: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}`);
+  writeLine(io.stdout, `${ready.length} ready now${ready.length ? `: ${ready.slice(0, 10).join(', ')}${ready.length > 10 ? ', ...' : ''}` : ''}`);
+  if (running.length) writeLine(io.stdout, `Running under chorus (${running.length}):`);
+  for (const r of running) writeLine(io.stdout, `  ▶ ${r.id}  ${oneLine(r.title)}${r.startedAt ? `  since ${r.startedAt}` : ''}`);
+  if (blocked.length) writeLine(io.stdout, `Blocked by chorus (${blocked.length}); \`chorus retry ID\` reopens and runs:`);
+  for (const b of blocked) writeLine(io.stdout, `  ✗ ${b.id}  ${oneLine(b.title)}${b.reason ? `: ${b.reason}` : ''}`);
+  for (const cycle of cycles) writeLine(io.stdout, `Cycle (never started): ${cycle.join(' -> ')}`);
+  if (store.problems.length) writeLine(io.stdout, `${store.problems.length} line(s) of the tracker could not be read (see warnings).`);
+  return EXIT.ok;
+}
+
+function stringField(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** The reason chorus last wrote into `notes` ("chorus <time>: blocked: <reason>"). */
+export function lastChorusReason(notes: string | null): string | null {
+  if (!notes) return null;
+  const matches = [...notes.matchAll(/^chorus \S+: blocked: (.*)$/gm)];
+  return matches.at(-1)?.[1] ?? null;
+}

@@ -1,0 +1,42 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { BeadsStore } from '../beads/index.js';
+import { loadConfig, type EffectiveConfig } from '../config/load-config.js';
+import type { SettingKey } from '../config/schema.js';
+import { UsageError } from '../errors.js';
+import { TaskGraph } from '../graph/index.js';
+import { writeLine, type CliIO } from './io.js';
+
+export interface OpenRepo {
+  repoDir: string;
+  config: EffectiveConfig;
+  store: BeadsStore;
+  graph: TaskGraph;
+  issuesFile: string;
+}
+
+/** Loads settings, the tracker and its graph for `-C DIR` (or the working directory). */
+export async function openRepo(
+  dir: string | undefined,
+  flags: Partial<Record<SettingKey, unknown>>,
+  io: CliIO,
+): Promise<OpenRepo> {
+  const repoDir = path.resolve(dir ?? process.cwd());
+  const config = await loadConfig(repoDir, flags);
+  const issuesFile = path.resolve(repoDir, config.settings.issuesFile);
+  try {
+    await access(issuesFile);
+  } catch {
+    throw new UsageError(
+      'CHORUS_NO_TRACKER',
+      `no Beads tracker at ${issuesFile} (run \`bd init\` there, set orchestration.issuesFile, or point -C at the repository)`,
+    );
+  }
+  const store = await BeadsStore.open(issuesFile);
+  const shown = path.relative(process.cwd(), issuesFile) || issuesFile;
+  for (const problem of store.problems) {
+    writeLine(io.stderr, `warning: ${shown}:${problem.line}: ${problem.message} (line kept as it is)`);
+  }
+  const graph = new TaskGraph(store.tasks().values(), { skipTypes: config.settings.skipTypes });
+  return { repoDir, config, store, graph, issuesFile };
+}

@@ -1,0 +1,99 @@
+import type { EngineEvent } from '../../engine/events.js';
+import { formatDuration } from '../../schedule/format-duration.js';
+import { renderProgressBar } from './progress-bar.js';
+
+interface Stream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+const CLEAR_LINE = '\r\x1b[2K';
+
+/**
+ * Human output for `chorus batch`: a line per start and finish with elapsed time, and on a
+ * terminal a progress bar kept on the last line, its clock ticking once a second.
+ */
+export function batchPrinter(stream: Stream, now: () => number = Date.now): (event: EngineEvent) => void {
+  const tty = stream.isTTY === true;
+  let startedAt = 0;
+  let total = 0;
+  let done = 0;
+  let running = 0;
+  let blocked = 0;
+  let barShown = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  const bar = () =>
+    renderProgressBar({ done, total, running, blocked, elapsedMs: now() - startedAt }, stream.columns ?? 80);
+  const drawBar = () => {
+    stream.write(`${CLEAR_LINE}${bar()}`);
+    barShown = true;
+  };
+  // Lines go above the bar: clear it, print, draw it again.
+  const line = (text: string) => {
+    stream.write(tty && barShown ? `${CLEAR_LINE}${text}\n` : `${text}\n`);
+    if (tty) drawBar();
+  };
+  const clock = () => `${formatClock(now() - startedAt)}`;
+
+  return (event) => {
+    switch (event.type) {
+      case 'batch.started':
+        startedAt = event.at;
+        total = event.ready;
+        line(`chorus: ${event.ready} task(s) ready of ${event.total}, up to ${event.maxAgents} agent(s) at once`);
+        for (const cycle of event.cycles) line(`  ✗ dependency cycle, never started: ${cycle.join(' -> ')}`);
+        if (tty) timer = setInterval(drawBar, 1000).unref();
+        break;
+      case 'task.ready':
+        total += 1;
+        break;
+      case 'task.started':
+        running += 1;
+        line(`${clock()} ▶ ${event.id}  ${event.title}  (P${event.priority}, ${event.running} running)`);
+        break;
+      case 'task.retry':
+        line(`${clock()} ↻ ${event.id}  ${event.reason}; retry ${event.attempt} in ${formatDuration(event.delayMs)}`);
+        break;
+      case 'task.finished': {
+        running = Math.max(0, running - 1);
+        const took = `${formatDuration(event.durationMs)}${event.attempts > 1 ? `, ${event.attempts} attempts` : ''}`;
+        if (event.status === 'closed') {
+          done += 1;
+          line(`${clock()} ✓ ${event.id}  closed in ${took}`);
+        } else if (event.status === 'blocked') {
+          blocked += 1;
+          done += 1;
+          line(`${clock()} ✗ ${event.id}  blocked: ${event.reason ?? event.outcome} (log: ${event.logPath})`);
+        } else {
+          total = Math.max(done, total - 1);
+          line(`${clock()} ■ ${event.id}  stopped, back to open`);
+        }
+        break;
+      }
+      case 'batch.stopping':
+        line('chorus: stopping: ending agents (their tasks go back to open)... press Ctrl-C again to stop waiting');
+        break;
+      case 'batch.finished': {
+        if (timer) clearInterval(timer);
+        if (tty && barShown) stream.write(CLEAR_LINE);
+        const s = event.summary;
+        const parts = [`${s.closed.length} closed`, `${s.blocked.length} blocked`];
+        if (s.released.length) parts.push(`${s.released.length} back to open`);
+        if (s.waiting) parts.push(`${s.waiting} still waiting on unfinished work`);
+        stream.write(`\nchorus: ${s.interrupted ? 'interrupted' : 'done'} in ${formatDuration(s.durationMs)}: ${parts.join(', ')}\n`);
+        for (const b of s.blocked) stream.write(`  ✗ ${b.id}: ${b.reason}\n`);
+        for (const cycle of s.cycles) stream.write(`  ✗ cycle: ${cycle.join(' -> ')}\n`);
+        break;
+      }
+      default:
+        break;
+    }
+  };
+}
+
+function formatClock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}]`;
+}

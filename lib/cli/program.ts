@@ -1,0 +1,133 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ChorusError, StoreError, UsageError } from '../errors.js';
+import { batchCommand } from './commands/batch.js';
+import { configCommand } from './commands/config.js';
+import { graphCommand } from './commands/graph.js';
+import { initCommand } from './commands/init.js';
+import { logsCommand } from './commands/logs.js';
+import { readyCommand } from './commands/ready.js';
+import { retryCommand } from './commands/retry.js';
+import { runCommand } from './commands/run.js';
+import { settingFlagsFrom } from './commands/setting-flags.js';
+import { statusCommand } from './commands/status.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIO } from './io.js';
+
+/** Parses argv, runs one command, and returns its exit code. Throws nothing a user caused: those become messages and code 2. */
+export async function runCli(argv: string[], io: CliIO, version: string): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(io, version, (code) => (exitCode = code));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every parse problem is bad usage.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof ChorusError) {
+      io.stderr.write(`chorus: ${error.message}\n`);
+      // Bad usage, config or tracker input is the user's to fix (2); anything else that stopped the run is 1.
+      return error instanceof UsageError || error instanceof StoreError ? EXIT.usage : EXIT.failed;
+    }
+    throw error;
+  }
+}
+
+function buildProgram(io: CliIO, version: string, setExit: (code: number) => void): Command {
+  const program = new Command('chorus')
+    .description('Run coding agents over the tasks of a Beads tracker, in dependency order, several at once.')
+    .version(version)
+    .option('-C, --dir <dir>', 'the repository to work in (default: the current directory)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(chorus --help lists the commands)');
+
+  const dir = () => program.opts<{ dir?: string }>().dir;
+  const action =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A) =>
+      setExit(await fn(...args));
+  const settingOptions = (cmd: Command) =>
+    cmd
+      .option('--max-agents <n>', 'agents at once (overrides maxAgents)')
+      .option('--task-timeout <ms>', 'per attempt, ms; 0 = none (overrides taskTimeout)')
+      .option('--retry-count <n>', 'retries for retryable failures (overrides retryCount)')
+      .option('--agent <command>', 'the agent program (overrides agentCommand)');
+
+  program
+    .command('ready')
+    .description('list the tasks ready to start, in dispatch order')
+    .option('--json', 'a JSON array of task objects')
+    .action(action(async (o: { json?: boolean }) => readyCommand({ ...o, dir: dir() }, io)));
+
+  settingOptions(
+    program
+      .command('batch')
+      .description('run every ready task, and what becomes ready, until nothing is left')
+      .option('--all-ready', 'run all ready tasks (required)')
+      .option('--dry-run', 'print the order tasks would start in; run and write nothing')
+      .option('--json', 'one JSON event per line instead of text'),
+  ).action(
+    action(async (o: Record<string, unknown>) =>
+      batchCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
+    ),
+  );
+
+  settingOptions(
+    program
+      .command('run')
+      .description('run these tasks now (refuses one that is not ready, unless --force)')
+      .argument('<ids...>', 'task ids')
+      .option('--force', 'run even if not ready')
+      .option('--json', 'one JSON event per line'),
+  ).action(
+    action(async (ids: string[], o: Record<string, unknown>) =>
+      runCommand(ids, { ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
+    ),
+  );
+
+  settingOptions(
+    program
+      .command('retry')
+      .description('reopen blocked tasks (default: all that chorus blocked) and run them')
+      .argument('[ids...]', 'task ids')
+      .option('--no-run', 'only reopen them')
+      .option('--json', 'one JSON event per line'),
+  ).action(
+    action(async (ids: string[], o: Record<string, unknown>) =>
+      retryCommand(ids, { ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
+    ),
+  );
+
+  program
+    .command('logs')
+    .description("print a task's agent output, all attempts")
+    .argument('<id>', 'task id')
+    .option('-f, --follow', 'keep printing while the task runs')
+    .action(action(async (id: string, o: { follow?: boolean }) => logsCommand(id, { ...o, dir: dir() }, io)));
+
+  program
+    .command('status')
+    .description('counts, running and blocked tasks, cycles')
+    .option('--json', 'as JSON')
+    .action(action(async (o: { json?: boolean }) => statusCommand({ ...o, dir: dir() }, io)));
+
+  program
+    .command('graph')
+    .description('the dependency graph, cycles and critical path marked')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot', 'json']).default('text'))
+    .action(action(async (o: { format?: string }) => graphCommand({ ...o, dir: dir() }, io)));
+
+  settingOptions(
+    program.command('config').description('print the effective settings and where each came from').option('--json', 'as JSON'),
+  ).action(action(async (o: Record<string, unknown>) => configCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io)));
+
+  program
+    .command('init')
+    .description('write a starting .chorus.json')
+    .option('--force', 'replace an existing one')
+    .action(action(async (o: { force?: boolean }) => initCommand({ ...o, dir: dir() }, io)));
+
+  return program;
+}

@@ -1,0 +1,35 @@
+import { Engine, type RunSelection } from '../engine/engine.js';
+import type { BatchSummary } from '../engine/events.js';
+import { AgentPool } from '../pool/agent-pool.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIO } from './io.js';
+import type { OpenRepo } from './open-repo.js';
+import { batchPrinter } from './printers/batch-printer.js';
+import { jsonPrinter } from './printers/json-printer.js';
+
+/**
+ * Runs the engine over an opened repository with a real agent pool, printing as it goes,
+ * and turns the outcome into an exit code (SPEC §7). Ctrl-C / SIGTERM stop it cleanly.
+ */
+export async function runEngine(repo: OpenRepo, selection: RunSelection, json: boolean, io: CliIO): Promise<number> {
+  const pool = new AgentPool({ maxAgents: repo.config.settings.maxAgents });
+  const engine = new Engine({
+    repoDir: repo.repoDir,
+    settings: repo.config.settings,
+    store: repo.store,
+    graph: repo.graph,
+    runner: pool,
+  });
+  engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout));
+  const stopListening = io.onInterrupt(() => engine.stop());
+  let summary: BatchSummary;
+  try {
+    summary = await engine.run(selection);
+  } finally {
+    stopListening();
+    await pool.close();
+    await repo.store.close();
+  }
+  if (summary.interrupted) return EXIT.interrupted;
+  return summary.blocked.length > 0 ? EXIT.failed : EXIT.ok;
+}
