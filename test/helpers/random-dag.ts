@@ -1,0 +1,33 @@
+import { bead, blocks } from './temp-repo.js';
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same graph on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `count` tasks; each waits on up to `maxDeps` random earlier ones (so it is acyclic), with mixed priorities. */
+export function randomDag(count: number, seed: number, maxDeps = 3): Record<string, unknown>[] {
+  const random = seededRandom(seed);
+  const lines: Record<string, unknown>[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const id = `t-${i}`;
+    const deps = new Set<number>();
+    const want = i === 0 ? 0 : Math.floor(random() * (maxDeps + 1));
+    for (let k = 0; k < want; k += 1) deps.add(Math.floor(random() * i));
+    lines.push(
+      bead(id, {
+        priority: Math.floor(random() * 5),
+        ...(deps.size ? { dependencies: [...deps].map((d) => blocks(id, `t-${d}`)) } : {}),
+        x_unknown_field: { keep: [i, 'me'] },
+      }),
+    );
+  }
+  return lines;
+}
