@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import lockfile from 'proper-lockfile';
+import writeFileAtomic from 'write-file-atomic';
+import { StoreError } from '../errors.js';
+
+/** How long to keep trying for the lock (the `retry` package's options, as proper-lockfile takes them). */
+export interface LockRetryOptions {
+  retries: number;
+  /** @default 2 */
+  factor?: number;
+  minTimeout?: number;
+  maxTimeout?: number;
+}
+
+/** About five seconds in all: long enough to outlast a `bd` write, short enough to report a stuck lock. */
+export const DEFAULT_LOCK_RETRIES: LockRetryOptions = { retries: 15, factor: 1.5, minTimeout: 50, maxTimeout: 500 };
+
+/** A lock whose holder stopped refreshing it this long ago is taken over. @default 10000 */
+export const DEFAULT_LOCK_STALE_MS = 10_000;
+
+export interface LockOptions {
+  retries?: LockRetryOptions;
+  staleMs?: number;
+  /** Called when the lock is found taken over while held (we were too slow to refresh it). */
+  onCompromised?: (error: Error) => void;
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export async function readIssuesBytes(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') {
+      throw new StoreError('CHORUS_STORE_NOT_FOUND', `Beads file not found: ${path}`, { cause: error });
+    }
+    throw new StoreError('CHORUS_STORE_UNREADABLE', `cannot read Beads file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Takes the lock on `path` (a `path.lock` directory, proper-lockfile's protocol); resolves to its release. */
+export async function lockIssuesFile(path: string, options: LockOptions = {}): Promise<() => Promise<void>> {
+  const retries = options.retries ?? DEFAULT_LOCK_RETRIES;
+  try {
+    return await lockfile.lock(path, {
+      retries,
+      stale: options.staleMs ?? DEFAULT_LOCK_STALE_MS,
+      // The default throws from a timer, which would crash the process; the write is short, so note it and go on.
+      onCompromised: options.onCompromised ?? (() => undefined),
+    });
+  } catch (error) {
+    const code = codeOf(error);
+    if (code === 'ELOCKED') {
+      throw new StoreError(
+        'CHORUS_STORE_LOCKED',
+        `Beads file ${path} is locked by another process (${path}.lock); gave up after ${retries.retries} retries`,
+        { cause: error },
+      );
+    }
+    if (code === 'ENOENT') {
+      throw new StoreError('CHORUS_STORE_NOT_FOUND', `Beads file not found: ${path}`, { cause: error });
+    }
+    throw new StoreError('CHORUS_STORE_LOCK_FAILED', `cannot lock Beads file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Temp file, fsync, rename; the file keeps its mode and owner (write-file-atomic copies them). */
+export async function writeIssuesAtomically(path: string, bytes: Buffer): Promise<void> {
+  try {
+    await writeFileAtomic(path, bytes, { fsync: true });
+  } catch (error) {
+    throw new StoreError('CHORUS_STORE_WRITE_FAILED', `cannot write Beads file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,144 @@
+import { isUtf8 } from 'node:buffer';
+import { StoreError } from '../errors.js';
+import { patchObjectText } from './json-edit.js';
+import { parseLine, type Eol, type LineRecord, type TaskRecord } from './parse-line.js';
+import { forEachLine, forEachLineBuffer } from './split-lines.js';
+import type { Task, TaskPatch } from './task.js';
+
+/** Something wrong with one line. Loading never throws over these; the line is kept as it is. */
+export interface LoadProblem {
+  /** 1-based line number. */
+  line: number;
+  kind: 'malformed' | 'duplicate-id';
+  message: string;
+}
+
+/** A Beads JSONL file held losslessly: serializing it unchanged gives the same bytes. */
+export interface IssuesFile {
+  records: LineRecord[];
+  /** Tasks by id; with duplicate ids the later line wins. */
+  tasks: Map<string, Task>;
+  /**
+   * Index into `records` of the line each task in `tasks` was read from. Built on first use
+   * (see `lineIndexOf`): a load that never edits does not pay for a second map.
+   */
+  lineOf: Map<string, number> | undefined;
+  problems: LoadProblem[];
+  /** Whether the file started with a UTF-8 byte order mark (kept on save, never parsed). */
+  bom: boolean;
+}
+
+function emptyFile(bom: boolean): IssuesFile {
+  return { records: [], tasks: new Map(), lineOf: undefined, problems: [], bom };
+}
+
+function findEarlierLine(records: readonly LineRecord[], id: string, before: number): number {
+  for (let index = before - 1; index >= 0; index--) {
+    const record = records[index] as LineRecord;
+    if (record.kind === 'task' && record.task.id === id) return index;
+  }
+  return -1;
+}
+
+/** The record index of task `id` (its last line when the id is duplicated). */
+export function lineIndexOf(file: IssuesFile, id: string): number | undefined {
+  if (!file.lineOf) {
+    const lineOf = new Map<string, number>();
+    file.records.forEach((record, index) => {
+      if (record.kind === 'task') lineOf.set(record.task.id, index);
+    });
+    file.lineOf = lineOf;
+  }
+  return file.lineOf.get(id);
+}
+
+function addRecord(file: IssuesFile, record: LineRecord): void {
+  const index = file.records.length;
+  file.records.push(record);
+  if (record.kind === 'task') {
+    const id = record.task.id;
+    if (file.tasks.has(id)) {
+      const earlier = findEarlierLine(file.records, id, index);
+      file.problems.push({
+        line: index + 1,
+        kind: 'duplicate-id',
+        message: `line ${index + 1}: duplicate id "${id}" (also on line ${earlier + 1}); line ${index + 1} is used`,
+      });
+    }
+    file.tasks.set(id, record.task);
+  } else if (record.kind === 'malformed') {
+    file.problems.push({ line: index + 1, kind: 'malformed', message: `line ${index + 1}: ${record.message}` });
+  }
+}
+
+/** Parses a whole file's text. A leading BOM is remembered, not parsed. */
+export function parseIssuesText(text: string): IssuesFile {
+  const bom = text.charCodeAt(0) === 0xfeff;
+  const file = emptyFile(bom);
+  forEachLine(bom ? text.slice(1) : text, (line, eol) => addRecord(file, parseLine(line, eol)));
+  return file;
+}
+
+/**
+ * Parses a file's bytes. A line that is not valid UTF-8 is kept as raw bytes and reported,
+ * rather than decoded with replacement characters that would change it on save.
+ */
+export function parseIssuesBytes(bytes: Buffer): IssuesFile {
+  if (isUtf8(bytes)) return parseIssuesText(bytes.toString('utf8'));
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const file = emptyFile(bom);
+  forEachLineBuffer(bom ? bytes.subarray(3) : bytes, (line: Buffer, eol: Eol) => {
+    if (isUtf8(line)) {
+      addRecord(file, parseLine(line.toString('utf8'), eol));
+    } else {
+      const text = line.toString('latin1');
+      addRecord(file, { kind: 'malformed', text, eol, message: 'not valid UTF-8', bytes: Buffer.from(line) });
+    }
+  });
+  return file;
+}
+
+/** The file's bytes: every record's original text and EOL, in order. */
+export function serializeIssuesFile(file: IssuesFile): Buffer {
+  const hasRawBytes = file.records.some((record) => record.kind === 'malformed' && record.bytes);
+  if (!hasRawBytes) {
+    let text = file.bom ? '\ufeff' : '';
+    for (const record of file.records) text += record.text + record.eol;
+    return Buffer.from(text, 'utf8');
+  }
+  const parts: Buffer[] = file.bom ? [Buffer.from([0xef, 0xbb, 0xbf])] : [];
+  for (const record of file.records) {
+    parts.push(record.kind === 'malformed' && record.bytes ? record.bytes : Buffer.from(record.text, 'utf8'));
+    parts.push(Buffer.from(record.eol, 'utf8'));
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * Applies a patch to the line of task `id` in place (see `patchObjectText`) and returns the
+ * task re-read from the new line. Leaves `file` untouched when it throws.
+ */
+export function applyTaskPatch(file: IssuesFile, id: string, patch: TaskPatch): Task {
+  const index = lineIndexOf(file, id);
+  if (index === undefined) throw new StoreError('CHORUS_STORE_UNKNOWN_TASK', `no task with id "${id}"`);
+  const record = file.records[index] as TaskRecord;
+  let text: string;
+  try {
+    text = patchObjectText(record.text, patch, record.task.raw);
+  } catch (error) {
+    throw new StoreError('CHORUS_STORE_BAD_PATCH', `cannot edit the line of task "${id}" (line ${index + 1})`, {
+      cause: error,
+    });
+  }
+  if (text === record.text) return record.task;
+  const next = parseLine(text, record.eol);
+  if (next.kind !== 'task' || next.task.id !== id) {
+    throw new StoreError(
+      'CHORUS_STORE_BAD_PATCH',
+      `patch for task "${id}" would turn its line into ${next.kind === 'task' ? `task "${next.task.id}"` : `a ${next.kind} record`}: ${JSON.stringify(patch)}`,
+    );
+  }
+  file.records[index] = next;
+  file.tasks.set(id, next.task);
+  return next.task;
+}

@@ -1,0 +1,207 @@
+import { StoreError } from '../errors.js';
+import {
+  lockIssuesFile,
+  readIssuesBytes,
+  writeIssuesAtomically,
+  type LockRetryOptions,
+} from './file-access.js';
+import { applyTaskPatch, parseIssuesBytes, type IssuesFile, type LoadProblem } from './issues-file.js';
+import type { MergeConflict, MergeOutcome, PendingPatch } from './merge-patches.js';
+import type { LineRecord } from './parse-line.js';
+import { planWrite, reapplyPending, type WritePlan } from './plan-write.js';
+import type { StoreEvent, StoreListener, StoreStats } from './store-events.js';
+import type { Task, TaskPatch } from './task.js';
+
+export interface BeadsStoreOptions {
+  /** Updates made within this many milliseconds of the first unsaved one are written together. @default 25 */
+  coalesceMs?: number;
+  /** How long a write keeps trying for the file lock. @default DEFAULT_LOCK_RETRIES (about 5 s) */
+  lockRetries?: LockRetryOptions;
+  /** A lock not refreshed for this long is considered left by a dead process. @default 10000 */
+  lockStaleMs?: number;
+}
+
+/**
+ * The JSONL Beads tracker, read and written losslessly. Updates apply in memory at once and reach
+ * the disk in coalesced, locked, atomic writes that merge with whatever someone else wrote since.
+ */
+export class BeadsStore {
+  readonly path: string;
+  readonly stats: StoreStats = { writes: 0, bytesWritten: 0, merges: 0 };
+  private view: IssuesFile;
+  /** The file's bytes as chorus last read or wrote them: anything else on disk is someone else's edit. */
+  private base: Buffer;
+  /** Patches not yet on disk, oldest first. */
+  private pending: PendingPatch[] = [];
+  /** Each pending task's status before chorus's first pending patch to it. */
+  private baseStatuses = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private inflight: Promise<void> | undefined;
+  private closed = false;
+  /** Counts of updates ever made and ever saved (or dropped as vanished), so a flush knows when its updates are out. */
+  private updatesMade = 0;
+  private updatesSaved = 0;
+  private readonly listeners = new Set<StoreListener>();
+  private readonly options: Required<Pick<BeadsStoreOptions, 'coalesceMs'>> & BeadsStoreOptions;
+  private conflicts: MergeConflict[] = [];
+  private vanished: string[] = [];
+
+  private constructor(path: string, bytes: Buffer, options: BeadsStoreOptions) {
+    this.path = path;
+    this.base = bytes;
+    this.view = parseIssuesBytes(bytes);
+    this.options = { ...options, coalesceMs: options.coalesceMs ?? 25 };
+  }
+
+  /** Loads `path`. Malformed lines do not fail the load; they are listed in `problems`. */
+  static async open(path: string, options: BeadsStoreOptions = {}): Promise<BeadsStore> {
+    return new BeadsStore(path, await readIssuesBytes(path), options);
+  }
+
+  /** The current tasks, including unsaved updates. A merge replaces the map: call again rather than keep it. */
+  tasks(): ReadonlyMap<string, Task> {
+    return this.view.tasks;
+  }
+
+  get problems(): readonly LoadProblem[] {
+    return this.view.problems;
+  }
+
+  get records(): readonly LineRecord[] {
+    return this.view.records;
+  }
+
+  /** Number of updates not yet on disk. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** Closes by someone else that beat chorus's status in the most recent merge. */
+  get lastMergeConflicts(): readonly MergeConflict[] {
+    return this.conflicts;
+  }
+
+  /** Tasks chorus had updated that were gone from the file at the most recent merge. */
+  get lastMergeVanished(): readonly string[] {
+    return this.vanished;
+  }
+
+  onEvent(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Changes task `id` now, in memory, and schedules the write. A key set to `null` is removed.
+   * `updated_at` is not touched unless the patch names it.
+   */
+  update(id: string, patch: TaskPatch): Task {
+    if (this.closed) throw new StoreError('CHORUS_STORE_CLOSED', `store for ${this.path} is closed; cannot update "${id}"`);
+    // A JSON round trip freezes the values as they are now (the caller may mutate its objects) and drops undefined.
+    const frozen = JSON.parse(JSON.stringify(patch)) as TaskPatch;
+    const before = this.view.tasks.get(id);
+    const task = applyTaskPatch(this.view, id, frozen);
+    if (before && !this.baseStatuses.has(id)) this.baseStatuses.set(id, before.status);
+    this.pending.push({ id, patch: frozen });
+    this.updatesMade++;
+    this.schedule();
+    return task;
+  }
+
+  /**
+   * Writes every update made so far now; resolves when they are on disk. Updates made while it
+   * runs may go along, but it does not wait for them: a steady stream cannot keep it from resolving.
+   */
+  async flush(): Promise<void> {
+    this.cancelTimer();
+    const target = this.updatesMade;
+    for (;;) {
+      if (this.inflight) {
+        await this.inflight.catch(() => undefined);
+        continue;
+      }
+      if (this.updatesSaved >= target) return;
+      this.inflight = this.runWrite();
+      await this.inflight;
+    }
+  }
+
+  /** Flushes, then refuses further updates. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private emit(event: StoreEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private schedule(): void {
+    // A fixed window from the first unsaved update, not a debounce: a steady stream of updates still gets written.
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch((error: unknown) => this.emit({ type: 'write-error', path: this.path, error }));
+    }, this.options.coalesceMs);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async runWrite(): Promise<void> {
+    try {
+      await this.writePending();
+    } finally {
+      this.inflight = undefined;
+    }
+    if (this.pending.length > 0) this.schedule();
+  }
+
+  private async writePending(): Promise<void> {
+    const release = await lockIssuesFile(this.path, {
+      retries: this.options.lockRetries,
+      staleMs: this.options.lockStaleMs,
+      onCompromised: (error) => this.emit({ type: 'lock-compromised', path: this.path, error }),
+    });
+    try {
+      const disk = await readIssuesBytes(this.path);
+      // From here to the write's await nothing yields, so the plan holds exactly the first `batch` updates.
+      const batch = this.pending.length;
+      const plan = planWrite(disk, this.base, this.view, this.pending, this.baseStatuses);
+      if (plan.changed) await writeIssuesAtomically(this.path, plan.out);
+      this.commit(batch, plan);
+      if (plan.changed) {
+        this.stats.writes++;
+        this.stats.bytesWritten += plan.out.length;
+        this.emit({ type: 'written', path: this.path, bytes: plan.out.length, merged: plan.merged !== undefined });
+      }
+      if (plan.merged) this.reportMerge(plan.merged.outcome);
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+
+  /** Makes the written content the new base; updates made during the write stay pending on top of it. */
+  private commit(batch: number, plan: WritePlan): void {
+    this.base = plan.out;
+    this.updatesSaved += batch;
+    this.pending = this.pending.slice(batch);
+    if (plan.merged) {
+      this.stats.merges++;
+      this.view = plan.merged.file;
+      this.baseStatuses = reapplyPending(this.view, this.pending);
+    } else {
+      const stillPending = new Set(this.pending.map((entry) => entry.id));
+      for (const id of this.baseStatuses.keys()) if (!stillPending.has(id)) this.baseStatuses.delete(id);
+    }
+  }
+
+  private reportMerge(outcome: MergeOutcome): void {
+    this.conflicts = outcome.conflicts;
+    this.vanished = outcome.vanished;
+    for (const conflict of this.conflicts) this.emit({ type: 'conflict', path: this.path, conflict });
+    for (const id of this.vanished) this.emit({ type: 'vanished', path: this.path, id });
+  }
+}
