@@ -10,7 +10,10 @@ export interface AgentJob {
   command: string;
   /** Final argv, placeholders already expanded. */
   args: string[];
-  /** Extra environment for the agent, merged over the parent's (CHORUS_TASK_ID, CHORUS_TASK_FILE, ...). */
+  /**
+   * Extra environment for the agent, merged over the parent's (CHORUS_TASK_ID, CHORUS_TASK_FILE, ...).
+   * CHORUS_ATTEMPT (1-based) is set per attempt by superviseAgent and overrides any value here.
+   */
   env: Record<string, string>;
   cwd: string;
   /** `.beads/agent-output/<id>.log`, appended to; one header line per attempt. */
@@ -53,7 +56,12 @@ export interface RunResult {
   logTail: string[];
 }
 
-/** Messages a worker posts to the main thread while a run goes on. The last one is always `end`. */
+/**
+ * Messages a worker posts to the main thread while a run goes on. The last one is always `end`.
+ * `attempt` is 1-based; in `retry` it is the attempt about to start after `delayMs`, and `reason`
+ * says why the one before ended (`exited with code 3`, `crashed (SIGSEGV)`, `timed out after 300 ms`).
+ * A command that cannot start gets no `attempt-start`/`attempt-end` (there is no process).
+ */
 export type WorkerEvent =
   | { type: 'attempt-start'; taskId: string; attempt: number; pid: number; command: string; at: number }
   | { type: 'attempt-end'; taskId: string; attempt: number; exitCode: number | null; signal: string | null; at: number }

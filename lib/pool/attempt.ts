@@ -1,0 +1,115 @@
+import pTimeout, { TimeoutError } from 'p-timeout';
+import { ChorusError, serializeError, type SerializedError } from '../errors.js';
+import { classifyEnding, describeEnding, describeSpawnError, toKillReason, type AttemptKind } from './classify.js';
+import { appendLogLine, formatAttemptHeader, openLogForAttempt } from './log-file.js';
+import { spawnAgent, type ChildEnding } from './spawn-agent.js';
+import type { AgentJob, WorkerEvent } from './types.js';
+
+export interface AttemptContext {
+  attempt: number;
+  maxAttempts: number;
+  /** Outer cancellation: its reason ('user' | 'shutdown') becomes `killedBy`. */
+  signal: AbortSignal | undefined;
+  emit: (event: WorkerEvent) => void;
+}
+
+export interface AttemptRecord extends ChildEnding {
+  attempt: number;
+  kind: AttemptKind;
+  /** For a person: `exited with code 3`, `command not found: foo`, ... */
+  reason: string;
+  error?: SerializedError;
+}
+
+/**
+ * One attempt: header line in the log, the agent run with its output appended to the log, a
+ * timeout that ends the process group, and a classification. Settles only once the agent's
+ * process group is gone. Never rejects.
+ */
+export async function runAttempt(job: AgentJob, context: AttemptContext): Promise<AttemptRecord> {
+  const { attempt, signal } = context;
+  if (signal?.aborted) return notStarted(attempt, 'killed', `killed (${toKillReason(signal.reason)})`, toKillReason(signal.reason));
+
+  // One controller per attempt: its first abort reason (timeout, user, shutdown) is the one reported.
+  const controller = new AbortController();
+  const forwardAbort = (): void => controller.abort(toKillReason(signal?.reason));
+  signal?.addEventListener('abort', forwardAbort, { once: true });
+  try {
+    const header = formatAttemptHeader({ attempt, maxAttempts: context.maxAttempts, at: new Date(), command: job.command, args: job.args });
+    let log;
+    try {
+      log = await openLogForAttempt(job.logPath, header);
+    } catch (cause) {
+      const message = `cannot write the agent log ${job.logPath} for task ${job.taskId}: ${(cause as Error).message}`;
+      const error = serializeError(new ChorusError('CHORUS_LOG_OPEN_FAILED', message, { cause }));
+      return { ...notStarted(attempt, 'spawn-error', message, null), error };
+    }
+    if (controller.signal.aborted) {
+      await log.close().catch(() => {});
+      const killedBy = toKillReason(controller.signal.reason);
+      return notStarted(attempt, 'killed', `killed (${killedBy})`, killedBy);
+    }
+    let running: Promise<ChildEnding>;
+    try {
+      running = spawnAgent({
+        command: job.command,
+        args: job.args,
+        cwd: job.cwd,
+        env: buildChildEnv(job, attempt),
+        logFd: log.fd,
+        killGraceMs: job.killGraceMs,
+        signal: controller.signal,
+        onSpawn: (pid) => context.emit({ type: 'attempt-start', taskId: job.taskId, attempt, pid, command: job.command, at: Date.now() }),
+      });
+    } finally {
+      // The child holds its own copy of the fd; chorus keeps none, so output never accumulates here.
+      await log.close().catch(() => {});
+    }
+    const ending = await waitWithTimeout(running, job.timeoutMs, controller);
+    return await finishAttempt(job, attempt, ending, context);
+  } finally {
+    signal?.removeEventListener('abort', forwardAbort);
+  }
+}
+
+/** p-timeout does not stop what it times out: the abort below is what ends the process group. */
+async function waitWithTimeout(running: Promise<ChildEnding>, timeoutMs: number, controller: AbortController): Promise<ChildEnding> {
+  if (timeoutMs > 0) {
+    try {
+      return await pTimeout(running, { milliseconds: timeoutMs });
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) throw error;
+      controller.abort('timeout');
+    }
+  }
+  return running;
+}
+
+async function finishAttempt(job: AgentJob, attempt: number, ending: ChildEnding, context: AttemptContext): Promise<AttemptRecord> {
+  const kind = classifyEnding(ending);
+  if (ending.spawnError) {
+    const error = describeSpawnError(ending.spawnError, job.command, job.cwd);
+    await appendNote(job.logPath, error.message);
+    return { ...ending, attempt, kind, reason: error.message, error };
+  }
+  context.emit({ type: 'attempt-end', taskId: job.taskId, attempt, exitCode: ending.exitCode, signal: ending.signal, at: Date.now() });
+  const reason = describeEnding(kind, ending, job.timeoutMs);
+  if (ending.killedBy !== null) await appendNote(job.logPath, `${reason}; ended the agent's process group`);
+  else if (ending.endedStrays) await appendNote(job.logPath, `${reason}; ended processes the agent left running in its group`);
+  if (ending.groupLeft) await appendNote(job.logPath, `some processes of group ${ending.pid} survived SIGKILL`);
+  return { ...ending, attempt, kind, reason };
+}
+
+/** CHORUS_ATTEMPT is set here, per attempt, over whatever the caller put in `job.env`. */
+function buildChildEnv(job: AgentJob, attempt: number): NodeJS.ProcessEnv {
+  return { ...process.env, CHORUS_TASK_ID: job.taskId, ...job.env, CHORUS_ATTEMPT: String(attempt) };
+}
+
+/** A line of chorus's own in the agent log, so the log alone explains how the attempt ended. */
+async function appendNote(logPath: string, text: string): Promise<void> {
+  await appendLogLine(logPath, `=== chorus: ${text} ===`).catch(() => {});
+}
+
+function notStarted(attempt: number, kind: AttemptKind, reason: string, killedBy: AttemptRecord['killedBy']): AttemptRecord {
+  return { attempt, kind, reason, pid: undefined, exitCode: null, signal: null, killedBy, endedStrays: false, groupLeft: false };
+}

@@ -1,0 +1,106 @@
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** Marks the start of each attempt in the log; also how the tail finds the last attempt. */
+export const ATTEMPT_HEADER_PREFIX = '=== chorus attempt ';
+const MAX_ARG_CHARS = 60;
+const MAX_TAIL_LINE_CHARS = 1_000;
+
+export interface AttemptHeader {
+  attempt: number;
+  maxAttempts: number;
+  at: Date;
+  command: string;
+  args: readonly string[];
+}
+
+/** `=== chorus attempt 2/3 · 2026-11-25T15:40:00.000Z · claude -p "Fix the…" ===` */
+export function formatAttemptHeader(header: AttemptHeader): string {
+  const commandLine = [header.command, ...header.args].map(formatArg).join(' ');
+  return `${ATTEMPT_HEADER_PREFIX}${header.attempt}/${header.maxAttempts} · ${header.at.toISOString()} · ${commandLine} ===`;
+}
+
+/** Long prompts are shortened and anything a shell would not take bare is quoted, newlines escaped. */
+function formatArg(arg: string): string {
+  const short = arg.length > MAX_ARG_CHARS ? `${arg.slice(0, MAX_ARG_CHARS - 1)}…` : arg;
+  return /^[\w./:=@%+,-]+$/.test(short) ? short : JSON.stringify(short);
+}
+
+/**
+ * Creates the log's folder, opens the log for appending and writes the header line, starting a
+ * new line first if the previous attempt's output did not end with one. The caller hands the
+ * handle's fd to the child and closes the handle.
+ */
+export async function openLogForAttempt(logPath: string, headerLine: string): Promise<FileHandle> {
+  await mkdir(dirname(logPath), { recursive: true });
+  const handle = await open(logPath, 'a+');
+  try {
+    await writeLine(handle, headerLine);
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** Appends one line of chorus's own to the log, on a line of its own. */
+export async function appendLogLine(logPath: string, line: string): Promise<void> {
+  const handle = await open(logPath, 'a+');
+  try {
+    await writeLine(handle, line);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeLine(handle: FileHandle, line: string): Promise<void> {
+  const needsNewline = !(await endsWithNewlineOrEmpty(handle));
+  await handle.write(`${needsNewline ? '\n' : ''}${line}\n`);
+}
+
+async function endsWithNewlineOrEmpty(handle: FileHandle): Promise<boolean> {
+  const { size } = await handle.stat();
+  if (size === 0) return true;
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  return last[0] === 0x0a;
+}
+
+export interface TailOptions {
+  /** @default 20 */
+  maxLines?: number;
+  /** Never reads more than this from the end of the file. @default 65536 */
+  maxBytes?: number;
+}
+
+/**
+ * The last lines written by the last attempt, read from the end of the log so a huge log costs
+ * no more than `maxBytes`. ANSI escapes are kept; an over-long line keeps its end. Never throws:
+ * a missing or unreadable log has no tail.
+ */
+export async function readLogTail(logPath: string, options: TailOptions = {}): Promise<string[]> {
+  const maxLines = options.maxLines ?? 20;
+  const maxBytes = options.maxBytes ?? 64 * 1024;
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(logPath, 'r');
+    const { size } = await handle.stat();
+    const start = Math.max(0, size - maxBytes);
+    const buffer = Buffer.alloc(size - start);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+    let lines = buffer.subarray(0, bytesRead).toString('utf8').split('\n');
+    // A read that starts mid-file starts mid-line (maybe mid-character): drop that fragment.
+    if (start > 0) lines = lines.slice(1);
+    if (lines.at(-1) === '') lines.pop();
+    const lastHeader = lines.findLastIndex((line) => line.startsWith(ATTEMPT_HEADER_PREFIX));
+    return lines
+      .slice(lastHeader + 1)
+      .slice(-maxLines)
+      .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
+      .map((line) => (line.length > MAX_TAIL_LINE_CHARS ? `…${line.slice(-(MAX_TAIL_LINE_CHARS - 1))}` : line));
+  } catch {
+    return [];
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}

@@ -1,0 +1,121 @@
+import pRetry, { AbortError } from 'p-retry';
+import { ChorusError, serializeError, type SerializedError } from '../errors.js';
+import { runAttempt, type AttemptRecord } from './attempt.js';
+import { computeBackoffDelay, sleep } from './backoff.js';
+import { outcomeOfKind, toKillReason } from './classify.js';
+import { readLogTail } from './log-file.js';
+import { assertSafeTaskId } from './task-id.js';
+import type { AgentJob, RunResult, WorkerEvent } from './types.js';
+
+export interface SuperviseOptions {
+  /** Abort with reason 'user' or 'shutdown' to end the agent's process group; the run ends 'killed', never retried. */
+  signal?: AbortSignal;
+  /** Observes attempt-start, attempt-end and retry. Exceptions it throws are ignored. */
+  onEvent?: (event: WorkerEvent) => void;
+}
+
+/** Carries a failed attempt through p-retry. */
+class AttemptFailure extends Error {
+  constructor(readonly record: AttemptRecord) {
+    super(record.reason);
+    this.name = 'AttemptFailure';
+  }
+}
+
+/**
+ * Runs `job.command` for one task until it succeeds, fails for good, times out, is cancelled or
+ * cannot start, retrying the kinds of failure in `job.retryOn` with backoff. Never throws: every
+ * ending is a RunResult, and the first reason for ending wins. Each attempt sees CHORUS_ATTEMPT
+ * (1-based) in its environment.
+ */
+export async function superviseAgent(job: AgentJob, options: SuperviseOptions = {}): Promise<RunResult> {
+  const startedAt = performance.now();
+  const { signal } = options;
+  const emit = guardObserver(options.onEvent);
+  const finish = async (ending: Omit<RunResult, 'taskId' | 'durationMs' | 'logTail'>, withTail = true): Promise<RunResult> => ({
+    taskId: job.taskId,
+    ...ending,
+    durationMs: Math.round(performance.now() - startedAt),
+    logTail: withTail ? await readLogTail(job.logPath) : [],
+  });
+
+  try {
+    assertSafeTaskId(job.taskId);
+  } catch (error) {
+    return finish(refused(serializeError(error)), false);
+  }
+
+  let last: AttemptRecord | undefined;
+  // Set while waiting to retry: a cancel then ends the run as 'killed', whatever the attempt before.
+  let retryPending = false;
+  try {
+    await pRetry(
+      async (attempt) => {
+        retryPending = false;
+        last = await runAttempt(job, { attempt, maxAttempts: job.retryCount + 1, signal, emit });
+        if (last.kind === 'success') return;
+        const failure = new AttemptFailure(last);
+        throw last.kind === 'spawn-error' || last.kind === 'killed' ? new AbortError(failure) : failure;
+      },
+      {
+        retries: job.retryCount,
+        signal,
+        // The delay is waited in shouldRetry, so the `retry` event can say how long it is.
+        minTimeout: 0,
+        shouldRetry: async ({ error, attemptNumber }) => {
+          if (!(error instanceof AttemptFailure) || !isRetryable(job, error.record)) return false;
+          retryPending = true;
+          const delayMs = computeBackoffDelay(attemptNumber - 1, { minMs: job.backoffMinMs, maxMs: job.backoffMaxMs });
+          emit({ type: 'retry', taskId: job.taskId, attempt: attemptNumber + 1, delayMs, reason: error.record.reason, at: Date.now() });
+          await sleep(delayMs, signal);
+          return true;
+        },
+      },
+    );
+  } catch (error) {
+    // A failed attempt or a cancel is read from `last` below; anything else is a bug of ours.
+    if (!(error instanceof AttemptFailure) && !signal?.aborted) {
+      return finish({ ...fromAttempt(last), outcome: 'spawn-error', error: internalError(job, error) });
+    }
+  }
+
+  if (last === undefined || (retryPending && last.kind !== 'success')) {
+    const killedBy = toKillReason(signal?.reason);
+    return finish({ ...fromAttempt(last), outcome: 'killed', killedBy, timedOut: false });
+  }
+  return finish({ ...fromAttempt(last), outcome: outcomeOfKind(last.kind) });
+}
+
+function isRetryable(job: AgentJob, record: AttemptRecord): boolean {
+  return record.kind !== 'success' && record.kind !== 'killed' && record.kind !== 'spawn-error' && job.retryOn.includes(record.kind);
+}
+
+function fromAttempt(record: AttemptRecord | undefined): Omit<RunResult, 'taskId' | 'durationMs' | 'logTail' | 'outcome'> {
+  return {
+    exitCode: record?.exitCode ?? null,
+    signal: record?.signal ?? null,
+    timedOut: record?.kind === 'timeout',
+    killedBy: record?.killedBy ?? null,
+    attempts: record?.attempt ?? 0,
+    ...(record?.error ? { error: record.error } : {}),
+  };
+}
+
+function refused(error: SerializedError): Omit<RunResult, 'taskId' | 'durationMs' | 'logTail'> {
+  return { outcome: 'spawn-error', exitCode: null, signal: null, timedOut: false, killedBy: null, attempts: 0, error };
+}
+
+function internalError(job: AgentJob, cause: unknown): SerializedError {
+  const message = `could not supervise the agent for task ${job.taskId}: ${cause instanceof Error ? cause.message : String(cause)}`;
+  return serializeError(new ChorusError('CHORUS_SUPERVISE_FAILED', message, { cause }));
+}
+
+function guardObserver(onEvent: SuperviseOptions['onEvent']): (event: WorkerEvent) => void {
+  return (event) => {
+    try {
+      onEvent?.(event);
+    } catch {
+      // An observer's bug must not change how the agent is supervised.
+    }
+  };
+}

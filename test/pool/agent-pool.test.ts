@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AgentPool } from '../../lib/pool/agent-pool.js';
+import type { WorkerEvent } from '../../lib/pool/types.js';
+import { agent, isGone, makeJob, makeTempDir, waitFor } from './helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+let pool: AgentPool | undefined;
+beforeEach(() => ({ dir, cleanup } = makeTempDir()));
+afterEach(async () => {
+  await pool?.destroy();
+  pool = undefined;
+  cleanup();
+});
+
+describe('AgentPool (real worker threads)', () => {
+  it('runs N jobs concurrently with maxAgents 3, and every one completes', async () => {
+    pool = new AgentPool({ maxAgents: 3 });
+    const record = join(dir, 'record.txt');
+    const runs = ['t1', 't2', 't3', 't4', 't5'].map((taskId) =>
+      pool!.run(makeJob(dir, { taskId, command: agent('record.js'), env: { CHORUS_TASK_ID: taskId, FIXTURE_RECORD_FILE: record, FIXTURE_RECORD_MS: '300' } })),
+    );
+    const results = await Promise.all(runs.map((run) => run.done));
+
+    expect(results.map((result) => [result.taskId, result.outcome])).toEqual(['t1', 't2', 't3', 't4', 't5'].map((id) => [id, 'success']));
+    const lines = readFileSync(record, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(10);
+    let running = 0;
+    let most = 0;
+    for (const line of lines) {
+      running += line.startsWith('start') ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    expect(most).toBeGreaterThanOrEqual(2);
+    expect(pool.runningCount).toBe(0);
+  });
+
+  it('cancel travels as a message: the group dies and the thread lives on for the next job', async () => {
+    pool = new AgentPool({ maxAgents: 1, threads: 1 });
+    let pid = 0;
+    const hang = pool.run(makeJob(dir, { taskId: 'hang', command: agent('hang.js') }), (event) => {
+      if (event.type === 'attempt-start') pid = event.pid;
+    });
+    await Promise.race([waitFor(() => pid !== 0), hang.done.then((result) => expect.fail(`ended early: ${JSON.stringify(result)}`))]);
+    const threadsBefore = pool.threadIds;
+    hang.cancel('user');
+    const killed = await hang.done;
+
+    expect(killed).toMatchObject({ taskId: 'hang', outcome: 'killed', killedBy: 'user', attempts: 1 });
+    expect(isGone(pid)).toBe(true);
+
+    const next = await pool.run(makeJob(dir, { taskId: 'next', command: agent('succeed.js') })).done;
+    expect(next.outcome).toBe('success');
+    expect(pool.threadIds).toEqual(threadsBefore);
+    hang.cancel('user'); // after the end: a no-op
+  });
+
+  it('done settles only after the end message, which is the last event', async () => {
+    pool = new AgentPool({ maxAgents: 2 });
+    for (let round = 0; round < 5; round++) {
+      const events: WorkerEvent[] = [];
+      const run = pool.run(makeJob(dir, { taskId: `r${round}`, command: agent('crash-once.sh') }), (event) => events.push(event));
+      const result = await run.done;
+      const countAtDone = events.length;
+
+      expect(result).toMatchObject({ outcome: 'success', attempts: 2 });
+      expect(events.map((event) => event.type)).toEqual(['attempt-start', 'attempt-end', 'retry', 'attempt-start', 'attempt-end', 'end']);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(events).toHaveLength(countAtDone);
+    }
+  });
+
+  it('destroy ends running agents before it ends the threads', async () => {
+    pool = new AgentPool({ maxAgents: 2 });
+    const pids: number[] = [];
+    const runs = ['a', 'b'].map((taskId) =>
+      pool!.run(makeJob(dir, { taskId, command: agent('hang.js') }), (event) => {
+        if (event.type === 'attempt-start') pids.push(event.pid);
+      }),
+    );
+    await waitFor(() => pids.length === 2);
+    await pool.destroy();
+    pool = undefined;
+
+    const results = await Promise.all(runs.map((run) => run.done));
+    expect(results.map((result) => [result.outcome, result.killedBy])).toEqual([
+      ['killed', 'shutdown'],
+      ['killed', 'shutdown'],
+    ]);
+    expect(pids.every(isGone)).toBe(true);
+  });
+});
