@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BeadsStore } from '../beads/index.js';
+import type { BeadsStore, StoreEvent } from '../beads/index.js';
 import type { Task } from '../beads/task.js';
 import type { Settings } from '../config/schema.js';
 import type { TaskGraph } from '../graph/index.js';
@@ -55,7 +55,7 @@ export class Engine {
   private readonly running = new Map<string, Running>();
   private readonly queue: ReadyQueue<Task>;
   private readonly clock: Clock;
-  private readonly summary: Omit<BatchSummary, 'waiting' | 'durationMs' | 'cycles'> = {
+  private summary: Omit<BatchSummary, 'waiting' | 'durationMs' | 'cycles'> = {
     closed: [],
     blocked: [],
     released: [],
@@ -96,10 +96,18 @@ export class Engine {
       cycles: graph.cycles(),
     });
 
-    const finished = new Promise<void>((resolve) => (this.settle = resolve));
-    this.pump();
-    await finished;
-    await this.deps.store.flush();
+    const stopWatching = this.deps.store.onEvent((event) => this.onStoreEvent(event));
+    try {
+      // A final write can merge in a close someone else made, which may unblock more work: go round again.
+      do {
+        const finished = new Promise<void>((resolve) => (this.settle = resolve));
+        this.pump();
+        await finished;
+        await this.deps.store.flush();
+      } while (!this.summary.interrupted && (this.queue.size > 0 || this.running.size > 0));
+    } finally {
+      stopWatching();
+    }
 
     const summary: BatchSummary = {
       ...this.summary,
@@ -202,6 +210,14 @@ export class Engine {
     const id = run.task.id;
     if (!this.running.delete(id)) return;
     const now = this.clock.now();
+    if (result.outcome !== 'success' && store.tasks().get(id)?.status === 'closed') {
+      // Closed by someone else during the run (seen at a merge): their close stands.
+      this.summary.closed.push(id);
+      graph.setStatus(id, 'closed');
+      this.emit({ type: 'task.accepted-close', at: now, id });
+      this.enqueueUnblocked(id, now);
+      return this.pump();
+    }
     const transition = finishTransition(result, {
       now: new Date(now),
       logPath: this.relative(run.logPath),
@@ -261,6 +277,28 @@ export class Engine {
     });
   }
 
+  /**
+   * Someone else (the agent through `bd close`, a person) closed a task while chorus held it:
+   * the store kept their close, and chorus accepts it as done.
+   */
+  private onStoreEvent(event: StoreEvent): void {
+    if (event.type === 'write-error') {
+      this.emit({ type: 'store.error', at: this.clock.now(), message: errorMessage(event.error) });
+      return;
+    }
+    if (event.type !== 'conflict' || event.conflict.diskStatus !== 'closed') return;
+    const id = event.conflict.id;
+    if (this.running.has(id)) return;
+    const now = this.clock.now();
+    this.deps.graph.setStatus(id, 'closed');
+    this.summary.blocked = this.summary.blocked.filter((b) => b.id !== id);
+    this.summary.released = this.summary.released.filter((r) => r !== id);
+    if (!this.summary.closed.includes(id)) this.summary.closed.push(id);
+    this.emit({ type: 'task.accepted-close', at: now, id });
+    this.enqueueUnblocked(id, now);
+    this.pump();
+  }
+
   private onWorkerEvent(event: WorkerEvent): void {
     if (event.type === 'attempt-start') {
       this.emit({ type: 'task.attempt', at: event.at, id: event.taskId, attempt: event.attempt, pid: event.pid });
@@ -298,6 +336,10 @@ export class Engine {
 async function writeTaskFile(file: string, task: Task): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(task.raw, null, 2)}\n`);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function killedBeforeStart(taskId: string): RunResult {

@@ -22,7 +22,10 @@ export type EngineEvent =
       logPath: string;
     }
   | { type: 'task.ready'; at: number; id: string; title: string; unblockedBy: string }
+  /** Someone else closed the task (e.g. the agent through `bd close`); chorus took their close. */
   | { type: 'task.accepted-close'; at: number; id: string }
+  /** A tracker write failed in the background; the final write will report it again if it persists. */
+  | { type: 'store.error'; at: number; message: string }
   | { type: 'batch.stopping'; at: number; reason: 'interrupted' }
   | { type: 'batch.finished'; at: number; summary: BatchSummary };
 

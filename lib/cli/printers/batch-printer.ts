@@ -72,6 +72,12 @@ export function batchPrinter(stream: Stream, now: () => number = Date.now): (eve
         }
         break;
       }
+      case 'task.accepted-close':
+        line(`${clock()} ✓ ${event.id}  closed outside chorus (by the agent or a person); accepted`);
+        break;
+      case 'store.error':
+        line(`${clock()} ! could not write the tracker yet: ${event.message}`);
+        break;
       case 'batch.stopping':
         line('chorus: stopping: ending agents (their tasks go back to open)... press Ctrl-C again to stop waiting');
         break;
