@@ -1,9 +1,10 @@
+import { REAL_FIXTURES } from '../helpers/temp-repo.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIssuesBytes, serializeIssuesFile } from '../../lib/beads/index.js';
 
-const FIXTURES = '/work/shared/fixtures/beads-real';
+const FIXTURES = REAL_FIXTURES;
 const files = readdirSync(FIXTURES).filter((name) => name.endsWith('.jsonl'));
 
 describe('real Beads files', () => {

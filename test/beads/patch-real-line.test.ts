@@ -1,10 +1,11 @@
+import { REAL_FIXTURES } from '../helpers/temp-repo.js';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BeadsStore } from '../../lib/beads/index.js';
 import { tempDir } from './temp-dir.js';
 
-const FIXTURES = '/work/shared/fixtures/beads-real';
+const FIXTURES = REAL_FIXTURES;
 
 async function copyOf(name: string): Promise<string> {
   const path = join(await tempDir(), 'issues.jsonl');

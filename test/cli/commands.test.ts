@@ -1,9 +1,9 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AGENTS, ROOT, bead, blocks, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
+import { AGENTS, REAL_FIXTURES, bead, blocks, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
 
-const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'beads-real');
+const FIXTURES = REAL_FIXTURES;
 const repos: TempRepo[] = [];
 afterEach(async () => {
   await Promise.all(repos.splice(0).map((r) => r.remove()));

@@ -110,3 +110,6 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** The real Beads files from public repositories: `shared/` sits beside the checkout (locally and in CI). */
+export const REAL_FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'beads-real');
