@@ -54,7 +54,7 @@ export function batchPrinter(stream: Stream, now: () => number = Date.now): (eve
         line(`${clock()} ▶ ${event.id}  ${event.title}  (P${event.priority}, ${event.running} running)`);
         break;
       case 'task.retry':
-        line(`${clock()} ↻ ${event.id}  ${event.reason}; retry ${event.attempt} in ${formatDuration(event.delayMs)}`);
+        line(`${clock()} ↻ ${event.id}  ${event.reason}; retrying as attempt ${event.attempt} in ${formatDuration(event.delayMs)}`);
         break;
       case 'task.finished': {
         running = Math.max(0, running - 1);
