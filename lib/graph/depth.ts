@@ -1,0 +1,77 @@
+import { foldGraph } from './fold.js';
+import { BLOCKING_TYPES, isDone, type NodeState, type Structure } from './structure.js';
+
+/**
+ * "Unblocks the most remaining work" (SPEC §1): the number of tasks on the longest chain of
+ * not-done blocking work that starts at a task and follows its dependents (blocks,
+ * conditional-blocks, waits-for, and parent to child). Done tasks and tasks on a cycle count
+ * 0 and break chains: a cycle never runs, so nothing past it can be released.
+ */
+function counts(state: NodeState): boolean {
+  return state.cycle < 0 && !isDone(state.task.status);
+}
+
+function countedDependents(structure: Structure, id: string): string[] {
+  if (!counts(structure.state(id)!)) return [];
+  return structure.sources(id, BLOCKING_TYPES).filter((d) => counts(structure.state(d)!));
+}
+
+export function computeDepths(structure: Structure): void {
+  const depths = foldGraph<number>(
+    structure.states.keys(),
+    (id) => countedDependents(structure, id),
+    (id) => (counts(structure.state(id)!) ? 1 : 0),
+    (acc, _id, child) => Math.max(acc, child + 1),
+  );
+  for (const [id, depth] of depths) structure.state(id)!.depth = depth;
+}
+
+function depthFromDependents(structure: Structure, id: string): number {
+  if (!counts(structure.state(id)!)) return 0;
+  let best = 0;
+  for (const d of countedDependents(structure, id)) best = Math.max(best, structure.state(d)!.depth);
+  return best + 1;
+}
+
+/**
+ * After `id` changed between done and not done: its own depth, then the tasks it depends
+ * on, upstream, as far as a value actually changes. The counted graph is acyclic, so this
+ * settles.
+ */
+export function refreshDepths(structure: Structure, id: string): void {
+  const work = [id];
+  let first = true;
+  while (work.length > 0) {
+    const current = work.pop()!;
+    const state = structure.state(current)!;
+    const depth = depthFromDependents(structure, current);
+    if (depth === state.depth && !first) continue;
+    first = false;
+    state.depth = depth;
+    for (const upstream of structure.targets(current, BLOCKING_TYPES)) {
+      if (counts(structure.state(upstream)!)) work.push(upstream);
+    }
+  }
+}
+
+/**
+ * The longest chain of not-done blocking work, first task first: from the deepest task,
+ * follow a dependent one shorter each step (smallest id on ties).
+ */
+export function criticalPath(structure: Structure): string[] {
+  let start: NodeState | undefined;
+  for (const state of structure.states.values()) {
+    if (state.depth > (start?.depth ?? 0) || (start && state.depth === start.depth && state.id < start.id)) start = state;
+  }
+  const path: string[] = [];
+  for (let at = start; at; ) {
+    path.push(at.id);
+    let next: NodeState | undefined;
+    for (const d of countedDependents(structure, at.id)) {
+      const s = structure.state(d)!;
+      if (s.depth === at.depth - 1 && (!next || s.id < next.id)) next = s;
+    }
+    at = next;
+  }
+  return path;
+}
