@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SKIP_TYPES, DONE_STATUSES, type Task } from '../../lib/beads/task.js';
 import { renderDot, renderJson, renderText, TaskGraph } from '../../lib/graph/index.js';
 import { loadFixture } from './helpers.js';
+import { REAL_FIXTURES } from '../helpers/temp-repo.js';
 
-const DIR = '/work/shared/fixtures/beads-real';
+const DIR = REAL_FIXTURES;
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.jsonl')).sort();
 
