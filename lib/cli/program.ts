@@ -1,17 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ChorusError, StoreError, UsageError } from '../errors.js';
-import { batchCommand } from './commands/batch.js';
-import { configCommand } from './commands/config.js';
-import { graphCommand } from './commands/graph.js';
-import { initCommand } from './commands/init.js';
-import { logsCommand } from './commands/logs.js';
-import { readyCommand } from './commands/ready.js';
-import { retryCommand } from './commands/retry.js';
-import { runCommand } from './commands/run.js';
 import { settingFlagsFrom } from './commands/setting-flags.js';
-import { statusCommand } from './commands/status.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';
+
+// Commands are imported when run, so `chorus ready` does not pay for loading the agent pool.
 
 /** Parses argv, runs one command, and returns its exit code. Throws nothing a user caused: those become messages and code 2. */
 export async function runCli(argv: string[], io: CliIO, version: string): Promise<number> {
@@ -59,7 +52,7 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
     .command('ready')
     .description('list the tasks ready to start, in dispatch order')
     .option('--json', 'a JSON array of task objects')
-    .action(action(async (o: { json?: boolean }) => readyCommand({ ...o, dir: dir() }, io)));
+    .action(action(async (o: { json?: boolean }) => (await import('./commands/ready.js')).readyCommand({ ...o, dir: dir() }, io)));
 
   settingOptions(
     program
@@ -70,7 +63,7 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
       .option('--json', 'one JSON event per line instead of text'),
   ).action(
     action(async (o: Record<string, unknown>) =>
-      batchCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
+      (await import('./commands/batch.js')).batchCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
     ),
   );
 
@@ -83,7 +76,7 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
       .option('--json', 'one JSON event per line'),
   ).action(
     action(async (ids: string[], o: Record<string, unknown>) =>
-      runCommand(ids, { ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
+      (await import('./commands/run.js')).runCommand(ids, { ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
     ),
   );
 
@@ -96,7 +89,7 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
       .option('--json', 'one JSON event per line'),
   ).action(
     action(async (ids: string[], o: Record<string, unknown>) =>
-      retryCommand(ids, { ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
+      (await import('./commands/retry.js')).retryCommand(ids, { ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
     ),
   );
 
@@ -105,29 +98,29 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
     .description("print a task's agent output, all attempts")
     .argument('<id>', 'task id')
     .option('-f, --follow', 'keep printing while the task runs')
-    .action(action(async (id: string, o: { follow?: boolean }) => logsCommand(id, { ...o, dir: dir() }, io)));
+    .action(action(async (id: string, o: { follow?: boolean }) => (await import('./commands/logs.js')).logsCommand(id, { ...o, dir: dir() }, io)));
 
   program
     .command('status')
     .description('counts, running and blocked tasks, cycles')
     .option('--json', 'as JSON')
-    .action(action(async (o: { json?: boolean }) => statusCommand({ ...o, dir: dir() }, io)));
+    .action(action(async (o: { json?: boolean }) => (await import('./commands/status.js')).statusCommand({ ...o, dir: dir() }, io)));
 
   program
     .command('graph')
     .description('the dependency graph, cycles and critical path marked')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot', 'json']).default('text'))
-    .action(action(async (o: { format?: string }) => graphCommand({ ...o, dir: dir() }, io)));
+    .action(action(async (o: { format?: string }) => (await import('./commands/graph.js')).graphCommand({ ...o, dir: dir() }, io)));
 
   settingOptions(
     program.command('config').description('print the effective settings and where each came from').option('--json', 'as JSON'),
-  ).action(action(async (o: Record<string, unknown>) => configCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io)));
+  ).action(action(async (o: Record<string, unknown>) => (await import('./commands/config.js')).configCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io)));
 
   program
     .command('init')
     .description('write a starting .chorus.json')
     .option('--force', 'replace an existing one')
-    .action(action(async (o: { force?: boolean }) => initCommand({ ...o, dir: dir() }, io)));
+    .action(action(async (o: { force?: boolean }) => (await import('./commands/init.js')).initCommand({ ...o, dir: dir() }, io)));
 
   return program;
 }

@@ -79,7 +79,7 @@ export function batchPrinter(stream: Stream, now: () => number = Date.now): (eve
         line(`${clock()} ! could not write the tracker yet: ${event.message}`);
         break;
       case 'batch.stopping':
-        line('chorus: stopping: ending agents (their tasks go back to open)... press Ctrl-C again to stop waiting');
+        line('chorus: stopping: ending the agents (SIGTERM, then SIGKILL after killGrace); their tasks go back to open');
         break;
       case 'batch.finished': {
         if (timer) clearInterval(timer);
