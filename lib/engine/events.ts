@@ -34,7 +34,7 @@ export interface BatchSummary {
   blocked: { id: string; reason: string }[];
   /** Tasks that went back to `open` (killed or interrupted). */
   released: string[];
-  /** Open tasks left not started because something they wait on did not close. */
+  /** Open tasks left not started: waiting on work that did not close, deferred, or on a cycle. */
   waiting: number;
   cycles: string[][];
   durationMs: number;

@@ -31,7 +31,7 @@ describe('batch printer', () => {
     expect(out.text()).toContain('↻ a  crashed (SIGSEGV); retrying as attempt 2 in 1.2s');
     expect(out.text()).toContain('✓ a  closed in 3.0s, 2 attempts');
     expect(out.text()).toContain('dependency cycle, never started: x -> y -> x');
-    expect(out.text()).toContain('1 closed, 1 blocked, 1 still waiting');
+    expect(out.text()).toContain('1 closed, 1 blocked, 1 open but not ready');
     expect(out.text()).toContain('✗ c: agent exited with code 3');
   });
 

@@ -105,7 +105,7 @@ describe('what happens to a task when its agent misbehaves', () => {
     expect(after.get('after-bad')!['status']).toBe('open');
     expect(after.get('good')!['status']).toBe('closed');
     expect(after.get('after-good')!['status']).toBe('closed');
-    expect(result.stdout).toContain('1 still waiting');
+    expect(result.stdout).toContain('1 open but not ready');
   });
 });
 

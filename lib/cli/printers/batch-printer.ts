@@ -87,7 +87,7 @@ export function batchPrinter(stream: Stream, now: () => number = Date.now): (eve
         const s = event.summary;
         const parts = [`${s.closed.length} closed`, `${s.blocked.length} blocked`];
         if (s.released.length) parts.push(`${s.released.length} back to open`);
-        if (s.waiting) parts.push(`${s.waiting} still waiting on unfinished work`);
+        if (s.waiting) parts.push(`${s.waiting} open but not ready (\`chorus graph\` says why)`);
         stream.write(`\nchorus: ${s.interrupted ? 'interrupted' : 'done'} in ${formatDuration(s.durationMs)}: ${parts.join(', ')}\n`);
         for (const b of s.blocked) stream.write(`  ✗ ${b.id}: ${b.reason}\n`);
         for (const cycle of s.cycles) stream.write(`  ✗ cycle: ${cycle.join(' -> ')}\n`);
