@@ -1,6 +1,7 @@
 import { Engine, type RunSelection } from '../engine/engine.js';
 import type { BatchSummary } from '../engine/events.js';
 import { AgentPool } from '../pool/agent-pool.js';
+import { acquireRunLock } from '../state/run-lock.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';
 import type { OpenRepo } from './open-repo.js';
@@ -12,6 +13,15 @@ import { jsonPrinter } from './printers/json-printer.js';
  * and turns the outcome into an exit code (SPEC §7). Ctrl-C / SIGTERM stop it cleanly.
  */
 export async function runEngine(repo: OpenRepo, selection: RunSelection, json: boolean, io: CliIO): Promise<number> {
+  const releaseLock = await acquireRunLock(repo.repoDir);
+  try {
+    return await runWithLock(repo, selection, json, io);
+  } finally {
+    await releaseLock().catch(() => undefined);
+  }
+}
+
+async function runWithLock(repo: OpenRepo, selection: RunSelection, json: boolean, io: CliIO): Promise<number> {
   const pool = new AgentPool({ maxAgents: repo.config.settings.maxAgents });
   const engine = new Engine({
     repoDir: repo.repoDir,

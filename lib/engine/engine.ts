@@ -173,7 +173,14 @@ export class Engine {
       assignee: typeof task.raw['assignee'] === 'string' ? (task.raw['assignee'] as string) : null,
       startedAt: typeof task.raw['started_at'] === 'string' ? (task.raw['started_at'] as string) : null,
     };
-    const claimed = store.update(task.id, claimPatch(new Date(now)));
+    let claimed: Task;
+    try {
+      claimed = store.update(task.id, claimPatch(new Date(now)));
+    } catch (error) {
+      // The task left the tracker (someone deleted it since chorus read the file): nothing to run.
+      this.emit({ type: 'store.error', at: now, message: `${task.id} not started: ${errorMessage(error)}` });
+      return;
+    }
     graph.setStatus(task.id, 'in_progress');
     const run: Running = {
       task: claimed,
@@ -226,7 +233,11 @@ export class Engine {
       previousNotes: typeof run.task.raw['notes'] === 'string' ? (run.task.raw['notes'] as string) : undefined,
       claimedFrom: run.claimedFrom,
     });
-    store.update(id, transition.patch);
+    try {
+      store.update(id, transition.patch);
+    } catch (error) {
+      this.emit({ type: 'store.error', at: now, message: `${id}: result not written: ${errorMessage(error)}` });
+    }
     graph.setStatus(id, transition.status);
     if (transition.status === 'closed') this.summary.closed.push(id);
     else if (transition.status === 'blocked') this.summary.blocked.push({ id, reason: transition.reason ?? '' });

@@ -130,6 +130,10 @@ describe('interrupting chorus', () => {
       }
     }
     expect(pids).toHaveLength(2);
+    // A second run in the same repository would claim the same tasks: it is refused.
+    const second = await runChorus(['-C', repo.dir, 'batch', '--all-ready']);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`another chorus is already running agents in ${repo.dir} (pid ${chorusPid})`);
     process.kill(chorusPid, 'SIGINT');
     const result = await done;
     expect(result.code).toBe(130);
