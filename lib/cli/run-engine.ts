@@ -5,6 +5,8 @@ import { acquireRunLock } from '../state/run-lock.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';
 import type { OpenRepo } from './open-repo.js';
+import { TaskGraph } from '../graph/index.js';
+import { planWaves } from '../schedule/plan-waves.js';
 import { batchPrinter } from './printers/batch-printer.js';
 import { jsonPrinter } from './printers/json-printer.js';
 
@@ -30,7 +32,7 @@ async function runWithLock(repo: OpenRepo, selection: RunSelection, json: boolea
     graph: repo.graph,
     runner: pool,
   });
-  engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout));
+  engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, { expectedTotal: expectedTotal(repo, selection, io) }));
   const stopListening = io.onInterrupt(() => engine.stop());
   let summary: BatchSummary;
   try {
@@ -42,4 +44,15 @@ async function runWithLock(repo: OpenRepo, selection: RunSelection, json: boolea
   }
   if (summary.interrupted) return EXIT.interrupted;
   return summary.blocked.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * The progress bar's 100%: the tasks this run would start if every one succeeded. Only worth
+ * a second graph when someone watches the bar.
+ */
+function expectedTotal(repo: OpenRepo, selection: RunSelection, io: CliIO): number | undefined {
+  if (!io.stdout.isTTY) return undefined;
+  if (selection.ids) return selection.ids.length;
+  const plan = new TaskGraph(repo.store.tasks().values(), { skipTypes: repo.config.settings.skipTypes });
+  return planWaves(plan, Date.now()).reduce((n, wave) => n + wave.length, 0);
 }

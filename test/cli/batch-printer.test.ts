@@ -24,7 +24,7 @@ const events: EngineEvent[] = [
 describe('batch printer', () => {
   it('prints a plain line per start, retry and finish when stdout is not a terminal', () => {
     const out = capture(false);
-    const print = batchPrinter(out.stream, () => 3000);
+    const print = batchPrinter(out.stream, { now: () => 3000 });
     for (const e of events) print(e);
     expect(out.text()).not.toContain('\x1b');
     expect(out.text()).toContain('▶ a  Alpha  (P1, 1 running)');
@@ -37,11 +37,18 @@ describe('batch printer', () => {
 
   it('keeps a progress bar on the last line of a terminal', () => {
     const out = capture(true);
-    const print = batchPrinter(out.stream, () => 3000);
+    const print = batchPrinter(out.stream, { now: () => 3000 });
     for (const e of events.slice(0, 4)) print(e);
     const screen = out.text().split('\r\x1b[2K');
     expect(screen.at(-1)).toMatch(/^\[#+-+\] 1\/2 done · 0 running · 0 blocked · 3\.0s$/);
     print(events[5]!);
     expect(out.text().endsWith('\n')).toBe(true);
+  });
+
+  it('measures the bar against the whole batch when the plan is known', () => {
+    const out = capture(true);
+    const print = batchPrinter(out.stream, { now: () => 3000, expectedTotal: 4 });
+    for (const e of events.slice(0, 5)) print(e);
+    expect(out.text().split('\r\x1b[2K').at(-1)).toMatch(/\] 1\/4 done/);
   });
 });

@@ -14,7 +14,14 @@ const CLEAR_LINE = '\r\x1b[2K';
  * Human output for `chorus batch`: a line per start and finish with elapsed time, and on a
  * terminal a progress bar kept on the last line, its clock ticking once a second.
  */
-export function batchPrinter(stream: Stream, now: () => number = Date.now): (event: EngineEvent) => void {
+export interface BatchPrinterOptions {
+  /** How many tasks the batch should run if every one succeeds (the bar's 100%); counted as they become ready otherwise. */
+  expectedTotal?: number;
+  now?: () => number;
+}
+
+export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}): (event: EngineEvent) => void {
+  const now = options.now ?? Date.now;
   const tty = stream.isTTY === true;
   let startedAt = 0;
   let total = 0;
@@ -41,13 +48,13 @@ export function batchPrinter(stream: Stream, now: () => number = Date.now): (eve
     switch (event.type) {
       case 'batch.started':
         startedAt = event.at;
-        total = event.ready;
+        total = Math.max(event.ready, options.expectedTotal ?? 0);
         line(`chorus: ${event.ready} task(s) ready of ${event.total}, up to ${event.maxAgents} agent(s) at once`);
         for (const cycle of event.cycles) line(`  ✗ dependency cycle, never started: ${cycle.join(' -> ')}`);
         if (tty) timer = setInterval(drawBar, 1000).unref();
         break;
       case 'task.ready':
-        total += 1;
+        if (options.expectedTotal === undefined) total += 1;
         break;
       case 'task.started':
         running += 1;
@@ -67,7 +74,7 @@ export function batchPrinter(stream: Stream, now: () => number = Date.now): (eve
           done += 1;
           line(`${clock()} ✗ ${event.id}  blocked: ${event.reason ?? event.outcome} (log: ${event.logPath})`);
         } else {
-          total = Math.max(done, total - 1);
+          total = Math.max(done + running, total - 1);
           line(`${clock()} ■ ${event.id}  stopped, back to open`);
         }
         break;
