@@ -5,6 +5,7 @@ import type { Task } from '../beads/task.js';
 import type { Settings } from '../config/schema.js';
 import type { TaskGraph } from '../graph/index.js';
 import type { RunResult, WorkerEvent } from '../pool/types.js';
+import { noAgentResult } from '../pool/no-agent-result.js';
 import { ReadyQueue } from '../schedule/ready-queue.js';
 import { selectStarts } from '../schedule/select-starts.js';
 import { claimPatch, finishTransition, type ClaimedFrom } from '../schedule/transitions.js';
@@ -354,21 +355,11 @@ function errorMessage(error: unknown): string {
 }
 
 function killedBeforeStart(taskId: string): RunResult {
-  return { taskId, outcome: 'killed', exitCode: null, signal: null, timedOut: false, killedBy: 'shutdown', attempts: 0, durationMs: 0, logTail: [] };
+  return noAgentResult(taskId, 'killed', { killedBy: 'shutdown' });
 }
 
 function internalFailure(taskId: string, error: unknown): RunResult {
-  const err = error instanceof Error ? error : new Error(String(error));
-  return {
-    taskId,
-    outcome: 'spawn-error',
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    killedBy: null,
-    attempts: 0,
-    durationMs: 0,
-    logTail: [],
-    error: { name: err.name, message: `chorus could not start the agent: ${err.message}` },
-  };
+  return noAgentResult(taskId, 'spawn-error', {
+    error: { name: 'ChorusError', code: 'CHORUS_ENGINE_FAILED', message: `chorus could not start the agent: ${errorMessage(error)}` },
+  });
 }

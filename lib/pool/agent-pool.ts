@@ -3,6 +3,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { ChorusError, serializeError } from '../errors.js';
 import type { AgentJob, KillReason, RunResult, WorkerCommand, WorkerEvent } from './types.js';
+import { noAgentResult } from './no-agent-result.js';
 import { resolveWorkerFile } from './worker-file.js';
 import type { AgentTask } from './worker-run.js';
 
@@ -117,16 +118,5 @@ export class AgentPool {
 /** The thread itself failed (or the pool was closing): no agent result exists, so the run could not be made. */
 function workerFailure(job: AgentJob, cause: unknown): RunResult {
   const message = `the worker thread running task ${job.taskId} failed: ${cause instanceof Error ? cause.message : String(cause)}`;
-  return {
-    taskId: job.taskId,
-    outcome: 'spawn-error',
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    killedBy: null,
-    attempts: 0,
-    durationMs: 0,
-    error: serializeError(new ChorusError('CHORUS_WORKER_FAILED', message, { cause })),
-    logTail: [],
-  };
+  return noAgentResult(job.taskId, 'spawn-error', { error: serializeError(new ChorusError('CHORUS_WORKER_FAILED', message, { cause })) });
 }
