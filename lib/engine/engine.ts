@@ -1,50 +1,18 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BeadsStore, StoreEvent } from '../beads/index.js';
+import type { StoreEvent } from '../beads/index.js';
 import type { Task } from '../beads/task.js';
-import type { Settings } from '../config/schema.js';
-import type { TaskGraph } from '../graph/index.js';
 import type { RunResult, WorkerEvent } from '../pool/types.js';
 import { noAgentResult } from '../pool/no-agent-result.js';
 import { ReadyQueue } from '../schedule/ready-queue.js';
 import { selectStarts } from '../schedule/select-starts.js';
-import { claimPatch, finishTransition, type ClaimedFrom } from '../schedule/transitions.js';
+import { blockedTransition, claimedFromTask, claimPatch, finishTransition, notesOf } from '../schedule/transitions.js';
 import { buildJob, isExclusive, taskPaths } from './build-job.js';
 import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
+import { RunTally } from './run-tally.js';
+import { writeTaskFile } from './task-file.js';
+import { systemClock, type Clock, type EngineDeps, type Running, type RunSelection } from './types.js';
 
-/** The side of the pool the engine uses: a run that can be cancelled by message. */
-export interface AgentRunner {
-  run(job: ReturnType<typeof buildJob>, onEvent: (event: WorkerEvent) => void): { done: Promise<RunResult>; cancel(reason: 'user' | 'shutdown'): void };
-}
-
-export interface Clock {
-  now(): number;
-}
-export const systemClock: Clock = { now: () => Date.now() };
-
-export interface EngineDeps {
-  repoDir: string;
-  settings: Settings;
-  store: BeadsStore;
-  graph: TaskGraph;
-  runner: AgentRunner;
-  clock?: Clock;
-}
-
-export interface RunSelection {
-  /** Only these tasks (chorus run ID...); otherwise everything ready, and what becomes ready. */
-  ids?: string[];
-}
-
-interface Running {
-  task: Task;
-  claimedFrom: ClaimedFrom;
-  exclusive: boolean;
-  logPath: string;
-  command: string;
-  timeoutMs: number;
-  cancel: ((reason: 'user' | 'shutdown') => void) | null;
-}
+export type { AgentRunner, Clock, EngineDeps, RunSelection } from './types.js';
 
 /**
  * The imperative shell around the pure scheduling pieces: it claims tasks, hands them to the
@@ -56,12 +24,7 @@ export class Engine {
   private readonly running = new Map<string, Running>();
   private readonly queue: ReadyQueue<Task>;
   private readonly clock: Clock;
-  private summary: Omit<BatchSummary, 'waiting' | 'durationMs' | 'cycles'> = {
-    closed: [],
-    blocked: [],
-    released: [],
-    interrupted: false,
-  };
+  private readonly tally = new RunTally();
   private only: Set<string> | null = null;
   private settle: (() => void) | null = null;
 
@@ -105,25 +68,24 @@ export class Engine {
         this.pump();
         await finished;
         await this.deps.store.flush();
-      } while (!this.summary.interrupted && (this.queue.size > 0 || this.running.size > 0));
+      } while (!this.tally.interrupted && (this.queue.size > 0 || this.running.size > 0));
     } finally {
       stopWatching();
     }
 
-    const summary: BatchSummary = {
-      ...this.summary,
+    const summary = this.tally.summary({
       waiting: this.only ? 0 : this.countWaiting(),
       cycles: graph.cycles(),
       durationMs: this.clock.now() - started,
-    };
+    });
     this.emit({ type: 'batch.finished', at: this.clock.now(), summary });
     return summary;
   }
 
   /** Ctrl-C: no new starts; every agent is ended (SIGTERM, then SIGKILL) and its task goes back to open. */
   stop(): void {
-    if (this.summary.interrupted) return;
-    this.summary.interrupted = true;
+    if (this.tally.interrupted) return;
+    this.tally.interrupted = true;
     this.emit({ type: 'batch.stopping', at: this.clock.now(), reason: 'interrupted' });
     for (const run of this.running.values()) run.cancel?.('shutdown');
     this.checkSettled();
@@ -142,7 +104,7 @@ export class Engine {
   }
 
   private pump(): void {
-    if (this.summary.interrupted) return this.checkSettled();
+    if (this.tally.interrupted) return this.checkSettled();
     const exclusiveRunning = [...this.running.values()].some((r) => r.exclusive);
     const queue = this.queue;
     function* candidates(): Generator<Task> {
@@ -170,10 +132,7 @@ export class Engine {
       this.block(task, (error as Error).message, now);
       return;
     }
-    const claimedFrom: ClaimedFrom = {
-      assignee: typeof task.raw['assignee'] === 'string' ? (task.raw['assignee'] as string) : null,
-      startedAt: typeof task.raw['started_at'] === 'string' ? (task.raw['started_at'] as string) : null,
-    };
+    const claimedFrom = claimedFromTask(task);
     let claimed: Task;
     try {
       claimed = store.update(task.id, claimPatch(new Date(now)));
@@ -205,7 +164,7 @@ export class Engine {
 
     void writeTaskFile(taskPaths(repoDir, task.id).taskFile, claimed)
       .then(() => {
-        if (this.summary.interrupted) return this.finish(run, killedBeforeStart(task.id));
+        if (this.tally.interrupted) return this.finish(run, killedBeforeStart(task.id));
         const handle = this.deps.runner.run(job, (event) => this.onWorkerEvent(event));
         run.cancel = handle.cancel;
         return handle.done.then((result) => this.finish(run, result));
@@ -218,20 +177,14 @@ export class Engine {
     const id = run.task.id;
     if (!this.running.delete(id)) return;
     const now = this.clock.now();
-    if (result.outcome !== 'success' && store.tasks().get(id)?.status === 'closed') {
-      // Closed by someone else during the run (seen at a merge): their close stands.
-      this.summary.closed.push(id);
-      graph.setStatus(id, 'closed');
-      this.emit({ type: 'task.accepted-close', at: now, id });
-      this.enqueueUnblocked(id, now);
-      return this.pump();
-    }
+    // Closed by someone else during the run (seen at a merge): their close stands.
+    if (result.outcome !== 'success' && store.tasks().get(id)?.status === 'closed') return this.acceptClose(id, now);
     const transition = finishTransition(result, {
       now: new Date(now),
       logPath: this.relative(run.logPath),
       command: run.command,
       timeoutMs: run.timeoutMs,
-      previousNotes: typeof run.task.raw['notes'] === 'string' ? (run.task.raw['notes'] as string) : undefined,
+      previousNotes: notesOf(run.task),
       claimedFrom: run.claimedFrom,
     });
     try {
@@ -240,9 +193,7 @@ export class Engine {
       this.emit({ type: 'store.error', at: now, message: `${id}: result not written: ${errorMessage(error)}` });
     }
     graph.setStatus(id, transition.status);
-    if (transition.status === 'closed') this.summary.closed.push(id);
-    else if (transition.status === 'blocked') this.summary.blocked.push({ id, reason: transition.reason ?? '' });
-    else this.summary.released.push(id);
+    this.tally.record(id, transition.status, transition.reason);
 
     this.emit({
       type: 'task.finished',
@@ -269,12 +220,10 @@ export class Engine {
   }
 
   private block(task: Task, reason: string, now: number): void {
-    const at = new Date(now).toISOString();
-    const notes = typeof task.raw['notes'] === 'string' ? `${task.raw['notes'] as string}\n\n` : '';
-    this.deps.store.update(task.id, { status: 'blocked', notes: `${notes}chorus ${at}: blocked: ${reason}`, updated_at: at });
+    const transition = blockedTransition(new Date(now), reason, notesOf(task));
+    this.deps.store.update(task.id, transition.patch);
     this.deps.graph.setStatus(task.id, 'blocked');
-    this.summary.blocked.push({ id: task.id, reason });
-    const logPath = this.relative(taskPaths(this.deps.repoDir, task.id).logPath);
+    this.tally.record(task.id, 'blocked', reason);
     this.emit({
       type: 'task.finished',
       at: now,
@@ -285,7 +234,7 @@ export class Engine {
       attempts: 0,
       durationMs: 0,
       reason,
-      logPath,
+      logPath: this.relative(taskPaths(this.deps.repoDir, task.id).logPath),
     });
   }
 
@@ -299,13 +248,13 @@ export class Engine {
       return;
     }
     if (event.type !== 'conflict' || event.conflict.diskStatus !== 'closed') return;
-    const id = event.conflict.id;
-    if (this.running.has(id)) return;
-    const now = this.clock.now();
+    // A running task is settled when its agent ends (finish() looks at the store then).
+    if (!this.running.has(event.conflict.id)) this.acceptClose(event.conflict.id, this.clock.now());
+  }
+
+  private acceptClose(id: string, now: number): void {
     this.deps.graph.setStatus(id, 'closed');
-    this.summary.blocked = this.summary.blocked.filter((b) => b.id !== id);
-    this.summary.released = this.summary.released.filter((r) => r !== id);
-    if (!this.summary.closed.includes(id)) this.summary.closed.push(id);
+    this.tally.record(id, 'closed');
     this.emit({ type: 'task.accepted-close', at: now, id });
     this.enqueueUnblocked(id, now);
     this.pump();
@@ -321,7 +270,7 @@ export class Engine {
 
   private checkSettled(): void {
     if (this.running.size > 0) return;
-    if (!this.summary.interrupted && this.queue.size > 0) return;
+    if (!this.tally.interrupted && this.queue.size > 0) return;
     const settle = this.settle;
     this.settle = null;
     settle?.();
@@ -343,11 +292,6 @@ export class Engine {
   private emit(event: EngineEvent): void {
     for (const listener of this.listeners) listener(event);
   }
-}
-
-async function writeTaskFile(file: string, task: Task): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(task.raw, null, 2)}\n`);
 }
 
 function errorMessage(error: unknown): string {

@@ -1,4 +1,4 @@
-import type { TaskPatch } from '../beads/task.js';
+import type { Task, TaskPatch } from '../beads/task.js';
 import type { RunResult } from '../pool/types.js';
 import { formatDuration } from './format-duration.js';
 
@@ -61,11 +61,42 @@ export function finishTransition(result: RunResult, ctx: FinishContext): Transit
   }
   if (result.outcome === 'killed') return { status: 'open', patch: releasePatch(ctx.now, ctx.claimedFrom) };
 
-  const reason = blockedReason(result, ctx);
-  const tail = result.logTail.slice(-10).map((line) => `    ${line}`);
-  const note = [`chorus ${at}: blocked: ${reason}`, `Log: ${ctx.logPath}`, ...(tail.length ? ['Last output:', ...tail] : [])].join('\n');
-  const notes = ctx.previousNotes ? `${ctx.previousNotes}\n\n${note}` : note;
+  return blockedTransition(ctx.now, blockedReason(result, ctx), ctx.previousNotes, { logPath: ctx.logPath, logTail: result.logTail });
+}
+
+/**
+ * `blocked`, with the reason appended to the task's notes (never replacing what a person
+ * wrote there), and where to look: the log and its last lines.
+ */
+export function blockedTransition(
+  now: Date,
+  reason: string,
+  previousNotes: string | undefined,
+  evidence?: { logPath: string; logTail: string[] },
+): Transition {
+  const at = now.toISOString();
+  const lines = [`chorus ${at}: blocked: ${reason}`];
+  if (evidence) {
+    lines.push(`Log: ${evidence.logPath}`);
+    const tail = evidence.logTail.slice(-10).map((line) => `    ${line}`);
+    if (tail.length) lines.push('Last output:', ...tail);
+  }
+  const note = lines.join('\n');
+  const notes = previousNotes ? `${previousNotes}\n\n${note}` : note;
   return { status: 'blocked', reason, patch: { status: 'blocked', notes, updated_at: at } };
+}
+
+/** What to put back if the claim is undone. */
+export function claimedFromTask(task: Task): ClaimedFrom {
+  return { assignee: stringField(task.raw['assignee']), startedAt: stringField(task.raw['started_at']) };
+}
+
+export function notesOf(task: Task): string | undefined {
+  return stringField(task.raw['notes']) ?? undefined;
+}
+
+function stringField(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
 
 export function blockedReason(result: RunResult, ctx: Pick<FinishContext, 'command' | 'timeoutMs'>): string {

@@ -1,0 +1,9 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Task } from '../beads/task.js';
+
+/** `.chorus/tasks/<id>.json`: the task's own line, pretty-printed, for the agent to read. */
+export async function writeTaskFile(file: string, task: Task): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(task.raw, null, 2)}\n`);
+}

@@ -1,0 +1,42 @@
+import type { BeadsStore } from '../beads/index.js';
+import type { Task } from '../beads/task.js';
+import type { Settings } from '../config/schema.js';
+import type { TaskGraph } from '../graph/index.js';
+import type { AgentJob, KillReason, RunResult, WorkerEvent } from '../pool/types.js';
+import type { ClaimedFrom } from '../schedule/transitions.js';
+
+/** The side of the pool the engine uses: a run that can be cancelled by message. */
+export interface AgentRunner {
+  run(job: AgentJob, onEvent: (event: WorkerEvent) => void): { done: Promise<RunResult>; cancel(reason: KillReason): void };
+}
+
+export interface Clock {
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface EngineDeps {
+  repoDir: string;
+  settings: Settings;
+  store: BeadsStore;
+  graph: TaskGraph;
+  runner: AgentRunner;
+  clock?: Clock;
+}
+
+export interface RunSelection {
+  /** Only these tasks (chorus run ID...); otherwise everything ready, and what becomes ready. */
+  ids?: string[];
+}
+
+/** A task the engine has claimed and not yet settled. */
+export interface Running {
+  task: Task;
+  claimedFrom: ClaimedFrom;
+  exclusive: boolean;
+  logPath: string;
+  command: string;
+  timeoutMs: number;
+  /** Null until the agent is handed to the runner. */
+  cancel: ((reason: KillReason) => void) | null;
+}
