@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { BeadsStore } from '../../lib/beads/index.js';
+import { DEFAULT_SETTINGS } from '../../lib/config/schema.js';
+import { Engine } from '../../lib/engine/engine.js';
+import type { EngineEvent } from '../../lib/engine/events.js';
+import { TaskGraph } from '../../lib/graph/index.js';
+import { AgentPool } from '../../lib/pool/agent-pool.js';
+import { AGENTS, bead, blocks, makeRepo, type TempRepo } from '../helpers/temp-repo.js';
+
+let repo: TempRepo | undefined;
+let pool: AgentPool | undefined;
+afterEach(async () => {
+  await pool?.destroy();
+  await repo?.remove();
+});
+
+async function engineFor(tasks: object[], settings: Partial<typeof DEFAULT_SETTINGS>) {
+  repo = await makeRepo(tasks);
+  const store = await BeadsStore.open(repo.issuesFile);
+  const full = { ...DEFAULT_SETTINGS, agentArgs: [], killGrace: 200, backoffMin: 10, backoffMax: 20, ...settings };
+  const graph = new TaskGraph(store.tasks().values(), { skipTypes: full.skipTypes });
+  pool = new AgentPool({ maxAgents: full.maxAgents });
+  const engine = new Engine({ repoDir: repo.dir, settings: full, store, graph, runner: pool });
+  const events: EngineEvent[] = [];
+  engine.on((e) => events.push(e));
+  return { engine, events, store };
+}
+
+it('a task a person kills goes back to open and is not started again in the run; its dependents wait', async () => {
+  const { engine, events, store } = await engineFor(
+    [bead('hang', { priority: 0 }), bead('after', { dependencies: [blocks('after', 'hang')] }), bead('other', { priority: 1 })],
+    { agentCommand: path.join(AGENTS, 'hang.js'), maxAgents: 2 },
+  );
+  const done = engine.run();
+  // Kill both agents once they are up; `other` is then also released, and nothing restarts.
+  for (let i = 0; i < 100 && events.filter((e) => e.type === 'task.attempt').length < 2; i += 1) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(engine.runningIds.sort()).toEqual(['hang', 'other']);
+  expect(engine.kill('hang')).toBe(true);
+  expect(engine.kill('other')).toBe(true);
+  expect(engine.kill('nope')).toBe(false);
+  const summary = await done;
+  expect(summary.released.sort()).toEqual(['hang', 'other']);
+  expect(summary.closed).toEqual([]);
+  expect(events.filter((e) => e.type === 'task.started').map((e) => (e as { id: string }).id).sort()).toEqual(['hang', 'other']);
+  expect(store.tasks().get('hang')!.status).toBe('open');
+  expect(store.tasks().get('after')!.status).toBe('open');
+  expect((await repo!.readTasks()).get('hang')!['status']).toBe('open');
+});
+
+it('emits started, attempt, retry, finished and ready events in order for one task', async () => {
+  const { engine, events } = await engineFor(
+    [bead('a'), bead('b', { dependencies: [blocks('b', 'a')] })],
+    { agentCommand: path.join(AGENTS, 'crash-once.sh') },
+  );
+  const summary = await engine.run();
+  expect(summary.closed).toEqual(['a', 'b']);
+  const forA = events.filter((e) => 'id' in e && e.id === 'a').map((e) => e.type);
+  expect(forA).toEqual(['task.started', 'task.attempt', 'task.retry', 'task.attempt', 'task.finished']);
+  const readyB = events.findIndex((e) => e.type === 'task.ready' && e.id === 'b');
+  const finishedA = events.findIndex((e) => e.type === 'task.finished' && e.id === 'a');
+  expect(readyB).toBeGreaterThan(finishedA);
+  expect(events.at(-1)!.type).toBe('batch.finished');
+});
