@@ -4,6 +4,7 @@ import { describeIssues } from '../config/describe-issues.js';
 import { taskOverridesSchema, type Settings, type TaskOverrides } from '../config/schema.js';
 import { ChorusError } from '../errors.js';
 import { expandArgs } from '../pool/expand-args.js';
+import { assertSafeTaskId } from '../pool/task-id.js';
 import type { AgentJob } from '../pool/types.js';
 import { buildPrompt } from './prompt.js';
 
@@ -16,7 +17,9 @@ export interface TaskPaths {
   taskFile: string;
 }
 
+/** The one place a task id becomes part of a path: an id that could escape its folder is refused (CHORUS_BAD_TASK_ID). */
 export function taskPaths(repoDir: string, id: string): TaskPaths {
+  assertSafeTaskId(id);
   return {
     logPath: path.join(repoDir, '.beads', 'agent-output', `${id}.log`),
     taskFile: path.join(repoDir, '.chorus', 'tasks', `${id}.json`),

@@ -234,7 +234,7 @@ export class Engine {
       attempts: 0,
       durationMs: 0,
       reason,
-      logPath: this.relative(taskPaths(this.deps.repoDir, task.id).logPath),
+      logPath: this.logPathFor(task.id),
     });
   }
 
@@ -283,6 +283,15 @@ export class Engine {
       if (task.status === 'open' && !skip.has(task.issueType ?? '')) waiting += 1;
     }
     return waiting;
+  }
+
+  /** For a task that never started: its id may be the very reason it has no log. */
+  private logPathFor(id: string): string {
+    try {
+      return this.relative(taskPaths(this.deps.repoDir, id).logPath);
+    } catch {
+      return '(none)';
+    }
   }
 
   private relative(file: string): string {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -90,6 +91,16 @@ describe('what happens to a task when its agent misbehaves', () => {
     expect(tasks.get('a')!['status']).toBe('blocked');
     expect(tasks.get('a')!['notes']).toContain('command not found: no-such-agent-chorus-test');
     expect(result.stdout).not.toContain('↻');
+  });
+
+  it('a task id that would escape its folder as a file name blocks that task; nothing is written outside', async () => {
+    const { repo, result, tasks } = await batchWith(path.join(AGENTS, 'succeed.js'), {}, [bead('../../../escape'), bead('fine')]);
+    expect(result.code).toBe(1);
+    expect(tasks.get('../../../escape')!['status']).toBe('blocked');
+    expect(tasks.get('../../../escape')!['notes']).toContain('cannot be used in a file name');
+    expect(tasks.get('fine')!['status']).toBe('closed');
+    expect(existsSync(path.join(repo.dir, '..', 'escape.json'))).toBe(false);
+    expect(existsSync(path.join(repo.dir, '..', 'escape.log'))).toBe(false);
   });
 
   it('a blocked task holds back what depends on it; the rest still runs', async () => {

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../errors.js';
 import { taskPaths } from '../../engine/build-job.js';
-import { assertSafeTaskId } from '../../pool/task-id.js';
 import { loadConfig } from '../../config/load-config.js';
 import { BeadsStore } from '../../beads/index.js';
 import { EXIT } from '../exit-codes.js';
@@ -20,12 +19,12 @@ export interface LogsOptions {
 /** `chorus logs ID [--follow]`: every attempt's output; --follow keeps printing while the task runs. */
 export async function logsCommand(id: string, opts: LogsOptions, io: CliIO): Promise<number> {
   const repoDir = path.resolve(opts.dir ?? process.cwd());
+  let logPath: string;
   try {
-    assertSafeTaskId(id);
+    logPath = taskPaths(repoDir, id).logPath;
   } catch (error) {
     throw new UsageError('CHORUS_BAD_TASK_ID', (error as Error).message, { cause: error });
   }
-  const { logPath } = taskPaths(repoDir, id);
   let offset = await copyFrom(logPath, 0, io, !opts.follow);
   if (!opts.follow) return EXIT.ok;
 
