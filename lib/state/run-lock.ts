@@ -15,7 +15,11 @@ export function stateDir(repoDir: string): string {
  */
 export async function acquireRunLock(repoDir: string): Promise<() => Promise<void>> {
   const dir = stateDir(repoDir);
-  await mkdir(dir, { recursive: true });
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new UsageError('CHORUS_STATE_DIR', `cannot create chorus's state folder ${dir}: ${(error as Error).message}`, { cause: error });
+  }
   const owner = path.join(dir, 'run.pid');
   try {
     const release = await lockfile.lock(dir, {
