@@ -30,6 +30,7 @@ export async function logsCommand(id: string, opts: LogsOptions, io: CliIO): Pro
 
   const { settings } = await loadConfig(repoDir);
   const issuesFile = path.resolve(repoDir, settings.issuesFile);
+  const isRunning = runningWatcher(issuesFile, id);
   let stopped = false;
   const stopListening = io.onInterrupt(() => (stopped = true));
   try {
@@ -40,7 +41,7 @@ export async function logsCommand(id: string, opts: LogsOptions, io: CliIO): Pro
       quietRounds = next === offset ? quietRounds + 1 : 0;
       offset = next;
       // Once the task is no longer running and the log has been quiet a moment, the story is over.
-      if (quietRounds >= 4 && !(await isRunning(issuesFile, id))) break;
+      if (quietRounds >= 4 && !(await isRunning())) break;
     }
   } finally {
     stopListening();
@@ -67,7 +68,20 @@ async function copyFrom(file: string, offset: number, io: CliIO, mustExist: bool
   return size;
 }
 
-async function isRunning(issuesFile: string, id: string): Promise<boolean> {
-  const store = await BeadsStore.open(issuesFile);
-  return store.tasks().get(id)?.status === 'in_progress';
+/**
+ * Whether the task is still `in_progress`. The tracker is parsed again only when the file
+ * changed, not on every quiet poll: a large tracker costs ~100 ms to read.
+ */
+function runningWatcher(issuesFile: string, id: string): () => Promise<boolean> {
+  let seen = '';
+  let running = true;
+  return async () => {
+    const info = await stat(issuesFile).catch(() => null);
+    const version = info ? `${info.mtimeMs}:${info.size}:${info.ino}` : 'gone';
+    if (version !== seen) {
+      seen = version;
+      running = info !== null && (await BeadsStore.open(issuesFile)).tasks().get(id)?.status === 'in_progress';
+    }
+    return running;
+  };
 }
