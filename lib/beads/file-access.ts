@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { StoreError } from '../errors.js';
@@ -41,6 +41,24 @@ export async function readIssuesBytes(path: string): Promise<Buffer> {
       cause: error,
     });
   }
+}
+
+/** Which file is at a path and when it last changed, to the nanosecond. */
+export interface DiskStamp {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  /** Set by the kernel on every change, so no writer can put it back. */
+  ctimeNs: bigint;
+}
+
+export async function stampIssuesFile(path: string): Promise<DiskStamp> {
+  const s = await stat(path, { bigint: true });
+  return { ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs };
+}
+
+export function sameStamp(a: DiskStamp, b: DiskStamp): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
 /** Takes the lock on `path` (a `path.lock` directory, proper-lockfile's protocol); resolves to its release. */

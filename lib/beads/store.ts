@@ -1,11 +1,15 @@
 import { StoreError } from '../errors.js';
+import { measureLayout, type ByteLayout } from './byte-layout.js';
 import {
   lockIssuesFile,
   readIssuesBytes,
+  sameStamp,
+  stampIssuesFile,
   writeIssuesAtomically,
+  type DiskStamp,
   type LockRetryOptions,
 } from './file-access.js';
-import { applyTaskPatch, parseIssuesBytes, type IssuesFile, type LoadProblem } from './issues-file.js';
+import { applyTaskPatch, lineIndexOf, parseIssuesBytes, type IssuesFile, type LoadProblem } from './issues-file.js';
 import type { MergeConflict, MergeOutcome, PendingPatch } from './merge-patches.js';
 import type { LineRecord } from './parse-line.js';
 import { planWrite, reapplyPending, type WritePlan } from './plan-write.js';
@@ -15,6 +19,12 @@ import type { Task, TaskPatch } from './task.js';
 export interface BeadsStoreOptions {
   /** Updates made within this many milliseconds of the first unsaved one are written together. @default 25 */
   coalesceMs?: number;
+  /**
+   * A write waits at least this many times as long as the previous write took, so a big tracker
+   * is not rewritten over and over while agents race through it: chorus spends at most about
+   * 1/(1+paceFactor) of its time writing. @default 4
+   */
+  paceFactor?: number;
   /** How long a write keeps trying for the file lock. @default DEFAULT_LOCK_RETRIES (about 5 s) */
   lockRetries?: LockRetryOptions;
   /** A lock not refreshed for this long is considered left by a dead process. @default 10000 */
@@ -31,6 +41,15 @@ export class BeadsStore {
   private view: IssuesFile;
   /** The file's bytes as chorus last read or wrote them: anything else on disk is someone else's edit. */
   private base: Buffer;
+  /** Where base's lines sit (undefined: not measured yet; null: could not be). */
+  private layout: ByteLayout | null | undefined;
+  /** Lines of the view edited since base. */
+  private changedLines = new Set<number>();
+  /** The file's identity and times when it held base; a match means it need not be read again. */
+  private stamp: DiskStamp | undefined;
+  /** How long the last write took and when it ended (performance.now()), for pacing. */
+  private lastWriteMs = 0;
+  private lastWriteEnd = 0;
   /** Patches not yet on disk, oldest first. */
   private pending: PendingPatch[] = [];
   /** Each pending task's status before chorus's first pending patch to it. */
@@ -42,20 +61,23 @@ export class BeadsStore {
   private updatesMade = 0;
   private updatesSaved = 0;
   private readonly listeners = new Set<StoreListener>();
-  private readonly options: Required<Pick<BeadsStoreOptions, 'coalesceMs'>> & BeadsStoreOptions;
+  private readonly options: Required<Pick<BeadsStoreOptions, 'coalesceMs' | 'paceFactor'>> & BeadsStoreOptions;
   private conflicts: MergeConflict[] = [];
   private vanished: string[] = [];
 
-  private constructor(path: string, bytes: Buffer, options: BeadsStoreOptions) {
+  private constructor(path: string, bytes: Buffer, stamp: DiskStamp | undefined, options: BeadsStoreOptions) {
     this.path = path;
     this.base = bytes;
+    this.stamp = stamp;
     this.view = parseIssuesBytes(bytes);
-    this.options = { ...options, coalesceMs: options.coalesceMs ?? 25 };
+    this.options = { ...options, coalesceMs: options.coalesceMs ?? 25, paceFactor: options.paceFactor ?? 4 };
   }
 
   /** Loads `path`. Malformed lines do not fail the load; they are listed in `problems`. */
   static async open(path: string, options: BeadsStoreOptions = {}): Promise<BeadsStore> {
-    return new BeadsStore(path, await readIssuesBytes(path), options);
+    // Stamped before the read: a change in between makes the stamps differ, never hides an edit.
+    const stamp = await stampIssuesFile(path).catch(() => undefined);
+    return new BeadsStore(path, await readIssuesBytes(path), stamp, options);
   }
 
   /** The current tasks, including unsaved updates. A merge replaces the map: call again rather than keep it. */
@@ -100,7 +122,11 @@ export class BeadsStore {
     // A JSON round trip freezes the values as they are now (the caller may mutate its objects) and drops undefined.
     const frozen = JSON.parse(JSON.stringify(patch)) as TaskPatch;
     const before = this.view.tasks.get(id);
+    // Measured while the view still is base, line for line (nothing pending, nothing in flight).
+    if (this.layout === undefined && this.pending.length === 0) this.layout = measureLayout(this.view, this.base) ?? null;
     const task = applyTaskPatch(this.view, id, frozen);
+    const index = lineIndexOf(this.view, id);
+    if (index !== undefined) this.changedLines.add(index);
     if (before && !this.baseStatuses.has(id)) this.baseStatuses.set(id, before.status);
     this.pending.push({ id, patch: frozen });
     this.updatesMade++;
@@ -139,10 +165,11 @@ export class BeadsStore {
   private schedule(): void {
     // A fixed window from the first unsaved update, not a debounce: a steady stream of updates still gets written.
     if (this.timer) return;
+    const paced = this.lastWriteEnd + this.options.paceFactor * this.lastWriteMs - performance.now();
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flush().catch((error: unknown) => this.emit({ type: 'write-error', path: this.path, error }));
-    }, this.options.coalesceMs);
+    }, Math.max(this.options.coalesceMs, paced));
   }
 
   private cancelTimer(): void {
@@ -160,17 +187,29 @@ export class BeadsStore {
   }
 
   private async writePending(): Promise<void> {
+    const startedAt = performance.now();
     const release = await lockIssuesFile(this.path, {
       retries: this.options.lockRetries,
       staleMs: this.options.lockStaleMs,
       onCompromised: (error) => this.emit({ type: 'lock-compromised', path: this.path, error }),
     });
     try {
-      const disk = await readIssuesBytes(this.path);
+      const seen = await stampIssuesFile(this.path).catch(() => undefined);
+      const unchanged = seen !== undefined && this.stamp !== undefined && sameStamp(seen, this.stamp);
+      const disk = unchanged ? null : await readIssuesBytes(this.path);
       // From here to the write's await nothing yields, so the plan holds exactly the first `batch` updates.
       const batch = this.pending.length;
-      const plan = planWrite(disk, this.base, this.view, this.pending, this.baseStatuses);
-      if (plan.changed) await writeIssuesAtomically(this.path, plan.out);
+      const changed = this.changedLines;
+      const base = { bytes: this.base, layout: this.layout ?? undefined, changed };
+      const plan = planWrite(disk, base, this.view, this.pending, this.baseStatuses);
+      this.changedLines = new Set();
+      try {
+        if (plan.changed) await writeIssuesAtomically(this.path, plan.out);
+      } catch (error) {
+        for (const index of changed) this.changedLines.add(index);
+        throw error;
+      }
+      this.stamp = plan.changed ? await this.stampOfWritten(plan.out.length) : seen;
       this.commit(batch, plan);
       if (plan.changed) {
         this.stats.writes++;
@@ -180,7 +219,19 @@ export class BeadsStore {
       if (plan.merged) this.reportMerge(plan.merged.outcome);
     } finally {
       await release().catch(() => undefined);
+      this.lastWriteEnd = performance.now();
+      this.lastWriteMs = this.lastWriteEnd - startedAt;
     }
+  }
+
+  /**
+   * The stamp of what chorus just renamed into place. Someone writing between the rename and this
+   * stat would be taken for chorus; the size check narrows that to a same-size edit within
+   * microseconds, and the lock keeps every writer that takes it out.
+   */
+  private async stampOfWritten(size: number): Promise<DiskStamp | undefined> {
+    const stamp = await stampIssuesFile(this.path).catch(() => undefined);
+    return stamp && stamp.size === BigInt(size) ? stamp : undefined;
   }
 
   /** Makes the written content the new base; updates made during the write stay pending on top of it. */
@@ -191,8 +242,13 @@ export class BeadsStore {
     if (plan.merged) {
       this.stats.merges++;
       this.view = plan.merged.file;
-      this.baseStatuses = reapplyPending(this.view, this.pending);
+      // Measured before the later updates go on top, while the merged file still is `out`.
+      this.layout = measureLayout(this.view, plan.out) ?? null;
+      const later = reapplyPending(this.view, this.pending);
+      this.baseStatuses = later.baseStatuses;
+      this.changedLines = later.changed;
     } else {
+      this.layout = plan.layout ?? null;
       const stillPending = new Set(this.pending.map((entry) => entry.id));
       for (const id of this.baseStatuses.keys()) if (!stillPending.has(id)) this.baseStatuses.delete(id);
     }

@@ -1,0 +1,64 @@
+import type { IssuesFile } from './issues-file.js';
+import type { LineRecord } from './parse-line.js';
+
+/**
+ * Where each line sits in the bytes last written, so a write copies the untouched stretches of
+ * the old bytes and encodes only the lines that changed. Re-encoding a whole 80 MB tracker on
+ * every write cost more than the write itself.
+ */
+export interface ByteLayout {
+  /** Bytes before the first line (a UTF-8 BOM, or none). */
+  readonly lead: number;
+  /** Byte length of each record's line, EOL included, in record order. */
+  readonly lengths: Float64Array;
+}
+
+function recordBytes(record: LineRecord): Buffer {
+  return record.kind === 'malformed' && record.bytes
+    ? Buffer.concat([record.bytes, Buffer.from(record.eol, 'utf8')])
+    : Buffer.from(record.text + record.eol, 'utf8');
+}
+
+function recordLength(record: LineRecord): number {
+  return record.kind === 'malformed' && record.bytes
+    ? record.bytes.length + record.eol.length
+    : Buffer.byteLength(record.text, 'utf8') + record.eol.length;
+}
+
+/** The layout of `bytes`, which must be `file` serialized; undefined when they do not add up. */
+export function measureLayout(file: IssuesFile, bytes: Buffer): ByteLayout | undefined {
+  const lead = file.bom ? 3 : 0;
+  const lengths = new Float64Array(file.records.length);
+  let total = lead;
+  file.records.forEach((record, index) => {
+    lengths[index] = recordLength(record);
+    total += lengths[index]!;
+  });
+  return total === bytes.length ? { lead, lengths } : undefined;
+}
+
+/**
+ * `file` serialized, given `base` (its bytes before the records in `changed` were edited) and
+ * base's layout. Returns the new bytes and their layout; `base` and `layout` are not modified.
+ */
+export function serializeChanged(
+  file: IssuesFile,
+  base: Buffer,
+  layout: ByteLayout,
+  changed: ReadonlySet<number>,
+): { out: Buffer; layout: ByteLayout } {
+  const lengths = layout.lengths.slice();
+  const parts: Buffer[] = [];
+  let offset = layout.lead;
+  let scanned = 0;
+  let runStart = 0;
+  for (const index of [...changed].sort((a, b) => a - b)) {
+    for (; scanned < index; scanned++) offset += layout.lengths[scanned]!;
+    const bytes = recordBytes(file.records[index] as LineRecord);
+    parts.push(base.subarray(runStart, offset), bytes);
+    lengths[index] = bytes.length;
+    runStart = offset + layout.lengths[index]!;
+  }
+  parts.push(base.subarray(runStart));
+  return { out: Buffer.concat(parts), layout: { lead: layout.lead, lengths } };
+}
