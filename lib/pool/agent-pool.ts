@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { ChorusError, serializeError } from '../errors.js';
-import type { AgentJob, KillReason, RunResult, WorkerCommand, WorkerEvent } from './types.js';
+import type { AgentJob, KillReason, RunResult, WorkerCommand, WorkerEvent, WorkerMessage } from './types.js';
 import { noAgentResult } from './no-agent-result.js';
 import { resolveWorkerFile } from './worker-file.js';
 import type { AgentTask } from './worker-run.js';
@@ -26,14 +27,28 @@ export interface AgentRun {
   cancel(reason: KillReason): void;
 }
 
+/** The main thread's side of one run's messages. */
+interface RunLine {
+  onEvent: ((event: WorkerEvent) => void) | undefined;
+  /** The worker holds the run: a cancel posted now reaches it. */
+  accepted: boolean;
+  cancelReason: KillReason | undefined;
+  endSeen: () => void;
+}
+
 /**
  * Runs AgentJobs on Piscina worker threads, several agents per thread (an agent is a child
- * process; the thread only waits on it). Cancellation travels as a message: aborting a running
- * Piscina task would terminate its thread and orphan the agent's detached process group.
+ * process; the thread only waits on it). Cancellation travels as a message on one
+ * BroadcastChannel per pool: aborting a running Piscina task would terminate its thread and
+ * orphan the agent's detached process group.
  */
 export class AgentPool {
   readonly #piscina: Piscina<AgentTask, RunResult>;
   readonly #running = new Set<AgentRun>();
+  readonly #channelName = `chorus-agent-pool-${randomUUID()}`;
+  readonly #channel = new BroadcastChannel(this.#channelName);
+  readonly #lines = new Map<number, RunLine>();
+  #nextRunId = 1;
 
   constructor(options: AgentPoolOptions) {
     const maxAgents = Math.max(1, Math.floor(options.maxAgents));
@@ -47,6 +62,9 @@ export class AgentPool {
       atomics: 'disabled',
       idleTimeout: options.idleTimeoutMs ?? 5_000,
     });
+    this.#channel.onmessage = (event) => this.#onMessage((event as { data: WorkerMessage }).data);
+    // Running tasks keep the process alive through Piscina; the channel alone must not.
+    this.#channel.unref();
   }
 
   /** Runs handed to the pool and not yet finished. */
@@ -61,23 +79,16 @@ export class AgentPool {
 
   /** Starts `job` on a thread; `onEvent` sees its WorkerEvents, `end` last. */
   run(job: AgentJob, onEvent?: (event: WorkerEvent) => void): AgentRun {
-    const { port1, port2 } = new MessageChannel();
+    const runId = this.#nextRunId++;
     let finished = false;
-    // Messages on our port can arrive after the task's result: `done` waits for `end` (or the port closing).
+    // Events can arrive after the task's result (another channel): `done` waits for `end`.
     const endSeen = new Promise<void>((resolve) => {
-      port1.on('message', (event: WorkerEvent) => {
-        try {
-          onEvent?.(event);
-        } catch {
-          // An observer's bug must not lose the run's ending.
-        }
-        if (event.type === 'end') resolve();
-      });
-      port1.once('close', () => resolve());
+      this.#lines.set(runId, { onEvent, accepted: false, cancelReason: undefined, endSeen: resolve });
     });
-    const result = this.#piscina.run({ job, port: port2 }, { transferList: [port2] });
+    const task: AgentTask = { job, runId, channel: this.#channelName };
     const run: AgentRun = {
-      done: result
+      done: this.#piscina
+        .run(task)
         .then(
           async (runResult) => {
             await endSeen;
@@ -87,23 +98,46 @@ export class AgentPool {
         )
         .finally(() => {
           finished = true;
-          port1.close();
+          this.#lines.delete(runId);
           this.#running.delete(run);
         }),
       cancel: (reason) => {
-        if (finished) return;
-        const command: WorkerCommand = { type: 'cancel', reason };
-        port1.postMessage(command);
+        const line = this.#lines.get(runId);
+        if (finished || !line) return;
+        line.cancelReason ??= reason;
+        // Before the worker holds the run nobody is listening for it; `accepted` sends it again.
+        if (line.accepted) this.#post({ type: 'cancel', runId, reason: line.cancelReason });
       },
     };
     this.#running.add(run);
     return run;
   }
 
+  #onMessage(message: WorkerMessage): void {
+    const line = this.#lines.get(message?.runId);
+    if (!line) return;
+    if (message.kind === 'accepted') {
+      line.accepted = true;
+      if (line.cancelReason) this.#post({ type: 'cancel', runId: message.runId, reason: line.cancelReason });
+      return;
+    }
+    try {
+      line.onEvent?.(message.event);
+    } catch {
+      // An observer's bug must not lose the run's ending.
+    }
+    if (message.event.type === 'end') line.endSeen();
+  }
+
+  #post(command: WorkerCommand): void {
+    this.#channel.postMessage(command);
+  }
+
   /** Waits for every running agent to finish, then ends the threads. */
   async close(): Promise<void> {
     await Promise.all([...this.#running].map((run) => run.done));
     await this.#piscina.close();
+    this.#channel.close();
   }
 
   /** Ends every running agent's process group (SIGTERM, then SIGKILL after its grace), then the threads. */
@@ -112,6 +146,7 @@ export class AgentPool {
     for (const run of runs) run.cancel(reason);
     await Promise.all(runs.map((run) => run.done));
     await this.#piscina.destroy();
+    this.#channel.close();
   }
 }
 

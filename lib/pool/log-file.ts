@@ -1,4 +1,5 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Marks the start of each attempt in the log; also how the tail finds the last attempt. */
@@ -26,20 +27,39 @@ function formatArg(arg: string): string {
   return /^[\w./:=@%+,-]+$/.test(short) ? short : JSON.stringify(short);
 }
 
+/** An open log: its descriptor goes to the child, then chorus closes its own copy. */
+export interface OpenLog {
+  fd: number;
+  close(): Promise<void>;
+}
+
 /**
- * Creates the log's folder, opens the log for appending and writes the header line, starting a
- * new line first if the previous attempt's output did not end with one. The caller hands the
- * handle's fd to the child and closes the handle.
+ * Opens the log for appending (making its folder the first time) and writes the header line,
+ * starting a new line first if the previous attempt's output did not end with one. Synchronous
+ * calls: a handful of small file operations per attempt, where promise-based handles cost more
+ * than the work when agents start by the thousand.
  */
-export async function openLogForAttempt(logPath: string, headerLine: string): Promise<FileHandle> {
-  await mkdir(dirname(logPath), { recursive: true });
-  const handle = await open(logPath, 'a+');
+export async function openLogForAttempt(logPath: string, headerLine: string): Promise<OpenLog> {
+  const fd = openAppending(logPath);
   try {
-    await writeLine(handle, headerLine);
-    return handle;
+    const { size } = fstatSync(fd);
+    const last = Buffer.alloc(1);
+    const needsNewline = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    writeSync(fd, `${needsNewline ? '\n' : ''}${headerLine}\n`);
   } catch (error) {
-    await handle.close();
+    closeSync(fd);
     throw error;
+  }
+  return { fd, close: async () => closeSync(fd) };
+}
+
+function openAppending(logPath: string): number {
+  try {
+    return openSync(logPath, 'a+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(dirname(logPath), { recursive: true });
+    return openSync(logPath, 'a+');
   }
 }
 

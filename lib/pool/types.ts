@@ -69,4 +69,7 @@ export type WorkerEvent =
   | { type: 'end'; taskId: string };
 
 /** Messages the main thread posts to a worker's run. */
-export type WorkerCommand = { type: 'cancel'; reason: KillReason };
+export type WorkerCommand = { type: 'cancel'; runId: number; reason: KillReason };
+
+/** What a worker posts about a run: that it holds it now (so a cancel can reach it), then its events. */
+export type WorkerMessage = { runId: number; kind: 'accepted' } | { runId: number; kind: 'event'; event: WorkerEvent };

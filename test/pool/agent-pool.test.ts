@@ -57,6 +57,18 @@ describe('AgentPool (real worker threads)', () => {
     hang.cancel('user'); // after the end: a no-op
   });
 
+  it('a cancel sent before the worker holds the run still reaches it, and only that run', async () => {
+    pool = new AgentPool({ maxAgents: 2, threads: 2 });
+    const other = pool.run(makeJob(dir, { taskId: 'other', command: agent('record.js'), env: { FIXTURE_RECORD_FILE: join(dir, 'r.txt'), FIXTURE_RECORD_MS: '500' } }));
+    const events: WorkerEvent[] = [];
+    // Cancelled in the same tick it was handed over, before any thread has seen it.
+    const hang = pool.run(makeJob(dir, { taskId: 'hang', command: agent('hang.js') }), (event) => events.push(event));
+    hang.cancel('user');
+    expect(await hang.done).toMatchObject({ taskId: 'hang', outcome: 'killed', killedBy: 'user' });
+    expect(events.at(-1)).toEqual({ type: 'end', taskId: 'hang' });
+    expect(await other.done).toMatchObject({ taskId: 'other', outcome: 'success' });
+  });
+
   it('done settles only after the end message, which is the last event', async () => {
     pool = new AgentPool({ maxAgents: 2 });
     for (let round = 0; round < 5; round++) {
