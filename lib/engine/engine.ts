@@ -42,6 +42,7 @@ export class Engine {
   async run(selection: RunSelection = {}): Promise<BatchSummary> {
     const { graph, settings } = this.deps;
     const started = this.clock.now();
+    const { writes: writesBefore, bytesWritten: bytesBefore } = this.deps.store.stats;
     if (selection.ids) {
       this.only = new Set(selection.ids);
       for (const id of selection.ids) {
@@ -78,7 +79,8 @@ export class Engine {
       cycles: graph.cycles(),
       durationMs: this.clock.now() - started,
     });
-    this.emit({ type: 'batch.finished', at: this.clock.now(), summary });
+    const { writes, bytesWritten } = this.deps.store.stats;
+    this.emit({ type: 'batch.finished', at: this.clock.now(), summary, tracker: { writes: writes - writesBefore, bytesWritten: bytesWritten - bytesBefore } });
     return summary;
   }
 

@@ -27,7 +27,13 @@ export type EngineEvent =
   /** A tracker write failed in the background; the final write will report it again if it persists. */
   | { type: 'store.error'; at: number; message: string }
   | { type: 'batch.stopping'; at: number; reason: 'interrupted' }
-  | { type: 'batch.finished'; at: number; summary: BatchSummary };
+  | { type: 'batch.finished'; at: number; summary: BatchSummary; tracker: TrackerWrites };
+
+/** What reaching the tracker cost over the batch: whole-file writes and the bytes they wrote. */
+export interface TrackerWrites {
+  writes: number;
+  bytesWritten: number;
+}
 
 export interface BatchSummary {
   closed: string[];

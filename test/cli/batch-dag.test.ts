@@ -98,11 +98,18 @@ describe('chorus batch --all-ready over a 220-task DAG with a recording agent', 
     }
   });
 
-  it('prints one JSON event per line, ending with the summary', () => {
-    const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; summary?: { closed: string[] } });
+  it('prints one JSON event per line, ending with the summary', async () => {
+    type Line = { type: string; summary?: { closed: string[] }; tracker?: { writes: number; bytesWritten: number } };
+    const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
     expect(events[0]!.type).toBe('batch.started');
     expect(events.filter((e) => e.type === 'task.started')).toHaveLength(COUNT);
     expect(events.at(-1)!.type).toBe('batch.finished');
     expect(events.at(-1)!.summary!.closed).toHaveLength(COUNT);
+    // Each write is the whole file, which only grows as tasks close: between one and `writes` final sizes.
+    const { writes, bytesWritten } = events.at(-1)!.tracker!;
+    const finalSize = Buffer.byteLength(await repo.readIssues());
+    expect(writes).toBeGreaterThanOrEqual(1);
+    expect(bytesWritten).toBeGreaterThanOrEqual(finalSize);
+    expect(bytesWritten).toBeLessThanOrEqual(writes * finalSize);
   });
 });
