@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Marks the start of each attempt in the log; also how the tail finds the last attempt. */
@@ -35,17 +34,16 @@ export interface OpenLog {
 
 /**
  * Opens the log for appending (making its folder the first time) and writes the header line,
- * starting a new line first if the previous attempt's output did not end with one. Synchronous
- * calls: a handful of small file operations per attempt, where promise-based handles cost more
- * than the work when agents start by the thousand.
+ * starting a new line first if the previous attempt's output did not end with one.
+ *
+ * The log functions here use synchronous calls on purpose: a few small reads and writes per
+ * attempt, on a worker thread that does nothing else, where a round trip through libuv's thread
+ * pool for each one cost more than the work when agents start by the thousand.
  */
 export async function openLogForAttempt(logPath: string, headerLine: string): Promise<OpenLog> {
   const fd = openAppending(logPath);
   try {
-    const { size } = fstatSync(fd);
-    const last = Buffer.alloc(1);
-    const needsNewline = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
-    writeSync(fd, `${needsNewline ? '\n' : ''}${headerLine}\n`);
+    writeLine(fd, headerLine);
   } catch (error) {
     closeSync(fd);
     throw error;
@@ -65,25 +63,19 @@ function openAppending(logPath: string): number {
 
 /** Appends one line of chorus's own to the log, on a line of its own. */
 export async function appendLogLine(logPath: string, line: string): Promise<void> {
-  const handle = await open(logPath, 'a+');
+  const fd = openAppending(logPath);
   try {
-    await writeLine(handle, line);
+    writeLine(fd, line);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
-async function writeLine(handle: FileHandle, line: string): Promise<void> {
-  const needsNewline = !(await endsWithNewlineOrEmpty(handle));
-  await handle.write(`${needsNewline ? '\n' : ''}${line}\n`);
-}
-
-async function endsWithNewlineOrEmpty(handle: FileHandle): Promise<boolean> {
-  const { size } = await handle.stat();
-  if (size === 0) return true;
+function writeLine(fd: number, line: string): void {
+  const { size } = fstatSync(fd);
   const last = Buffer.alloc(1);
-  await handle.read(last, 0, 1, size - 1);
-  return last[0] === 0x0a;
+  const needsNewline = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+  writeSync(fd, `${needsNewline ? '\n' : ''}${line}\n`);
 }
 
 export interface TailOptions {
@@ -101,13 +93,13 @@ export interface TailOptions {
 export async function readLogTail(logPath: string, options: TailOptions = {}): Promise<string[]> {
   const maxLines = options.maxLines ?? 20;
   const maxBytes = options.maxBytes ?? 64 * 1024;
-  let handle: FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    handle = await open(logPath, 'r');
-    const { size } = await handle.stat();
+    fd = openSync(logPath, 'r');
+    const { size } = fstatSync(fd);
     const start = Math.max(0, size - maxBytes);
     const buffer = Buffer.alloc(size - start);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+    const bytesRead = readSync(fd, buffer, 0, buffer.length, start);
     let lines = buffer.subarray(0, bytesRead).toString('utf8').split('\n');
     // A read that starts mid-file starts mid-line (maybe mid-character): drop that fragment.
     if (start > 0) lines = lines.slice(1);
@@ -121,6 +113,6 @@ export async function readLogTail(logPath: string, options: TailOptions = {}): P
   } catch {
     return [];
   } finally {
-    await handle?.close().catch(() => {});
+    if (fd !== undefined) closeSync(fd);
   }
 }
