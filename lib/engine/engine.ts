@@ -9,7 +9,7 @@ import { blockedTransition, claimedFromTask, claimPatch, finishTransition, notes
 import { buildJob, isExclusive, taskPaths } from './build-job.js';
 import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
 import { RunTally } from './run-tally.js';
-import { writeTaskFile } from './task-file.js';
+import { taskFileText } from './task-file.js';
 import { systemClock, type Clock, type EngineDeps, type Running, type RunSelection } from './types.js';
 
 export type { AgentRunner, Clock, EngineDeps, RunSelection } from './types.js';
@@ -164,14 +164,18 @@ export class Engine {
       logPath: this.relative(job.logPath),
     });
 
-    void writeTaskFile(taskPaths(repoDir, task.id).taskFile, claimed)
-      .then(() => {
-        if (this.tally.interrupted) return this.finish(run, killedBeforeStart(task.id));
-        const handle = this.deps.runner.run(job, (event) => this.onWorkerEvent(event));
-        run.cancel = handle.cancel;
-        return handle.done.then((result) => this.finish(run, result));
-      })
-      .catch((error: unknown) => this.finish(run, internalFailure(task.id, error)));
+    // The task file is written by the supervising thread, so the disk never holds up this one.
+    const taskFile = { path: taskPaths(repoDir, task.id).taskFile, text: taskFileText(claimed) };
+    try {
+      const handle = this.deps.runner.run({ ...job, taskFile }, (event) => this.onWorkerEvent(event));
+      run.cancel = handle.cancel;
+      handle.done.then(
+        (result) => this.finish(run, result),
+        (error: unknown) => this.finish(run, internalFailure(task.id, error)),
+      );
+    } catch (error) {
+      this.finish(run, internalFailure(task.id, error));
+    }
   }
 
   private finish(run: Running, result: RunResult): void {
@@ -307,10 +311,6 @@ export class Engine {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function killedBeforeStart(taskId: string): RunResult {
-  return noAgentResult(taskId, 'killed', { killedBy: 'shutdown' });
 }
 
 function internalFailure(taskId: string, error: unknown): RunResult {

@@ -4,6 +4,7 @@ import { runAttempt, type AttemptRecord } from './attempt.js';
 import { computeBackoffDelay, sleep } from './backoff.js';
 import { outcomeOfKind, toKillReason } from './classify.js';
 import { readLogTail } from './log-file.js';
+import { writeTaskFile } from './task-file.js';
 import { assertSafeTaskId } from './task-id.js';
 import type { AgentJob, RunResult, WorkerEvent } from './types.js';
 
@@ -43,6 +44,14 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
     assertSafeTaskId(job.taskId);
   } catch (error) {
     return finish(refused(serializeError(error)), false);
+  }
+  if (job.taskFile) {
+    try {
+      writeTaskFile(job.taskFile.path, job.taskFile.text);
+    } catch (cause) {
+      const message = `cannot write the task file ${job.taskFile.path} for task ${job.taskId}: ${(cause as Error).message}`;
+      return finish(refused(serializeError(new ChorusError('CHORUS_TASK_FILE_FAILED', message, { cause }))), false);
+    }
   }
 
   let last: AttemptRecord | undefined;

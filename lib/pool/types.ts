@@ -28,6 +28,8 @@ export interface AgentJob {
   backoffMaxMs: number;
   /** Time between SIGTERM and SIGKILL when chorus ends an agent. */
   killGraceMs: number;
+  /** Written before the first attempt, for the agent to read (`CHORUS_TASK_FILE`). */
+  taskFile?: { path: string; text: string };
 }
 
 export type KillReason = 'timeout' | 'user' | 'shutdown';

@@ -17,6 +17,20 @@ function collect(): { events: WorkerEvent[]; onEvent: (event: WorkerEvent) => vo
 }
 
 describe('superviseAgent', () => {
+  it('writes the task file (making its folder) before the agent starts, and refuses to start without it', async () => {
+    const taskFile = join(dir, 'state', 'tasks', 'bd-1.json');
+    const script = "process.stdout.write('read: ' + require('fs').readFileSync(process.env.FIXTURE_FILE, 'utf8'))";
+    const job = makeJob(dir, { command: process.execPath, args: ['-e', script], env: { FIXTURE_FILE: taskFile }, taskFile: { path: taskFile, text: '{"id":"bd-1"}\n' } });
+    expect(await superviseAgent(job)).toMatchObject({ outcome: 'success' });
+    expect(readLog(job)).toContain('read: {"id":"bd-1"}');
+
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const blocked = makeJob(dir, { taskId: 'bd-2', command: agent('succeed.js'), taskFile: { path: join(dir, 'not-a-folder', 'bd-2.json'), text: '{}' } });
+    const result = await superviseAgent(blocked);
+    expect(result).toMatchObject({ outcome: 'spawn-error', attempts: 0, error: { code: 'CHORUS_TASK_FILE_FAILED' } });
+    expect(result.error!.message).toContain('not-a-folder');
+  });
+
   it('exit 0 is success; argv, env and both output streams reach the log', async () => {
     const job = makeJob(dir, { command: agent('succeed.js'), args: ['-p', 'fix it; rm -rf /'], env: { FIXTURE_X: 'y' } });
     const { events, onEvent } = collect();
