@@ -36,35 +36,28 @@ export async function runAttempt(job: AgentJob, context: AttemptContext): Promis
   signal?.addEventListener('abort', forwardAbort, { once: true });
   try {
     const header = formatAttemptHeader({ attempt, maxAttempts: context.maxAttempts, at: new Date(), command: job.command, args: job.args });
-    let log;
     try {
-      log = await openLogForAttempt(job.logPath, header);
+      // The header goes in first; the agent host then opens the log for the agent's output.
+      await (await openLogForAttempt(job.logPath, header)).close();
     } catch (cause) {
       const message = `cannot write the agent log ${job.logPath} for task ${job.taskId}: ${(cause as Error).message}`;
       const error = serializeError(new ChorusError('CHORUS_LOG_OPEN_FAILED', message, { cause }));
       return { ...notStarted(attempt, 'spawn-error', message, null), error };
     }
     if (controller.signal.aborted) {
-      await log.close().catch(() => {});
       const killedBy = toKillReason(controller.signal.reason);
       return notStarted(attempt, 'killed', `killed (${killedBy})`, killedBy);
     }
-    let running: Promise<ChildEnding>;
-    try {
-      running = spawnAgent({
-        command: job.command,
-        args: job.args,
-        cwd: job.cwd,
-        env: buildChildEnv(job, attempt),
-        logFd: log.fd,
-        killGraceMs: job.killGraceMs,
-        signal: controller.signal,
-        onSpawn: (pid) => context.emit({ type: 'attempt-start', taskId: job.taskId, attempt, pid, command: job.command, at: Date.now() }),
-      });
-    } finally {
-      // The child holds its own copy of the fd; chorus keeps none, so output never accumulates here.
-      await log.close().catch(() => {});
-    }
+    const running = spawnAgent({
+      command: job.command,
+      args: job.args,
+      cwd: job.cwd,
+      env: buildChildEnv(job, attempt),
+      logPath: job.logPath,
+      killGraceMs: job.killGraceMs,
+      signal: controller.signal,
+      onSpawn: (pid) => context.emit({ type: 'attempt-start', taskId: job.taskId, attempt, pid, command: job.command, at: Date.now() }),
+    });
     const ending = await waitWithTimeout(running, job.timeoutMs, controller);
     return await finishAttempt(job, attempt, ending, context);
   } finally {
@@ -100,9 +93,15 @@ async function finishAttempt(job: AgentJob, attempt: number, ending: ChildEnding
   return { ...ending, attempt, kind, reason };
 }
 
-/** CHORUS_ATTEMPT is set here, per attempt, over whatever the caller put in `job.env`. */
+let parentEnv: NodeJS.ProcessEnv | undefined;
+
+/**
+ * CHORUS_ATTEMPT is set here, per attempt, over whatever the caller put in `job.env`. chorus's
+ * own environment is read once: `process.env` is a live view whose every read asks the C library.
+ */
 function buildChildEnv(job: AgentJob, attempt: number): NodeJS.ProcessEnv {
-  return { ...process.env, CHORUS_TASK_ID: job.taskId, ...job.env, CHORUS_ATTEMPT: String(attempt) };
+  parentEnv ??= { ...process.env };
+  return { ...parentEnv, CHORUS_TASK_ID: job.taskId, ...job.env, CHORUS_ATTEMPT: String(attempt) };
 }
 
 /** A line of chorus's own in the agent log, so the log alone explains how the attempt ended. */

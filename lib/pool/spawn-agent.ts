@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startThroughHost, type HostedAgent } from './agent-host.js';
 import { endProcessGroup } from './kill-group.js';
 import type { KillReason } from './types.js';
 
@@ -8,8 +8,8 @@ export interface SpawnAgentOptions {
   cwd: string;
   /** The complete environment of the child. */
   env: NodeJS.ProcessEnv;
-  /** Receives the child's stdout and stderr; the caller may close its copy once this returns. */
-  logFd: number;
+  /** Receives the child's stdout and stderr, appended. */
+  logPath: string;
   /** Time between SIGTERM and SIGKILL. */
   killGraceMs: number;
   /** Aborting ends the process group; the reason (a KillReason) is reported as `killedBy`. */
@@ -33,42 +33,32 @@ export interface ChildEnding {
 }
 
 /**
- * Starts the agent in its own process group (no shell; output straight into `logFd`, never
- * through chorus) and settles once it has exited AND its group is gone. Never rejects.
- * `spawn` runs synchronously inside this call, so `logFd` may be closed as soon as it returns.
+ * Starts the agent in its own process group (no shell; output straight into the log, never
+ * through chorus) and settles once it has exited AND its group is gone. Never rejects. The fork
+ * and exec happen in the thread's agent host process; everything else is supervised here.
  */
 export function spawnAgent(options: SpawnAgentOptions): Promise<ChildEnding> {
-  let child: ChildProcess;
-  try {
-    child = spawn(options.command, [...options.args], {
-      cwd: options.cwd,
-      env: options.env,
-      // Own process group: the whole tree the agent starts can be signalled as `-pid`.
-      detached: true,
-      stdio: ['ignore', options.logFd, options.logFd],
-    });
-  } catch (error) {
-    return Promise.resolve(spawnFailure(error as NodeJS.ErrnoException));
-  }
-  const pid = child.pid;
-  if (pid === undefined) {
-    return new Promise((resolve) => child.once('error', (error) => resolve(spawnFailure(error))));
-  }
-  return superviseChild(child, pid, options);
+  const agent = startThroughHost({
+    command: options.command,
+    args: [...options.args],
+    cwd: options.cwd,
+    env: options.env,
+    logPath: options.logPath,
+  });
+  return superviseChild(agent, options);
 }
 
-async function superviseChild(child: ChildProcess, pid: number, options: SpawnAgentOptions): Promise<ChildEnding> {
+async function superviseChild(agent: HostedAgent, options: SpawnAgentOptions): Promise<ChildEnding> {
+  const start = await agent.started;
+  if ('error' in start) return spawnFailure(start.error);
+  const { pid } = start;
   let exited = false;
   let killedBy: KillReason | null = null;
   let killing: ReturnType<typeof endProcessGroup> | undefined;
-  const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = true;
-      resolve([code, signal]);
-    });
+  const exit = agent.exited.then(({ code, signal }): [number | null, NodeJS.Signals | null] => {
+    exited = true;
+    return [code, signal];
   });
-  // Emitted if a later signal cannot be delivered; the group kill below does not depend on it.
-  child.on('error', () => {});
   const onAbort = (): void => {
     // First reason wins: an agent that already exited by itself was not killed.
     if (exited || killing) return;
@@ -99,7 +89,6 @@ async function superviseChild(child: ChildProcess, pid: number, options: SpawnAg
     };
   } finally {
     options.signal.removeEventListener('abort', onAbort);
-    child.removeAllListeners('error');
   }
 }
 

@@ -155,4 +155,26 @@ describe('interrupting chorus', () => {
     expect('assignee' in tasks.get('b')!).toBe(false);
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
   });
+
+  it('a chorus killed hard (SIGKILL) still takes its agents with it', async () => {
+    const repo = await makeRepo([bead('a'), bead('b')], { agentCommand: path.join(AGENTS, 'hang.js'), agentArgs: [] });
+    repos.push(repo);
+    let chorusPid = 0;
+    const done = runChorus(['-C', repo.dir, 'batch', '--all-ready'], { onSpawn: (pid) => (chorusPid = pid) });
+    const pids: number[] = [];
+    for (let i = 0; i < 100 && pids.length < 2; i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      pids.length = 0;
+      for (const id of ['a', 'b']) {
+        const m = /hang: pid (\d+)/.exec(await readFile(path.join(repo.dir, `.beads/agent-output/${id}.log`), 'utf8').catch(() => ''));
+        if (m) pids.push(Number(m[1]));
+      }
+    }
+    expect(pids).toHaveLength(2);
+    process.kill(chorusPid, 'SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    // No chorus code ran: the agent host saw its channel close and ended the agents' groups.
+    for (let i = 0; i < 50 && pids.some(isAlive); i += 1) await new Promise((r) => setTimeout(r, 100));
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
 });

@@ -1,0 +1,27 @@
+/**
+ * Messages between a supervising thread and its agent host (workers/agent-host.ts), the small
+ * process that does the fork and exec of every agent. Plain JSON over the IPC channel.
+ */
+export interface HostSpawnRequest {
+  type: 'spawn';
+  id: number;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** Opened for appending by the host and given to the agent as stdout and stderr. */
+  logPath: string;
+}
+
+export interface HostSpawnError {
+  code: string | undefined;
+  errno: number | undefined;
+  syscall: string | undefined;
+  path: string | undefined;
+  message: string;
+}
+
+export type HostReply =
+  | { type: 'spawned'; id: number; pid: number }
+  | { type: 'spawn-error'; id: number; error: HostSpawnError }
+  | { type: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null };
