@@ -1,0 +1,50 @@
+/**
+ * Sizes, repeat counts and time limits of every scenario, full and quick. Targets are the
+ * same in both modes; only the full sizes are the ones the targets were set for.
+ *
+ * `runs` is the rounds wanted (each round: chorus, then its baseline). `budgetS` caps a
+ * scenario's rounds: no new round starts if it would overrun (at least one always runs).
+ * `timeoutS` kills a single chorus run; it is several times what a chorus meeting its target
+ * needs, so a run killed by it has missed the target by far. Together they keep the full
+ * suite under 5 minutes even when chorus is slow.
+ */
+export interface Plan {
+  mode: 'full' | 'quick';
+  /**
+   * The harness's share of the suite's time (the build before it takes the rest). Write-back
+   * runs last and its timeout stretches to what is left of this, so a slow chorus still gets
+   * its figure when the earlier scenarios leave room.
+   */
+  suiteBudgetS: number;
+  load: { tasks: number; closedShare: number; runs: number; budgetS: number; timeoutS: number };
+  dispatch: { tasks: number; width: number; maxAgents: number; runs: number; budgetS: number; timeoutS: number };
+  chain: { short: number; long: number; runs: number; budgetS: number; timeoutS: number };
+  writeBack: { lines: number; closedShare: number; maxAgents: number; timeoutS: number };
+  output: { megabytes: number; runs: number; budgetS: number; timeoutS: number };
+  idle: { agents: number; sleepS: number; timeoutS: number };
+  memory: { tasks: number; closedShare: number; runs: number; budgetS: number; timeoutS: number };
+}
+
+export const FULL_PLAN: Plan = {
+  mode: 'full',
+  suiteBudgetS: 260,
+  load: { tasks: 100_000, closedShare: 0.5, runs: 5, budgetS: 40, timeoutS: 30 },
+  dispatch: { tasks: 2_000, width: 16, maxAgents: 8, runs: 3, budgetS: 45, timeoutS: 40 },
+  chain: { short: 1_000, long: 5_000, runs: 3, budgetS: 80, timeoutS: 90 },
+  writeBack: { lines: 100_000, closedShare: 0.9, maxAgents: 8, timeoutS: 45 },
+  output: { megabytes: 500, runs: 3, budgetS: 25, timeoutS: 30 },
+  idle: { agents: 8, sleepS: 20, timeoutS: 40 },
+  memory: { tasks: 100_000, closedShare: 0.5, runs: 3, budgetS: 15, timeoutS: 30 },
+};
+
+export const QUICK_PLAN: Plan = {
+  mode: 'quick',
+  suiteBudgetS: 50,
+  load: { tasks: 20_000, closedShare: 0.5, runs: 3, budgetS: 8, timeoutS: 10 },
+  dispatch: { tasks: 500, width: 16, maxAgents: 8, runs: 2, budgetS: 10, timeoutS: 15 },
+  chain: { short: 200, long: 1_000, runs: 1, budgetS: 15, timeoutS: 20 },
+  writeBack: { lines: 10_000, closedShare: 0.9, maxAgents: 8, timeoutS: 25 },
+  output: { megabytes: 100, runs: 1, budgetS: 5, timeoutS: 10 },
+  idle: { agents: 8, sleepS: 5, timeoutS: 15 },
+  memory: { tasks: 20_000, closedShare: 0.5, runs: 1, budgetS: 5, timeoutS: 10 },
+};

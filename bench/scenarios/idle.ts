@@ -1,0 +1,44 @@
+import { formatCount } from '../format.js';
+import { DEFAULT_SHAPE_OPTIONS } from '../generate/shapes.js';
+import { judgeRow, maxTarget, type Row } from '../row.js';
+import { makeScratchDir, makeTracker } from '../scratch-repo.js';
+import type { ScenarioContext } from './context.js';
+import { runBatch } from './run-batch.js';
+
+/** While every agent sleeps chorus has nothing to do, so any CPU it burns is polling or busy-waiting. */
+export async function idleScenario(context: ScenarioContext): Promise<Row[]> {
+  const { idle } = context.plan;
+  const scratch = await makeScratchDir('idle');
+  try {
+    // One wide layer: no edges, every task ready at once.
+    const tracker = await makeTracker(scratch, 'idle', 'wide', { ...DEFAULT_SHAPE_OPTIONS, tasks: idle.agents, width: idle.agents });
+    const label = `${formatCount(idle.agents)} agents \`sleep ${idle.sleepS}\`, batch`;
+    context.log(`idle: ${label}`);
+    const sample = await runBatch(context, scratch, {
+      round: 0,
+      tracker: tracker.file,
+      tasks: idle.agents,
+      open: idle.agents,
+      settings: { maxAgents: idle.agents, agentCommand: 'sleep', agentArgs: [String(idle.sleepS)] },
+      timeoutS: idle.timeoutS,
+    });
+    // A batch that ends before its agents could have slept ran them wrong, whatever it reports.
+    const tooShort = sample.ok && sample.wallS < idle.sleepS;
+    return [
+      judgeRow({
+        scenario: 'idle',
+        case: label,
+        measure: 'CPU user+sys, 1 run',
+        unit: 's',
+        chorus: sample.ok ? sample.cpuS : null,
+        baseline: null,
+        target: maxTarget(0.3, 's'),
+        error: !sample.ok ? `chorus run: ${sample.error}` : tooShort ? `the batch took ${sample.wallS} s, less than one sleep` : undefined,
+        note: sample.ok ? `wall ${sample.wallS.toFixed(1)} s` : undefined,
+        runs: { chorus: [sample], baseline: [] },
+      }),
+    ];
+  } finally {
+    await scratch.remove();
+  }
+}

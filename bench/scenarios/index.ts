@@ -1,0 +1,22 @@
+import type { Scenario } from './context.js';
+import { deepChainScenario } from './deep-chain.js';
+import { dispatchScenario } from './dispatch.js';
+import { idleScenario } from './idle.js';
+import { loadScenario } from './load.js';
+import { memoryScenario } from './memory.js';
+import { outputScenario } from './output.js';
+import { writeBackScenario } from './write-back.js';
+
+/** Every scenario by the name picked on the command line, in the order the suite runs them. */
+export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([
+  ['load', loadScenario],
+  ['memory', memoryScenario],
+  ['dispatch', dispatchScenario],
+  ['deep-chain', deepChainScenario],
+  ['output', outputScenario],
+  ['idle', idleScenario],
+  // Last: its timeout stretches to the time the others left (see Plan.suiteBudgetS).
+  ['write-back', writeBackScenario],
+]);
+
+export type { Scenario, ScenarioContext } from './context.js';

@@ -1,0 +1,98 @@
+import { open, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { shellQuote, timeChorus, timeShell } from '../commands.js';
+import { BenchError } from '../errors.js';
+import { formatCount } from '../format.js';
+import { DEFAULT_SHAPE_OPTIONS } from '../generate/shapes.js';
+import { interleave } from '../measure/repeat.js';
+import { checkRun, type Facts } from '../measure/sample.js';
+import { maxTarget, ratioTarget, type Row } from '../row.js';
+import { makeRepo, makeScratchDir, makeTracker, removeRepo, type ScratchDir } from '../scratch-repo.js';
+import { expectAllClosed } from '../tracker-facts.js';
+import { BASELINE, CHORUS, compareRow, cpuOf, rssMbOf } from './compare.js';
+import type { ScenarioContext } from './context.js';
+
+/** The header chorus writes before each attempt's output is small; anything beyond this is not the agent's output. */
+const MAX_LOG_OVERHEAD = 4096;
+
+/**
+ * An agent that floods stdout: what chorus spends (CPU, memory) carrying its output to the
+ * log, against the shell doing the same redirect. Peak RSS must not grow with the output.
+ */
+export async function outputScenario(context: ScenarioContext): Promise<Row[]> {
+  const { output } = context.plan;
+  const scratch = await makeScratchDir('output');
+  try {
+    const tracker = await makeTracker(scratch, 'one', 'chain', { ...DEFAULT_SHAPE_OPTIONS, tasks: 1 });
+    const payload = output.megabytes * 2 ** 20 + Buffer.byteLength(lastLine(output.megabytes));
+    context.log(`output: one agent printing ${output.megabytes} MB`);
+    const result = await interleave(
+      [
+        { name: CHORUS, run: (round) => runChorus(context, scratch, tracker.file, round, payload) },
+        { name: BASELINE, run: (round) => runBaseline(context, scratch, round, payload) },
+      ],
+      { runs: output.runs, budgetS: output.budgetS },
+    );
+    const label = `${output.megabytes} MB agent stdout; baseline sh redirect`;
+    return [
+      compareRow(result, { scenario: 'output', case: label, measure: 'CPU user+sys', unit: 's', target: ratioTarget(1.3), figure: cpuOf }),
+      compareRow(result, { scenario: 'output', case: label, measure: 'peak RSS', unit: 'MB', target: maxTarget(150, 'MB'), figure: rssMbOf }),
+    ];
+  } finally {
+    await scratch.remove();
+  }
+}
+
+const lastLine = (megabytes: number): string => `flood: wrote ${megabytes} MiB\n`;
+
+async function runChorus(context: ScenarioContext, scratch: ScratchDir, tracker: string, round: number, payload: number) {
+  const { output } = context.plan;
+  const repo = await makeRepo(scratch, 'one', tracker, {
+    maxAgents: 1,
+    agentCommand: process.execPath,
+    agentArgs: [context.paths.floodAgent],
+    agentEnv: { FIXTURE_FLOOD_MB: String(output.megabytes) },
+  });
+  try {
+    const run = await timeChorus(context.paths, repo.dir, ['run', 'bn-0'], { timeoutS: output.timeoutS });
+    return await checkRun(round, run, async () => {
+      await expectAllClosed(repo.issuesFile, 1, 1);
+      return checkOutputFile(path.join(repo.dir, '.beads/agent-output/bn-0.log'), payload, output.megabytes, MAX_LOG_OVERHEAD);
+    });
+  } finally {
+    await removeRepo(repo);
+  }
+}
+
+async function runBaseline(context: ScenarioContext, scratch: ScratchDir, round: number, payload: number) {
+  const { output } = context.plan;
+  const file = path.join(scratch.dir, 'baseline-output');
+  const script = `FIXTURE_FLOOD_MB=${output.megabytes} ${shellQuote(process.execPath)} ${shellQuote(context.paths.floodAgent)} > ${shellQuote(file)}`;
+  try {
+    const run = await timeShell(script, { timeoutS: output.timeoutS });
+    return await checkRun(round, run, () => checkOutputFile(file, payload, output.megabytes, 0));
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+/** Throws unless `file` holds the whole flood: `payload` bytes (plus at most `overhead` of headers), ending with its last line. */
+async function checkOutputFile(file: string, payload: number, megabytes: number, overhead: number): Promise<Facts> {
+  const { size } = await stat(file).catch((cause: unknown) => {
+    throw new BenchError('BENCH_VERIFY', `no output file at ${file}`, { cause });
+  });
+  if (size < payload || size > payload + overhead) {
+    throw new BenchError('BENCH_VERIFY', `${path.basename(file)} has ${formatCount(size)} bytes; the agent printed ${formatCount(payload)}`);
+  }
+  const tail = Buffer.alloc(64);
+  const handle = await open(file, 'r');
+  try {
+    const { bytesRead } = await handle.read(tail, 0, tail.length, Math.max(0, size - tail.length));
+    if (!tail.subarray(0, bytesRead).toString('utf8').endsWith(lastLine(megabytes))) {
+      throw new BenchError('BENCH_VERIFY', `${path.basename(file)} does not end with the agent's last line`);
+    }
+  } finally {
+    await handle.close();
+  }
+  return { outputBytes: size };
+}
