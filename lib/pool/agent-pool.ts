@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { ChorusError, serializeError } from '../errors.js';
@@ -11,7 +10,11 @@ import type { AgentTask } from './worker-run.js';
 export interface AgentPoolOptions {
   /** Agents running at once; the pool can hold this many runs without queueing. */
   maxAgents: number;
-  /** Upper bound on worker threads (never more than maxAgents). @default os.availableParallelism() */
+  /**
+   * Upper bound on worker threads (never more than maxAgents). @default 1: the agent host does
+   * the forking, so a thread only waits on its agents and one holds all of them; a 2,000-task
+   * batch ran no faster on two, and each thread is one more V8 heap and one more host to start.
+   */
   threads?: number;
   /** How long an idle thread lives before it ends. @default 5000 */
   idleTimeoutMs?: number;
@@ -52,7 +55,7 @@ export class AgentPool {
 
   constructor(options: AgentPoolOptions) {
     const maxAgents = Math.max(1, Math.floor(options.maxAgents));
-    const maxThreads = Math.max(1, Math.min(options.threads ?? availableParallelism(), maxAgents));
+    const maxThreads = Math.max(1, Math.min(options.threads ?? 1, maxAgents));
     this.#piscina = new Piscina<AgentTask, RunResult>({
       filename: options.workerFile ?? resolveWorkerFile(),
       minThreads: 1,
