@@ -52,6 +52,21 @@ class AgentHost {
     return !this.gone;
   }
 
+  /**
+   * Closes the channel and waits for the host to exit, so it is reaped here and its CPU time (and
+   * its agents') counts towards chorus's own, as a parent's time should.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.gone) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.busy();
+    if (this.child.connected) this.child.disconnect();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    this.idle();
+  }
+
   start(request: Omit<HostSpawnRequest, 'type' | 'id'>): HostedAgent {
     const id = this.nextId++;
     let onStart!: (start: HostStart) => void;
@@ -104,6 +119,13 @@ class AgentHost {
 }
 
 let host: AgentHost | undefined;
+
+/** Ends this thread's agent host, if it has one, and waits (up to `timeoutMs`) for it to exit. */
+export async function closeHost(timeoutMs = 5_000): Promise<void> {
+  const closing = host;
+  host = undefined;
+  await closing?.close(timeoutMs);
+}
 
 /** Starts an agent through this thread's agent host, starting the host first if needed. */
 export function startThroughHost(request: Omit<HostSpawnRequest, 'type' | 'id'>): HostedAgent {

@@ -116,7 +116,29 @@ export class AgentPool {
     return run;
   }
 
+  /** Per thread asked to close its host, the resolver of that wait. */
+  readonly #hostsClosing = new Map<number, () => void>();
+
+  /**
+   * Asks every thread to end its agent host and waits for each answer (or `timeoutMs`), so the
+   * hosts are reaped by chorus before it exits rather than left to init.
+   */
+  async #closeHosts(timeoutMs = 6_000): Promise<void> {
+    const threads = this.#piscina.threads.map((thread) => thread.threadId);
+    if (threads.length === 0) return;
+    const answered = threads.map((id) => new Promise<void>((resolve) => this.#hostsClosing.set(id, resolve)));
+    this.#post({ type: 'close-hosts' });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(answered), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    this.#hostsClosing.clear();
+  }
+
   #onMessage(message: WorkerMessage): void {
+    if (message?.kind === 'host-closed') {
+      this.#hostsClosing.get(message.threadId)?.();
+      return;
+    }
     const line = this.#lines.get(message?.runId);
     if (!line) return;
     if (message.kind === 'accepted') {
@@ -139,6 +161,7 @@ export class AgentPool {
   /** Waits for every running agent to finish, then ends the threads. */
   async close(): Promise<void> {
     await Promise.all([...this.#running].map((run) => run.done));
+    await this.#closeHosts();
     await this.#piscina.close();
     this.#channel.close();
   }
@@ -148,6 +171,7 @@ export class AgentPool {
     const runs = [...this.#running];
     for (const run of runs) run.cancel(reason);
     await Promise.all(runs.map((run) => run.done));
+    await this.#closeHosts();
     await this.#piscina.destroy();
     this.#channel.close();
   }

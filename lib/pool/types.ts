@@ -71,7 +71,11 @@ export type WorkerEvent =
   | { type: 'end'; taskId: string };
 
 /** Messages the main thread posts to a worker's run. */
-export type WorkerCommand = { type: 'cancel'; runId: number; reason: KillReason };
+export type WorkerCommand = { type: 'cancel'; runId: number; reason: KillReason } | { type: 'close-hosts' };
 
 /** What a worker posts about a run: that it holds it now (so a cancel can reach it), then its events. */
-export type WorkerMessage = { runId: number; kind: 'accepted' } | { runId: number; kind: 'event'; event: WorkerEvent };
+export type WorkerMessage =
+  | { runId: number; kind: 'accepted' }
+  | { runId: number; kind: 'event'; event: WorkerEvent }
+  /** Answer to `close-hosts`: this thread's agent host has exited (or it had none). */
+  | { runId: 0; kind: 'host-closed'; threadId: number };

@@ -1,4 +1,5 @@
-import { BroadcastChannel } from 'node:worker_threads';
+import { BroadcastChannel, threadId } from 'node:worker_threads';
+import { closeHost } from './agent-host.js';
 import { superviseAgent } from './supervise.js';
 import type { AgentJob, RunResult, WorkerCommand, WorkerEvent, WorkerMessage } from './types.js';
 
@@ -31,6 +32,9 @@ function threadChannel(name: string): ThreadChannel {
     channel.onmessage = (event) => {
       const command = (event as { data: WorkerCommand }).data;
       if (command?.type === 'cancel') runs.get(command.runId)?.abort(command.reason);
+      if (command?.type === 'close-hosts') {
+        void closeHost().finally(() => channel.postMessage({ runId: 0, kind: 'host-closed', threadId } satisfies WorkerMessage));
+      }
     };
     // The thread's pending runs keep it busy; the channel alone must not.
     channel.unref();

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentPool } from '../../lib/pool/agent-pool.js';
@@ -15,7 +15,41 @@ afterEach(async () => {
   cleanup();
 });
 
+/** Agent host processes whose parent is this process (the pool's threads share its pid). */
+function hostChildren(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'latin1').includes('agent-host.js')) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
 describe('AgentPool (real worker threads)', () => {
+  it('forks agents through an agent host, which close() ends and reaps before it returns', async () => {
+    pool = new AgentPool({ maxAgents: 2 });
+    let agentPid = 0;
+    const run = pool.run(makeJob(dir, { taskId: 'h', command: agent('succeed.js') }), (event) => {
+      if (event.type === 'attempt-start') agentPid = event.pid;
+    });
+    expect(await run.done).toMatchObject({ outcome: 'success' });
+    const hosts = hostChildren();
+    expect(hosts).toHaveLength(1);
+    // The agent was the host's child, not ours.
+    expect(agentPid).toBeGreaterThan(0);
+    await pool.close();
+    pool = undefined;
+    expect(hostChildren()).toEqual([]);
+    // Reaped, not a zombie waiting for init: the pid is gone from /proc.
+    expect(() => readFileSync(`/proc/${hosts[0]}/stat`)).toThrow();
+  });
+
   it('runs N jobs concurrently with maxAgents 3, and every one completes', async () => {
     pool = new AgentPool({ maxAgents: 3 });
     const record = join(dir, 'record.txt');
