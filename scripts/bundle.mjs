@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// After tsc: bundles the two entries that start a JavaScript engine (the CLI and the worker
+// thread) into one file each, in place. Loading ~100 ES modules one by one (ours, zod's,
+// commander's) cost a fresh chorus 50-60 ms of CPU before it did anything; see bench/README.md.
+// Piscina stays outside: it starts its own worker script from a path next to its module.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['dist/bin/chorus.js', 'dist/workers/agent-worker.js'],
+  outdir: 'dist',
+  outbase: 'dist',
+  allowOverwrite: true,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['piscina'],
+  // Bundled CommonJS dependencies (proper-lockfile, write-file-atomic) call require() for Node's
+  // modules and read __filename.
+  banner: {
+    js: [
+      "import { createRequire as __chorusCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __chorusFileURLToPath } from 'node:url';",
+      'const require = __chorusCreateRequire(import.meta.url);',
+      'const __filename = __chorusFileURLToPath(import.meta.url);',
+      "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+    ].join(' '),
+  },
+  sourcemap: true,
+  logLevel: 'warning',
+});
