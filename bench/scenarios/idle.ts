@@ -1,5 +1,6 @@
 import { formatCount } from '../format.js';
 import { DEFAULT_SHAPE_OPTIONS } from '../generate/shapes.js';
+import { median } from '../measure/repeat.js';
 import { judgeRow, maxTarget, type Row } from '../row.js';
 import { makeScratchDir, makeTracker } from '../scratch-repo.js';
 import type { ScenarioContext } from './context.js';
@@ -24,6 +25,23 @@ export async function idleScenario(context: ScenarioContext): Promise<Row[]> {
     });
     // A batch that ends before its agents could have slept ran them wrong, whatever it reports.
     const tooShort = sample.ok && sample.wallS < idle.sleepS;
+    // The same batch with agents that end at once: chorus's start and finish alone (cheap, so the
+    // median of three, which one sleeping run's noise of ~0.05 s still shows through).
+    const quicks = [];
+    for (let round = 1; round <= 3; round += 1) {
+      quicks.push(
+        await runBatch(context, scratch, {
+          round,
+          tracker: tracker.file,
+          tasks: idle.agents,
+          open: idle.agents,
+          settings: { maxAgents: idle.agents, agentCommand: 'sleep', agentArgs: ['0'] },
+          timeoutS: idle.timeoutS,
+        }),
+      );
+    }
+    const quick = quicks.find((q) => !q.ok) ?? { ...quicks[0]!, cpuS: median(quicks.map((q) => q.cpuS)) };
+    const bothOk = sample.ok && quick.ok && !tooShort;
     return [
       judgeRow({
         scenario: 'idle',
@@ -36,6 +54,18 @@ export async function idleScenario(context: ScenarioContext): Promise<Row[]> {
         error: !sample.ok ? `chorus run: ${sample.error}` : tooShort ? `the batch took ${sample.wallS} s, less than one sleep` : undefined,
         note: sample.ok ? `wall ${sample.wallS.toFixed(1)} s` : undefined,
         runs: { chorus: [sample], baseline: [] },
+      }),
+      judgeRow({
+        scenario: 'idle',
+        case: `while the agents sleep: the ${idle.sleepS} s batch minus the same batch with \`sleep 0\``,
+        measure: 'CPU user+sys, 1 run minus median of 3',
+        unit: 's',
+        chorus: bothOk ? sample.cpuS - quick.cpuS : null,
+        baseline: null,
+        target: null,
+        error: !quick.ok ? `chorus run with sleep 0: ${quick.error}` : undefined,
+        note: bothOk ? `start and finish alone (sleep 0): ${quick.cpuS.toFixed(2)} s` : undefined,
+        runs: { chorus: [sample, ...quicks], baseline: [] },
       }),
     ];
   } finally {

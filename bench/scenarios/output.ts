@@ -9,7 +9,8 @@ import { checkRun, type Facts } from '../measure/sample.js';
 import { maxTarget, ratioTarget, type Row } from '../row.js';
 import { makeRepo, makeScratchDir, makeTracker, removeRepo, type ScratchDir } from '../scratch-repo.js';
 import { expectAllClosed } from '../tracker-facts.js';
-import { BASELINE, CHORUS, compareRow, cpuOf, rssMbOf } from './compare.js';
+import { BASELINE, CHORUS, compareRow, cpuOf, firstFailure, medianFigure, rssMbOf } from './compare.js';
+import { judgeRow } from '../row.js';
 import type { ScenarioContext } from './context.js';
 
 /** The header chorus writes before each attempt's output is small; anything beyond this is not the agent's output. */
@@ -26,10 +27,14 @@ export async function outputScenario(context: ScenarioContext): Promise<Row[]> {
     const tracker = await makeTracker(scratch, 'one', 'chain', { ...DEFAULT_SHAPE_OPTIONS, tasks: 1 });
     const payload = output.megabytes * 2 ** 20 + Buffer.byteLength(lastLine(output.megabytes));
     context.log(`output: one agent printing ${output.megabytes} MB`);
+    const emptyPayload = Buffer.byteLength(lastLine(0));
     const result = await interleave(
       [
-        { name: CHORUS, run: (round) => runChorus(context, scratch, tracker.file, round, payload) },
-        { name: BASELINE, run: (round) => runBaseline(context, scratch, round, payload) },
+        { name: CHORUS, run: (round) => runChorus(context, scratch, tracker.file, round, payload, output.megabytes) },
+        { name: BASELINE, run: (round) => runBaseline(context, scratch, round, payload, output.megabytes) },
+        // The same agent printing nothing: what each side costs before any output.
+        { name: EMPTY_CHORUS, run: (round) => runChorus(context, scratch, tracker.file, round, emptyPayload, 0) },
+        { name: EMPTY_BASELINE, run: (round) => runBaseline(context, scratch, round, emptyPayload, 0) },
       ],
       { runs: output.runs, budgetS: output.budgetS },
     );
@@ -37,6 +42,7 @@ export async function outputScenario(context: ScenarioContext): Promise<Row[]> {
     return [
       compareRow(result, { scenario: 'output', case: label, measure: 'CPU user+sys', unit: 's', target: ratioTarget(1.3), figure: cpuOf }),
       compareRow(result, { scenario: 'output', case: label, measure: 'peak RSS', unit: 'MB', target: maxTarget(150, 'MB'), figure: rssMbOf }),
+      marginalRow(result, output.megabytes),
     ];
   } finally {
     await scratch.remove();
@@ -44,33 +50,59 @@ export async function outputScenario(context: ScenarioContext): Promise<Row[]> {
 }
 
 const lastLine = (megabytes: number): string => `flood: wrote ${megabytes} MiB\n`;
+const EMPTY_CHORUS = 'chorus, agent printing nothing';
+const EMPTY_BASELINE = 'baseline, agent printing nothing';
 
-async function runChorus(context: ScenarioContext, scratch: ScratchDir, tracker: string, round: number, payload: number) {
+/**
+ * The CPU the output itself costs: each side's median with the flood minus its median with an
+ * agent that prints nothing. Start-up (a Node process, a thread, the agent host) is the same
+ * whatever the agent prints, and is what the plain ratio mostly measures for a cheap agent.
+ */
+function marginalRow(result: Awaited<ReturnType<typeof interleave<RunSampleOf>>>, megabytes: number) {
+  const series = [CHORUS, BASELINE, EMPTY_CHORUS, EMPTY_BASELINE];
+  const [full, base, emptyFull, emptyBase] = series.map((name) => medianFigure(result, name, cpuOf) ?? NaN) as [number, number, number, number];
+  const ok = [full, base, emptyFull, emptyBase].every(Number.isFinite);
+  return judgeRow({
+    scenario: 'output',
+    case: `CPU of the ${megabytes} MB alone (each side minus its run with an agent printing nothing)`,
+    measure: 'CPU user+sys, difference of medians',
+    unit: 's',
+    chorus: ok ? full - emptyFull : null,
+    baseline: ok ? base - emptyBase : null,
+    target: null,
+    error: firstFailure(result, series),
+    note: ok ? `start-up alone: chorus ${emptyFull.toFixed(2)} s, baseline ${emptyBase.toFixed(2)} s` : undefined,
+    runs: { chorus: [...(result.samples.get(CHORUS) ?? []), ...(result.samples.get(EMPTY_CHORUS) ?? [])], baseline: [...(result.samples.get(BASELINE) ?? []), ...(result.samples.get(EMPTY_BASELINE) ?? [])] },
+  });
+}
+type RunSampleOf = Awaited<ReturnType<typeof runChorus>>;
+
+async function runChorus(context: ScenarioContext, scratch: ScratchDir, tracker: string, round: number, payload: number, megabytes: number) {
   const { output } = context.plan;
   const repo = await makeRepo(scratch, 'one', tracker, {
     maxAgents: 1,
     agentCommand: process.execPath,
     agentArgs: [context.paths.floodAgent],
-    agentEnv: { FIXTURE_FLOOD_MB: String(output.megabytes) },
+    agentEnv: { FIXTURE_FLOOD_MB: String(megabytes) },
   });
   try {
     const run = await timeChorus(context.paths, repo.dir, ['run', 'bn-0'], { timeoutS: output.timeoutS });
     return await checkRun(round, run, async () => {
       await expectAllClosed(repo.issuesFile, 1, 1);
-      return checkOutputFile(path.join(repo.dir, '.beads/agent-output/bn-0.log'), payload, output.megabytes, MAX_LOG_OVERHEAD);
+      return checkOutputFile(path.join(repo.dir, '.beads/agent-output/bn-0.log'), payload, megabytes, MAX_LOG_OVERHEAD);
     });
   } finally {
     await removeRepo(repo);
   }
 }
 
-async function runBaseline(context: ScenarioContext, scratch: ScratchDir, round: number, payload: number) {
+async function runBaseline(context: ScenarioContext, scratch: ScratchDir, round: number, payload: number, megabytes: number) {
   const { output } = context.plan;
   const file = path.join(scratch.dir, 'baseline-output');
-  const script = `FIXTURE_FLOOD_MB=${output.megabytes} ${shellQuote(process.execPath)} ${shellQuote(context.paths.floodAgent)} > ${shellQuote(file)}`;
+  const script = `FIXTURE_FLOOD_MB=${megabytes} ${shellQuote(process.execPath)} ${shellQuote(context.paths.floodAgent)} > ${shellQuote(file)}`;
   try {
     const run = await timeShell(script, { timeoutS: output.timeoutS });
-    return await checkRun(round, run, () => checkOutputFile(file, payload, output.megabytes, 0));
+    return await checkRun(round, run, () => checkOutputFile(file, payload, megabytes, 0));
   } finally {
     await rm(file, { force: true });
   }
