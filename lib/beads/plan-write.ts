@@ -12,6 +12,8 @@ export interface WriteBase {
   layout: ByteLayout | undefined;
   /** Indexes (into the view's records) of the lines edited since `bytes`. */
   changed: ReadonlySet<number>;
+  /** Memory the new bytes may be written into (never `bytes`' own). */
+  spare?: Buffer;
 }
 
 export interface WritePlan {
@@ -46,7 +48,7 @@ export function planWrite(
       return { out, layout: measureLayout(view, out), changed: !out.equals(base.bytes) };
     }
     if (base.changed.size === 0) return { out: base.bytes, layout, changed: false };
-    const next = serializeChanged(view, base.bytes, layout, base.changed);
+    const next = serializeChanged(view, base.bytes, layout, base.changed, base.spare);
     return { out: next.out, layout: next.layout, changed: !next.out.equals(base.bytes) };
   }
   const file = parseIssuesBytes(disk);

@@ -41,6 +41,13 @@ export class BeadsStore {
   private view: IssuesFile;
   /** The file's bytes as chorus last read or wrote them: anything else on disk is someone else's edit. */
   private base: Buffer;
+  /**
+   * The memory of the bytes written before base, reused for the next write's bytes (see
+   * serializeChanged). Only ever memory chorus itself made for a write.
+   */
+  private spare: Buffer | undefined;
+  /** The whole allocation `base` was built in, when chorus built it (to become `spare` later). */
+  private baseMemory: Buffer | undefined;
   /** Where base's lines sit (undefined: not measured yet; null: could not be). */
   private layout: ByteLayout | null | undefined;
   /** Lines of the view edited since base. */
@@ -200,7 +207,7 @@ export class BeadsStore {
       // From here to the write's await nothing yields, so the plan holds exactly the first `batch` updates.
       const batch = this.pending.length;
       const changed = this.changedLines;
-      const base = { bytes: this.base, layout: this.layout ?? undefined, changed };
+      const base = { bytes: this.base, layout: this.layout ?? undefined, changed, spare: this.spare };
       const plan = planWrite(disk, base, this.view, this.pending, this.baseStatuses);
       this.changedLines = new Set();
       try {
@@ -236,6 +243,12 @@ export class BeadsStore {
 
   /** Makes the written content the new base; updates made during the write stay pending on top of it. */
   private commit(batch: number, plan: WritePlan): void {
+    if (plan.out !== this.base) {
+      // The bytes just written live in the spare memory, or in a fresh allocation of their own.
+      const outMemory = this.spare && plan.out.buffer === this.spare.buffer ? this.spare : fullAllocation(plan.out);
+      this.spare = this.baseMemory;
+      this.baseMemory = outMemory;
+    }
     this.base = plan.out;
     this.updatesSaved += batch;
     this.pending = this.pending.slice(batch);
@@ -260,4 +273,13 @@ export class BeadsStore {
     for (const conflict of this.conflicts) this.emit({ type: 'conflict', path: this.path, conflict });
     for (const id of this.vanished) this.emit({ type: 'vanished', path: this.path, id });
   }
+}
+
+/**
+ * The Buffer spanning the whole memory `bytes` sits in, when that memory is its own (not a slice
+ * of Node's shared pool for small buffers, which must never be written into).
+ */
+function fullAllocation(bytes: Buffer): Buffer | undefined {
+  if (bytes.byteOffset !== 0 || bytes.buffer.byteLength < 64 * 1024) return undefined;
+  return Buffer.from(bytes.buffer, 0, bytes.buffer.byteLength);
 }

@@ -45,6 +45,26 @@ describe('BeadsStore incremental writes', () => {
     await store.close();
   });
 
+  it('reuses the memory of earlier writes for a big file without ever mixing up two versions', async () => {
+    const lines = Array.from({ length: 2_000 }, (_, i) => JSON.stringify({ id: `m-${i}`, title: `task ${i} ${'x'.repeat(i % 90)}`, status: 'open' }));
+    const path = await issuesFileWith(`${lines.join('\n')}\n`);
+    const store = await BeadsStore.open(path, { coalesceMs: 1 });
+    // Long notes first (the biggest the file gets), then none, then short ones: after the first
+    // round every version fits in memory an earlier one used, and lines move both ways.
+    const noteFor = (round: number, i: number): string | null => (round === 0 ? `long ${'y'.repeat(60)}` : round % 2 ? null : `r${round} ${i}`);
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 2_000; i += 3) store.update(`m-${i}`, { notes: noteFor(round, i) });
+      await store.flush();
+      const disk = await readFile(path);
+      expect(disk.equals(serializeIssuesFile({ ...parseIssuesBytes(disk), records: [...store.records] }))).toBe(true);
+      const parsed = disk.toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { id: string; title: string; notes?: string });
+      expect(parsed.map((t) => t.id)).toEqual(lines.map((_, i) => `m-${i}`));
+      expect(parsed.map((t) => t.title)).toEqual(lines.map((line) => (JSON.parse(line) as { title: string }).title));
+      expect(parsed.map((t) => t.notes ?? null)).toEqual(parsed.map((_, i) => (i % 3 === 0 ? noteFor(round, i) : null)));
+    }
+    await store.close();
+  });
+
   it('sees an in-place edit made after its own write, even one that keeps the size', async () => {
     const path = await issuesFileWith('{"id":"b-1","status":"open","title":"aaaa"}\n{"id":"b-2","status":"open","title":"x"}\n');
     const store = await BeadsStore.open(path, { coalesceMs: 1 });
