@@ -57,7 +57,10 @@ function addRecord(file: IssuesFile, record: LineRecord): void {
   file.records.push(record);
   if (record.kind === 'task') {
     const id = record.task.id;
-    if (file.tasks.has(id)) {
+    // One map operation per line, not has() then set(): a duplicate is the set that did not grow the map.
+    const size = file.tasks.size;
+    file.tasks.set(id, record.task);
+    if (file.tasks.size === size) {
       const earlier = findEarlierLine(file.records, id, index);
       file.problems.push({
         line: index + 1,
@@ -65,7 +68,6 @@ function addRecord(file: IssuesFile, record: LineRecord): void {
         message: `line ${index + 1}: duplicate id "${id}" (also on line ${earlier + 1}); line ${index + 1} is used`,
       });
     }
-    file.tasks.set(id, record.task);
   } else if (record.kind === 'malformed') {
     file.problems.push({ line: index + 1, kind: 'malformed', message: `line ${index + 1}: ${record.message}` });
   }

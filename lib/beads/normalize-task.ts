@@ -3,7 +3,7 @@ import type { Dependency, Task } from './task.js';
 /** Beads' own default when a line has no usable priority. */
 const DEFAULT_PRIORITY = 2;
 
-function optionalString(value: unknown): string | undefined {
+export function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
@@ -12,13 +12,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * bd writes `"metadata":"{}"` on every task and every dependency: they all share this one
+ * object rather than hold 300,000 empty ones. Frozen, since it is shared.
+ */
+const EMPTY_METADATA: Record<string, unknown> = Object.freeze({});
+
+/**
  * Metadata is an object in hand-written files but a JSON-encoded string (`"{}"`) in bd's Dolt
  * exports and beads_rust; both read as an object. Anything else reads as absent.
  */
 export function normalizeMetadata(value: unknown): Record<string, unknown> | undefined {
   if (isPlainObject(value)) return value;
   if (typeof value !== 'string' || value.charCodeAt(0) !== 0x7b) return undefined;
-  if (value === '{}') return {};
+  if (value === '{}') return EMPTY_METADATA;
   try {
     const parsed: unknown = JSON.parse(value);
     return isPlainObject(parsed) ? parsed : undefined;
@@ -35,43 +41,73 @@ function normalizeDependency(item: unknown, taskId: string): Dependency | undefi
   if (typeof dependsOnId !== 'string' || dependsOnId === '') return undefined;
   const issueId = item.issue_id;
   const type = item.type;
-  const dependency: Dependency = {
-    issueId: typeof issueId === 'string' && issueId !== '' ? issueId : taskId,
-    dependsOnId,
-    type: typeof type === 'string' && type !== '' ? type : 'blocks',
-  };
+  // The task's own id string when they are equal, so 200,000 edges do not each hold a copy.
+  const from = typeof issueId === 'string' && issueId !== '' && issueId !== taskId ? issueId : taskId;
+  const kind = typeof type === 'string' && type !== '' ? knownType(type) : 'blocks';
   const metadata = item.metadata === undefined ? undefined : normalizeMetadata(item.metadata);
-  if (metadata !== undefined) dependency.metadata = metadata;
-  return dependency;
+  // Whole literals: a key added later would move to a separate property store, 40 bytes per edge.
+  return metadata === undefined
+    ? { issueId: from, dependsOnId, type: kind }
+    : { issueId: from, dependsOnId, type: kind, metadata };
 }
 
-function normalizeDependencies(value: unknown, taskId: string): Dependency[] {
-  if (!Array.isArray(value) || value.length === 0) return [];
-  const dependencies: Dependency[] = [];
-  for (const item of value) {
-    const dependency = normalizeDependency(item, taskId);
-    if (dependency) dependencies.push(dependency);
+/**
+ * The common dependency types as one shared string each. JSON.parse shares only strings of up
+ * to 10 characters, so without this every `parent-child` edge of a big tracker holds its own copy.
+ */
+function knownType(type: string): string {
+  switch (type) {
+    case 'parent-child':
+      return 'parent-child';
+    case 'conditional-blocks':
+      return 'conditional-blocks';
+    case 'discovered-from':
+      return 'discovered-from';
+    default:
+      return type;
   }
-  return dependencies;
 }
 
-function normalizeLabels(value: unknown): string[] {
+/**
+ * Arrays are built at their exact length: one grown by push keeps room for 17 entries, which
+ * for the one or two dependencies and labels of a typical task is most of its memory.
+ */
+export function normalizeDependencies(value: unknown, taskId: string): Dependency[] {
   if (!Array.isArray(value) || value.length === 0) return [];
-  return value.filter((label): label is string => typeof label === 'string');
+  const dependencies = value.map((item) => normalizeDependency(item, taskId));
+  return dependencies.includes(undefined) ? dependencies.filter((d) => d !== undefined) : (dependencies as Dependency[]);
 }
 
-/** Builds the Task view of one parsed line whose `id` is already known to be a string. */
+/** The parsed array itself when every label is a string: the parsed line is dropped, so nobody else holds it. */
+export function normalizeLabels(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) return [];
+  const isString = (label: unknown): label is string => typeof label === 'string';
+  return value.every(isString) ? value : value.filter(isString);
+}
+
+export function normalizeTitle(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** A line with no status (or an empty one) is `open`; unknown statuses are kept as they are. */
+export function normalizeStatus(value: unknown): string {
+  return typeof value === 'string' && value !== '' ? value : 'open';
+}
+
+export function normalizePriority(value: unknown): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 4 ? value : DEFAULT_PRIORITY;
+}
+
+/**
+ * Builds the Task view of one parsed line whose `id` is already known to be a string, keeping
+ * the parsed object as `raw`. LineTask reads the same fields, in the same way, from a line.
+ */
 export function normalizeTask(raw: Record<string, unknown>, id: string): Task {
-  const status = raw.status;
-  const priority = raw.priority;
   return {
     id,
-    title: typeof raw.title === 'string' ? raw.title : '',
-    status: typeof status === 'string' && status !== '' ? status : 'open',
-    priority:
-      typeof priority === 'number' && Number.isInteger(priority) && priority >= 0 && priority <= 4
-        ? priority
-        : DEFAULT_PRIORITY,
+    title: normalizeTitle(raw.title),
+    status: normalizeStatus(raw.status),
+    priority: normalizePriority(raw.priority),
     issueType: optionalString(raw.issue_type),
     createdAt: optionalString(raw.created_at),
     deferUntil: optionalString(raw.defer_until),

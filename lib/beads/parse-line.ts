@@ -1,4 +1,4 @@
-import { normalizeTask } from './normalize-task.js';
+import { LineTask } from './line-task.js';
 import type { Task } from './task.js';
 
 /** The line ending a record had in the file; `''` only for a last line with no newline. */
@@ -62,5 +62,6 @@ export function parseLine(text: string, eol: Eol): LineRecord {
   if (typeof id !== 'string' || id === '') {
     return { kind: 'malformed', text, eol, message: 'no string "id"' };
   }
-  return { kind: 'task', text, eol, task: normalizeTask(raw, id) };
+  // The parsed object is dropped here: the task keeps its fields and the line (see LineTask).
+  return { kind: 'task', text, eol, task: new LineTask(raw, id, text) };
 }

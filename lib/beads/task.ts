@@ -9,8 +9,8 @@ export interface Dependency {
 }
 
 /**
- * One task ("bead") as the graph and scheduler see it. The full parsed JSON object is kept
- * in `raw`; the store writes from the original line text, never from these fields.
+ * One task ("bead") as the graph and scheduler see it. The store writes from the original line
+ * text, never from these fields.
  */
 export interface Task {
   id: string;
@@ -27,8 +27,11 @@ export interface Task {
   dependencies: Dependency[];
   /** The Beads `metadata` object (chorus reads per-task overrides from `metadata.chorus`). */
   metadata: Record<string, unknown> | undefined;
-  /** The whole parsed line. Read-only for everybody but the store. */
-  raw: Readonly<Record<string, unknown>>;
+  /**
+   * The whole parsed line. Read-only for everybody but the store. A task read from a tracker
+   * parses it from its line on each read (see LineTask): read it once and keep the object.
+   */
+  readonly raw: Readonly<Record<string, unknown>>;
 }
 
 /**

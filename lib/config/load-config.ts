@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { acceptConfigFile, acceptSettings } from './accept-settings.js';
+import { defaultSettings, SETTING_KEYS } from './defaults.js';
 import { describeIssues } from './describe-issues.js';
-import { configFileSchema, defaultSettings, orchestrationSchema, SETTING_KEYS, type SettingKey, type Settings } from './schema.js';
+import type { SettingKey, Settings } from './schema.js';
 
 export const CONFIG_FILE_NAME = '.chorus.json';
 
@@ -17,21 +19,18 @@ export interface EffectiveConfig {
 
 /**
  * Reads `.chorus.json` (optional), checks it as a schema, lays command-line flags over it,
- * then checks the rules that span keys. Every problem is reported at once.
+ * then checks the rules that span keys. Every problem is reported at once. Valid settings
+ * pass a quick check (accept-settings.ts); zod is loaded only to find and word what is wrong.
  */
 export async function loadConfig(repoDir: string, flags: Partial<Record<SettingKey, unknown>> = {}): Promise<EffectiveConfig> {
   const file = path.join(repoDir, CONFIG_FILE_NAME);
   const text = await readOptional(file);
-  const fromFile = text === null ? {} : parseConfigText(text, file);
+  const fromFile = text === null ? {} : await parseConfigText(text, file);
 
   const definedFlags = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  const flagCheck = orchestrationSchema.partial().safeParse(definedFlags);
-  if (!flagCheck.success) {
-    const lines = describeIssues(flagCheck.error.issues, definedFlags).map((l) => `  --${kebab(l)}`);
-    throw new UsageError('CHORUS_CONFIG_INVALID_FLAG', `invalid command-line option:\n${lines.join('\n')}`);
-  }
+  const fromFlags = acceptSettings(definedFlags) ?? (await checkFlags(definedFlags));
 
-  const merged: Settings = { ...defaultSettings(), ...fromFile, ...flagCheck.data };
+  const merged: Settings = { ...defaultSettings(), ...fromFile, ...fromFlags };
   const sources = Object.fromEntries(
     SETTING_KEYS.map((key) => [key, key in definedFlags ? 'flag' : key in fromFile ? 'file' : 'default']),
   ) as Record<SettingKey, SettingSource>;
@@ -44,7 +43,7 @@ export async function loadConfig(repoDir: string, flags: Partial<Record<SettingK
 }
 
 /** Parses and validates the text of a config file; errors name the file and, for bad JSON, the line and column. */
-export function parseConfigText(text: string, file: string): Partial<Settings> {
+async function parseConfigText(text: string, file: string): Promise<Partial<Settings>> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -54,12 +53,26 @@ export function parseConfigText(text: string, file: string): Partial<Settings> {
       cause: error,
     });
   }
+  const accepted = acceptConfigFile(json);
+  if (accepted) return accepted;
+  // The schema (and zod) is loaded only for a file the quick check could not pass.
+  const { configFileSchema } = await import('./schema.js');
   const result = configFileSchema.safeParse(json);
   if (!result.success) {
     const lines = describeIssues(result.error.issues, json);
     throw new UsageError('CHORUS_CONFIG_INVALID', `${file}:\n${lines.map((l) => `  ${l}`).join('\n')}`);
   }
   return result.data.orchestration ?? {};
+}
+
+async function checkFlags(definedFlags: Record<string, unknown>): Promise<Partial<Settings>> {
+  const { orchestrationSchema } = await import('./schema.js');
+  const flagCheck = orchestrationSchema.partial().safeParse(definedFlags);
+  if (!flagCheck.success) {
+    const lines = describeIssues(flagCheck.error.issues, definedFlags).map((l) => `  --${kebab(l)}`);
+    throw new UsageError('CHORUS_CONFIG_INVALID_FLAG', `invalid command-line option:\n${lines.join('\n')}`);
+  }
+  return flagCheck.data;
 }
 
 function checkRules(settings: Settings): string[] {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_SKIP_TYPES } from '../beads/task.js';
 
-/** The settings chorus understands. Defaults are in DEFAULT_SETTINGS; every key is documented in README.md. */
+/** The settings chorus understands. Defaults are in DEFAULT_SETTINGS (defaults.ts); every key is documented in README.md. */
 export const orchestrationSchema = z.strictObject({
   /** Agents running at once, never exceeded. @default 3 */
   maxAgents: z.number().int().min(1).max(256),
@@ -33,33 +32,13 @@ export const orchestrationSchema = z.strictObject({
 
 export type Settings = z.output<typeof orchestrationSchema>;
 
-export const DEFAULT_SETTINGS: Readonly<Settings> = {
-  maxAgents: 3,
-  autoAssign: true,
-  retryCount: 2,
-  taskTimeout: 300_000,
-  agentCommand: 'claude',
-  agentArgs: ['-p', '${PROMPT}'],
-  agentEnv: {},
-  retryOn: ['crash'],
-  backoffMin: 1000,
-  backoffMax: 30_000,
-  killGrace: 5000,
-  skipTypes: [...DEFAULT_SKIP_TYPES],
-  issuesFile: '.beads/issues.jsonl',
-};
-
 export const configFileSchema = z.strictObject({
   orchestration: orchestrationSchema.partial().optional(),
   $schema: z.string().optional(),
 });
 
 export type SettingKey = keyof Settings;
-export const SETTING_KEYS = Object.keys(orchestrationSchema.shape) as SettingKey[];
-
-export function defaultSettings(): Settings {
-  return structuredClone(DEFAULT_SETTINGS) as Settings;
-}
+export { DEFAULT_SETTINGS, defaultSettings, SETTING_KEYS } from './defaults.js';
 
 /** Per-task overrides, read from a task's Beads `metadata.chorus` object. */
 export const taskOverridesSchema = z.strictObject({

@@ -1,5 +1,8 @@
-import { foldGraph } from './fold.js';
-import { BLOCKING_TYPES, isDone, type NodeState, type Structure } from './structure.js';
+import { dependentGraph } from './adjacency.js';
+import { BLOCKING_KINDS } from './edge-kinds.js';
+import { walkOrder } from './fold.js';
+import { DONE, isDone, type NodeState } from './node-state.js';
+import type { Structure } from './structure.js';
 
 /**
  * "Unblocks the most remaining work" (SPEC §1): the number of tasks on the longest chain of
@@ -13,17 +16,25 @@ function counts(state: NodeState): boolean {
 
 function countedDependents(structure: Structure, id: string): string[] {
   if (!counts(structure.state(id)!)) return [];
-  return structure.sources(id, BLOCKING_TYPES).filter((d) => counts(structure.state(d)!));
+  return structure.sources(id, BLOCKING_KINDS).filter((d) => counts(structure.state(d)!));
 }
 
+/** Every task's depth: a fold over the counted dependents, children first, keeping the longest chain. */
 export function computeDepths(structure: Structure): void {
-  const depths = foldGraph<number>(
-    structure.states.keys(),
-    (id) => countedDependents(structure, id),
-    (id) => (counts(structure.state(id)!) ? 1 : 0),
-    (acc, _id, child) => Math.max(acc, child + 1),
-  );
-  for (const [id, depth] of depths) structure.state(id)!.depth = depth;
+  const { nodes, status } = structure;
+  const counted = new Uint8Array(nodes.length);
+  for (let v = 0; v < nodes.length; v++) counted[v] = nodes[v]!.cycle < 0 && (status[v]! & DONE) === 0 ? 1 : 0;
+  const dependents = dependentGraph(structure, BLOCKING_KINDS, counted, counted);
+  const { start, adj } = dependents;
+  const { order, back } = walkOrder(dependents);
+  const depth = new Int32Array(nodes.length);
+  for (let k = 0; k < order.length; k++) {
+    const v = order[k]!;
+    let longest = counted[v]!;
+    for (let i = start[v]!; i < start[v + 1]!; i++) if (back[i] === 0) longest = Math.max(longest, depth[adj[i]!]! + 1);
+    depth[v] = longest;
+    nodes[v]!.depth = longest;
+  }
 }
 
 function depthFromDependents(structure: Structure, id: string): number {
@@ -48,7 +59,7 @@ export function refreshDepths(structure: Structure, id: string): void {
     if (depth === state.depth && !first) continue;
     first = false;
     state.depth = depth;
-    for (const upstream of structure.targets(current, BLOCKING_TYPES)) {
+    for (const upstream of structure.targets(current, BLOCKING_KINDS)) {
       if (counts(structure.state(upstream)!)) work.push(upstream);
     }
   }
@@ -60,7 +71,7 @@ export function refreshDepths(structure: Structure, id: string): void {
  */
 export function criticalPath(structure: Structure): string[] {
   let start: NodeState | undefined;
-  for (const state of structure.states.values()) {
+  for (const state of structure.nodes) {
     if (state.depth > (start?.depth ?? 0) || (start && state.depth === start.depth && state.id < start.id)) start = state;
   }
   const path: string[] = [];

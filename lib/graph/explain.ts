@@ -1,6 +1,8 @@
 import type { BlockReason } from './reasons.js';
 import { activeDeferral, childClass, childrenOf, gateHolds, parentsOf, waitsForGate } from './state.js';
-import { BLOCKER_TYPES, isDone, WAITS_FOR, type Structure } from './structure.js';
+import { BLOCKER_KINDS, WAITS_FOR_KIND } from './edge-kinds.js';
+import { isDone } from './node-state.js';
+import type { Structure } from './structure.js';
 
 /**
  * Every reason a task is not ready at `now`, in the order of SPEC §3; empty when it is ready.
@@ -27,18 +29,18 @@ export function explain(
 
   if (issueType !== undefined && skipTypes.has(issueType)) reasons.push({ kind: 'type', issueType });
 
-  for (const dep of structure.dependencies(id, BLOCKER_TYPES)) {
+  for (const dep of structure.dependencies(id, BLOCKER_KINDS)) {
     const targetStatus = structure.state(dep.dependsOnId)!.task.status;
     if (isDone(targetStatus)) continue;
     reasons.push({ kind: 'blocked-by', id: dep.dependsOnId, status: targetStatus, depType: dep.type });
   }
   for (const dep of structure.missing.get(id) ?? []) {
-    if (BLOCKER_TYPES.has(dep.type)) {
+    if (dep.type === 'blocks' || dep.type === 'conditional-blocks') {
       reasons.push({ kind: 'blocked-by', id: dep.dependsOnId, status: 'missing', depType: dep.type, missing: true });
     }
   }
 
-  for (const dep of structure.dependencies(id, WAITS_FOR)) {
+  for (const dep of structure.dependencies(id, WAITS_FOR_KIND)) {
     const target = structure.state(dep.dependsOnId)!;
     const gate = waitsForGate(dep);
     if (target.task.status === 'tombstone' || !gateHolds(target, gate)) continue;

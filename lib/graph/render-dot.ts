@@ -1,4 +1,4 @@
-import { BLOCKING_TYPES } from './structure.js';
+import { BLOCKING_TYPES } from './edge-kinds.js';
 import type { TaskGraph } from './task-graph.js';
 import { cleanText, edgeKey, viewGraph, type Mark } from './view.js';
 

@@ -1,7 +1,7 @@
 import type { BlockReason } from './reasons.js';
 import { renderDot } from './render-dot.js';
 import { renderText } from './render-text.js';
-import { BLOCKING_TYPES } from './structure.js';
+import { BLOCKING_TYPES } from './edge-kinds.js';
 import type { TaskGraph } from './task-graph.js';
 import { edgeKey, viewGraph, type Mark } from './view.js';
 

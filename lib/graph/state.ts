@@ -1,6 +1,8 @@
 import type { Dependency } from '../beads/task.js';
+import { BLOCKER_KINDS, PARENT_CHILD_KIND, WAITS_FOR_KIND } from './edge-kinds.js';
+import { DONE, isDone, TOMBSTONE, type Deferral, type NodeState } from './node-state.js';
 import type { WaitsForGate } from './reasons.js';
-import { BLOCKER_TYPES, isDone, PARENT_CHILD, WAITS_FOR, type Deferral, type NodeState, type Structure } from './structure.js';
+import type { Structure } from './structure.js';
 
 /** How a child counts for the waits-for gates of its parent. Tombstones are not children. */
 export type ChildClass = 'ignored' | 'open' | 'closed' | 'pinned';
@@ -33,16 +35,28 @@ export function gateHolds(target: NodeState, gate: WaitsForGate): boolean {
  * neither does a deleted (tombstone) one.
  */
 export function countUnmet(structure: Structure, id: string): number {
-  let unmet = 0;
-  for (const target of structure.targets(id, BLOCKER_TYPES)) {
-    if (!isDone(structure.state(target)!.task.status)) unmet += 1;
-  }
-  for (const dep of structure.dependencies(id, WAITS_FOR)) {
-    const target = structure.state(dep.dependsOnId)!;
-    if (target.task.status !== 'tombstone' && gateHolds(target, waitsForGate(dep))) unmet += 1;
-  }
-  for (const dep of structure.missing.get(id) ?? []) if (BLOCKER_TYPES.has(dep.type)) unmet += 1;
-  return unmet;
+  return unmetCounter(structure)(structure.state(id)!.index);
+}
+
+/** `countUnmet` by node index, with the structure's arrays read once for a whole pass over the graph. */
+export function unmetCounter(structure: Structure): (v: number) => number {
+  const { nodes, status, outStart, edgeTo, edgeKind, edgeDep, missing } = structure;
+  return (v) => {
+    let unmet = 0;
+    for (let e = outStart[v]!; e < outStart[v + 1]!; e++) {
+      const kind = edgeKind[e]!;
+      const w = edgeTo[e]!;
+      if (kind & BLOCKER_KINDS) {
+        if ((status[w]! & DONE) === 0) unmet += 1;
+      } else if (kind === WAITS_FOR_KIND) {
+        if ((status[w]! & TOMBSTONE) === 0 && gateHolds(nodes[w]!, waitsForGate(edgeDep[e]!))) unmet += 1;
+      }
+    }
+    if (missing.size > 0) {
+      for (const dep of missing.get(nodes[v]!.id) ?? []) if (dep.type === 'blocks' || dep.type === 'conditional-blocks') unmet += 1;
+    }
+    return unmet;
+  };
 }
 
 /** What the children of this task inherit: done tasks never hold anything back. */
@@ -87,10 +101,10 @@ export function inheritedDeferral(structure: Structure, id: string): Deferral | 
 
 /** Parents through parent-child that are in the tracker. */
 export function parentsOf(structure: Structure, id: string): string[] {
-  return structure.targets(id, PARENT_CHILD);
+  return structure.targets(id, PARENT_CHILD_KIND);
 }
 
 /** Children through parent-child. */
 export function childrenOf(structure: Structure, id: string): string[] {
-  return structure.sources(id, PARENT_CHILD);
+  return structure.sources(id, PARENT_CHILD_KIND);
 }

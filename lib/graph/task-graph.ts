@@ -4,10 +4,12 @@ import { buildStructure } from './build.js';
 import { cycleThrough, type CycleComponent } from './cycles.js';
 import { criticalPath } from './depth.js';
 import { explain } from './explain.js';
-import { dispatchComparator } from './order.js';
+import { BLOCKING_KINDS } from './edge-kinds.js';
+import { dispatchComparator, sortForDispatch } from './order.js';
 import type { Readiness } from './reasons.js';
 import { isDeferred } from './state.js';
-import { BLOCKING_TYPES, type Structure } from './structure.js';
+import type { NodeState } from './node-state.js';
+import type { Structure } from './structure.js';
 import { applyStatus, type UpdateStats } from './update.js';
 
 export interface TaskGraphOptions {
@@ -48,7 +50,7 @@ export class TaskGraph {
   }
 
   has(id: string): boolean {
-    return this.#structure.states.has(id);
+    return this.#structure.has(id);
   }
 
   /** The graph's current view of a task (its status follows `setStatus`), tombstones included. */
@@ -59,7 +61,7 @@ export class TaskGraph {
   /** Every task but tombstones, in the order they came in. */
   tasks(): Task[] {
     const out: Task[] = [];
-    for (const state of this.#structure.states.values()) if (state.task.status !== 'tombstone') out.push(state.task);
+    for (const state of this.#structure.nodes) if (state.task.status !== 'tombstone') out.push(state.task);
     return out;
   }
 
@@ -70,7 +72,7 @@ export class TaskGraph {
 
   /** Blocking-type dependencies of `id` on tasks present in the tracker. */
   blockingDependencies(id: string): Dependency[] {
-    return this.#structure.dependencies(this.#known(id), BLOCKING_TYPES);
+    return this.#structure.dependencies(this.#known(id), BLOCKING_KINDS);
   }
 
   /** Dependencies of `id` whose target is not in the tracker (`external:...`, ephemeral ids). */
@@ -102,7 +104,7 @@ export class TaskGraph {
     if (component.onCycle.has(id)) return component.cycle;
     let own = this.#ownCycles.get(id);
     if (!own) {
-      own = cycleThrough(id, component.members, (v) => this.#structure.targets(v, BLOCKING_TYPES));
+      own = cycleThrough(id, component.members, (v) => this.#structure.targets(v, BLOCKING_KINDS));
       this.#ownCycles.set(id, own);
     }
     return own;
@@ -121,12 +123,9 @@ export class TaskGraph {
 
   /** Ready tasks in dispatch order. Reads the cached candidates; no readiness is recomputed. */
   readyTasks(now: number): Task[] {
-    const ready: Task[] = [];
-    for (const id of this.#structure.candidates) {
-      const state = this.#structure.state(id)!;
-      if (!isDeferred(state, now)) ready.push(state.task);
-    }
-    return ready.sort(this.compare);
+    const ready: NodeState[] = [];
+    for (const state of this.#structure.candidates) if (!isDeferred(state, now)) ready.push(state);
+    return sortForDispatch(ready);
   }
 
   /** The dispatch comparator (SPEC §1) with this graph's depths; bound, so it can be passed around. */
@@ -171,16 +170,16 @@ export class TaskGraph {
   }
 
   #stillReady(ids: readonly string[], now: number | undefined): Task[] {
-    const ready: Task[] = [];
+    const ready: NodeState[] = [];
     for (const other of ids) {
       const state = this.#structure.state(other)!;
-      if (state.candidate && (now === undefined || !isDeferred(state, now))) ready.push(state.task);
+      if (state.candidate && (now === undefined || !isDeferred(state, now))) ready.push(state);
     }
-    return ready.sort(this.compare);
+    return sortForDispatch(ready);
   }
 
   #known(id: string): string {
-    if (!this.#structure.states.has(id)) {
+    if (!this.#structure.has(id)) {
       throw new ChorusError('CHORUS_GRAPH_UNKNOWN_TASK', `Task ${JSON.stringify(id)} is not in the tracker`);
     }
     return id;

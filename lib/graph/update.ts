@@ -1,4 +1,6 @@
 import { refreshDepths } from './depth.js';
+import { BLOCKER_KINDS, WAITS_FOR_KIND } from './edge-kinds.js';
+import { isDone } from './node-state.js';
 import {
   addChild,
   childClass,
@@ -9,7 +11,7 @@ import {
   inheritedDeferral,
   parentsOf,
 } from './state.js';
-import { BLOCKER_TYPES, isDone, WAITS_FOR, type Structure } from './structure.js';
+import type { Structure } from './structure.js';
 
 /** Counts the tasks whose blocked state an update recomputed: the proof that updates stay local. */
 export interface UpdateStats {
@@ -32,7 +34,7 @@ export function applyStatus(
   const state = structure.state(id)!;
   const before = state.task.status;
   if (before === status) return [];
-  state.task = { ...state.task, status };
+  structure.setStatus(state, status);
 
   const recount = new Set<string>();
   const [oldClass, newClass] = [childClass(before), childClass(status)];
@@ -41,16 +43,16 @@ export function applyStatus(
       const parentState = structure.state(parent)!;
       addChild(parentState, oldClass, -1);
       addChild(parentState, newClass, 1);
-      for (const waiter of structure.sources(parent, WAITS_FOR)) recount.add(waiter);
+      for (const waiter of structure.sources(parent, WAITS_FOR_KIND)) recount.add(waiter);
     }
   }
   if (isDone(before) !== isDone(status)) {
-    for (const dependent of structure.sources(id, BLOCKER_TYPES)) recount.add(dependent);
+    for (const dependent of structure.sources(id, BLOCKER_KINDS)) recount.add(dependent);
     refreshDepths(structure, id);
   }
   // A tombstone's children and waiters see it as gone: its waits-for gate and deferral lift.
   if ((before === 'tombstone') !== (status === 'tombstone')) {
-    for (const waiter of structure.sources(id, WAITS_FOR)) recount.add(waiter);
+    for (const waiter of structure.sources(id, WAITS_FOR_KIND)) recount.add(waiter);
     refreshDeferrals(structure, id);
   }
 

@@ -4,7 +4,7 @@ import { chain, task } from './helpers.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const N = 100_000;
-/** graphlib alone needs ~2 s to hold 100,000 nodes; leave room for a loaded machine. */
+/** Each case takes a second or two; the limit leaves room for a loaded machine. */
 const SLOW = 120_000;
 
 describe('deep graphs never recurse', () => {

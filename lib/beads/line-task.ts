@@ -1,0 +1,70 @@
+import {
+  normalizeDependencies,
+  normalizeLabels,
+  normalizeMetadata,
+  normalizePriority,
+  normalizeStatus,
+  normalizeTitle,
+  optionalString,
+} from './normalize-task.js';
+import type { Dependency, Task } from './task.js';
+
+/**
+ * A task read from a tracker line. It keeps the line, not the parsed object: `raw` is parsed
+ * again on each read. Holding every parsed line would keep all 100,000 descriptions of a big
+ * tracker in memory for the few tasks a run ever shows or starts. A patched task is a new
+ * LineTask over the new line, so its `raw` always matches what the store will write.
+ */
+export class LineTask implements Task {
+  // `declare`, and every field set in the constructor's own body: V8 sizes the objects from
+  // those assignments and keeps all twelve fields inside each one (100,000 of them at start-up).
+  declare id: string;
+  declare title: string;
+  declare status: string;
+  declare priority: number;
+  declare issueType: string | undefined;
+  declare createdAt: string | undefined;
+  declare deferUntil: string | undefined;
+  declare assignee: string | undefined;
+  declare labels: string[];
+  declare dependencies: Dependency[];
+  declare metadata: Record<string, unknown> | undefined;
+  readonly #line: string;
+
+  /** `raw` is the parsed `line`: the fields are read from it as normalizeTask reads them, and it is dropped. */
+  constructor(raw: Record<string, unknown>, id: string, line: string) {
+    this.#line = line;
+    this.id = id;
+    this.title = normalizeTitle(raw.title);
+    this.status = normalizeStatus(raw.status);
+    this.priority = normalizePriority(raw.priority);
+    this.issueType = optionalString(raw.issue_type);
+    this.createdAt = optionalString(raw.created_at);
+    this.deferUntil = optionalString(raw.defer_until);
+    this.assignee = optionalString(raw.assignee);
+    this.labels = normalizeLabels(raw.labels);
+    this.dependencies = normalizeDependencies(raw.dependencies, id);
+    this.metadata = raw.metadata === undefined ? undefined : normalizeMetadata(raw.metadata);
+  }
+
+  /** A fresh object each time: callers may keep or change it without touching the task. */
+  get raw(): Readonly<Record<string, unknown>> {
+    return JSON.parse(this.#line) as Record<string, unknown>;
+  }
+
+  /** The same line with another status in the fields (the graph's view after a status change). */
+  withStatus(status: string): LineTask {
+    const copy = new LineTask(NO_FIELDS, this.id, this.#line);
+    Object.assign(copy, this);
+    copy.status = status;
+    return copy;
+  }
+}
+
+const NO_FIELDS: Record<string, unknown> = {};
+
+/** `{ ...task, status }`, except that a LineTask keeps its `raw`, which a spread would drop. */
+export function withStatus(task: Task, status: string): Task {
+  return task instanceof LineTask ? task.withStatus(status) : { ...task, status };
+}
+
