@@ -15,6 +15,10 @@ await build({
   format: 'esm',
   target: 'node20',
   external: ['piscina'],
+  // Code loaded only on some paths (zod, for a config file the quick check does not accept;
+  // the commands) goes in chunks of its own, parsed only when imported.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   // Bundled CommonJS dependencies (proper-lockfile, write-file-atomic) call require() for Node's
   // modules and read __filename.
   banner: {

@@ -1,6 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
-import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { StoreError } from '../errors.js';
 
 /** How long to keep trying for the lock (the `retry` package's options, as proper-lockfile takes them). */
@@ -30,9 +29,13 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * One synchronous read: the async one reads in 512 KiB pieces, each a thread-pool round trip, and
+ * chorus has nothing else to do while the tracker loads.
+ */
 export async function readIssuesBytes(path: string): Promise<Buffer> {
   try {
-    return await readFile(path);
+    return readFileSync(path);
   } catch (error) {
     if (codeOf(error) === 'ENOENT') {
       throw new StoreError('CHORUS_STORE_NOT_FOUND', `Beads file not found: ${path}`, { cause: error });
@@ -64,6 +67,8 @@ export function sameStamp(a: DiskStamp, b: DiskStamp): boolean {
 /** Takes the lock on `path` (a `path.lock` directory, proper-lockfile's protocol); resolves to its release. */
 export async function lockIssuesFile(path: string, options: LockOptions = {}): Promise<() => Promise<void>> {
   const retries = options.retries ?? DEFAULT_LOCK_RETRIES;
+  // Loaded on first use: read-only commands (ready, status, graph) never lock or write.
+  const { default: lockfile } = await import('proper-lockfile');
   try {
     return await lockfile.lock(path, {
       retries,
@@ -91,6 +96,7 @@ export async function lockIssuesFile(path: string, options: LockOptions = {}): P
 
 /** Temp file, fsync, rename; the file keeps its mode and owner (write-file-atomic copies them). */
 export async function writeIssuesAtomically(path: string, bytes: Buffer): Promise<void> {
+  const { default: writeFileAtomic } = await import('write-file-atomic');
   try {
     await writeFileAtomic(path, bytes, { fsync: true });
   } catch (error) {

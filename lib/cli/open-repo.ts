@@ -1,10 +1,10 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { BeadsStore } from '../beads/index.js';
+import { BeadsStore } from '../beads/store.js';
 import { loadConfig, type EffectiveConfig } from '../config/load-config.js';
 import type { SettingKey } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import { TaskGraph } from '../graph/index.js';
+import { TaskGraph } from '../graph/task-graph.js';
 import { writeLine, type CliIO } from './io.js';
 
 export interface OpenRepo {

@@ -12,7 +12,7 @@ export interface BackoffOptions {
  */
 export function computeBackoffDelay(retryIndex: number, options: BackoffOptions, random: () => number = Math.random): number {
   const jitter = 1 + random();
-  const delay = Math.round(options.minMs * 2 ** retryIndex * jitter);
+  const delay = Math.floor(options.minMs * 2 ** retryIndex * jitter);
   return Math.max(0, Math.min(delay, options.maxMs));
 }
 
