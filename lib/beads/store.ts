@@ -25,6 +25,12 @@ export interface BeadsStoreOptions {
    * 1/(1+paceFactor) of its time writing. @default 4
    */
   paceFactor?: number;
+  /**
+   * Average bytes per second the tracker's rewrites may add up to: a write of N bytes is followed
+   * by at least N / maxWriteRate seconds before the next. On a 80 MB tracker that is one write
+   * every 2.5 s, on a 1 MB one every 30 ms (so the coalescing window rules). @default 32 MiB/s
+   */
+  maxWriteRate?: number;
   /** How long a write keeps trying for the file lock. @default DEFAULT_LOCK_RETRIES (about 5 s) */
   lockRetries?: LockRetryOptions;
   /** A lock not refreshed for this long is considered left by a dead process. @default 10000 */
@@ -57,6 +63,7 @@ export class BeadsStore {
   /** How long the last write took and when it ended (performance.now()), for pacing. */
   private lastWriteMs = 0;
   private lastWriteEnd = 0;
+  private lastWriteBytes = 0;
   /** Patches not yet on disk, oldest first. */
   private pending: PendingPatch[] = [];
   /** Each pending task's status before chorus's first pending patch to it. */
@@ -68,7 +75,7 @@ export class BeadsStore {
   private updatesMade = 0;
   private updatesSaved = 0;
   private readonly listeners = new Set<StoreListener>();
-  private readonly options: Required<Pick<BeadsStoreOptions, 'coalesceMs' | 'paceFactor'>> & BeadsStoreOptions;
+  private readonly options: Required<Pick<BeadsStoreOptions, 'coalesceMs' | 'paceFactor' | 'maxWriteRate'>> & BeadsStoreOptions;
   private conflicts: MergeConflict[] = [];
   private vanished: string[] = [];
 
@@ -77,7 +84,7 @@ export class BeadsStore {
     this.base = bytes;
     this.stamp = stamp;
     this.view = parseIssuesBytes(bytes);
-    this.options = { ...options, coalesceMs: options.coalesceMs ?? 25, paceFactor: options.paceFactor ?? 4 };
+    this.options = { ...options, coalesceMs: options.coalesceMs ?? 25, paceFactor: options.paceFactor ?? 4, maxWriteRate: options.maxWriteRate ?? 32 * 2 ** 20 };
   }
 
   /** Loads `path`. Malformed lines do not fail the load; they are listed in `problems`. */
@@ -171,8 +178,10 @@ export class BeadsStore {
 
   private schedule(): void {
     // A fixed window from the first unsaved update, not a debounce: a steady stream of updates still gets written.
-    if (this.timer) return;
-    const paced = this.lastWriteEnd + this.options.paceFactor * this.lastWriteMs - performance.now();
+    // A write in flight schedules the next one when it ends, from its own end and cost.
+    if (this.timer || this.inflight) return;
+    const gap = Math.max(this.options.paceFactor * this.lastWriteMs, (1000 * this.lastWriteBytes) / this.options.maxWriteRate);
+    const paced = this.lastWriteEnd + gap - performance.now();
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flush().catch((error: unknown) => this.emit({ type: 'write-error', path: this.path, error }));
@@ -221,6 +230,7 @@ export class BeadsStore {
       if (plan.changed) {
         this.stats.writes++;
         this.stats.bytesWritten += plan.out.length;
+        this.lastWriteBytes = plan.out.length;
         this.emit({ type: 'written', path: this.path, bytes: plan.out.length, merged: plan.merged !== undefined });
       }
       if (plan.merged) this.reportMerge(plan.merged.outcome);

@@ -105,6 +105,22 @@ describe('BeadsStore incremental writes', () => {
     await store.close();
   });
 
+  it('spaces writes of a big file by its size (maxWriteRate)', async () => {
+    const path = await issuesFileWith(`${'{"id":"e-1","status":"open"}\n'}${'{"id":"pad","x":"' + 'p'.repeat(200_000) + '"}\n'}`);
+    const written: StoreEvent[] = [];
+    // 200 kB at 1 MB/s: the next write waits about 200 ms.
+    const store = await BeadsStore.open(path, { coalesceMs: 1, paceFactor: 0, maxWriteRate: 1_000_000 });
+    store.onEvent((event) => written.push(event));
+    store.update('e-1', { notes: 'one' });
+    await store.flush();
+    store.update('e-1', { notes: 'two' });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(written.filter((e) => e.type === 'written')).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(written.filter((e) => e.type === 'written')).toHaveLength(2);
+    await store.close();
+  });
+
   it('waits longer between writes the longer a write takes (paceFactor)', async () => {
     const path = await issuesFileWith('{"id":"d-1","status":"open"}\n');
     const written: StoreEvent[] = [];
