@@ -6,17 +6,8 @@ import type { Sample } from './repeat.js';
 export type Facts = Record<string, number | string | null>;
 
 /** One measured run as the JSON records it: GNU time's figures, whether it checked out, and what was checked. */
-export interface RunSample extends Sample {
+export interface RunSample extends Sample, Pick<TimedRun, 'command' | 'wallS' | 'userS' | 'sysS' | 'cpuS' | 'maxRssKb' | 'exitCode' | 'timedOut' | 'timeoutS'> {
   round: number;
-  command: string;
-  wallS: number;
-  userS: number;
-  sysS: number;
-  cpuS: number;
-  maxRssKb: number;
-  exitCode: number | null;
-  timedOut: boolean;
-  timeoutS: number;
   facts: Facts;
 }
 

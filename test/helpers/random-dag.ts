@@ -1,16 +1,8 @@
 import { bead, blocks } from './temp-repo.js';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same graph on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../bench/generate/random.js';
+
+export { seededRandom };
 
 /** `count` tasks; each waits on up to `maxDeps` random earlier ones (so it is acyclic), with mixed priorities. */
 export function randomDag(count: number, seed: number, maxDeps = 3): Record<string, unknown>[] {
