@@ -203,12 +203,13 @@ export class BeadsStore {
   }
 
   private async writePending(): Promise<void> {
-    const startedAt = performance.now();
     const release = await lockIssuesFile(this.path, {
       retries: this.options.lockRetries,
       staleMs: this.options.lockStaleMs,
       onCompromised: (error) => this.emit({ type: 'lock-compromised', path: this.path, error }),
     });
+    // Timed from the lock: waiting for someone else's write says nothing about what ours costs.
+    const startedAt = performance.now();
     try {
       const seen = await stampIssuesFile(this.path).catch(() => undefined);
       const unchanged = seen !== undefined && this.stamp !== undefined && sameStamp(seen, this.stamp);
