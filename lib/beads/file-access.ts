@@ -31,7 +31,8 @@ function codeOf(error: unknown): string | undefined {
 
 /**
  * One synchronous read: the async one reads in 512 KiB pieces, each a thread-pool round trip, and
- * chorus has nothing else to do while the tracker loads.
+ * at start chorus has nothing else to do while the tracker loads. A write re-reads the file only
+ * when someone else changed it; that read then holds the main thread too.
  */
 export async function readIssuesBytes(path: string): Promise<Buffer> {
   try {
