@@ -31,7 +31,7 @@ export function repoPaths(root = repoRoot()): RepoPaths {
     chorusBin: path.join(root, 'dist/bin/chorus.js'),
     parseLinesBaseline: path.join(root, 'bench/baselines/parse-lines.mjs'),
     floodAgent: path.join(root, 'test/fixtures/agents/flood.js'),
-    realFixtures: path.resolve(root, '../shared/fixtures/beads-real'),
+    realFixtures: path.join(root, 'test/fixtures/beads-real'),
     defaultJsonOut: path.join(root, 'bench/out/results.json'),
   };
   if (!existsSync(paths.chorusBin)) {

@@ -101,5 +101,5 @@ export function isAlive(pid: number): boolean {
   return !isGone(pid);
 }
 
-/** The real Beads files from public repositories: `shared/` sits beside the checkout (locally and in CI). */
-export const REAL_FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'beads-real');
+/** The real Beads files from public repositories, copied into the repository (see SOURCES.md there). */
+export const REAL_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'beads-real');
