@@ -79,10 +79,11 @@ export function mergePatches(
     let effective = chain;
     const wantedStatus = finalStatus(chain);
     const closedByOther = onDisk.status === 'closed' && baseStatuses.get(id) !== 'closed';
-    if (closedByOther && wantedStatus !== undefined && wantedStatus !== 'closed') {
+    if (closedByOther && wantedStatus !== undefined) {
+      // Their close stands with its own closed_at and close_reason, even when chorus would close it too.
       const dropped: TaskPatch = {};
       effective = chain.map((patch) => withoutCloseKeys(patch, dropped));
-      outcome.conflicts.push({ id, diskStatus: onDisk.status, wantedStatus, dropped });
+      if (wantedStatus !== 'closed') outcome.conflicts.push({ id, diskStatus: onDisk.status, wantedStatus, dropped });
     }
     for (const patch of effective) applyTaskPatch(file, id, patch);
   }

@@ -166,6 +166,26 @@ export class BeadsStore {
     }
   }
 
+  /**
+   * Brings in what others wrote since chorus last read or wrote the file (an agent that closed its
+   * own task, a person's edit), with chorus's pending updates written on top of it. Costs one stat
+   * when the file is as chorus left it.
+   */
+  async sync(): Promise<void> {
+    if (this.closed) return;
+    if (this.inflight) await this.inflight.catch(() => undefined);
+    const seen = await stampIssuesFile(this.path).catch(() => undefined);
+    if (seen !== undefined && this.stamp !== undefined && sameStamp(seen, this.stamp)) return;
+    // A write that began meanwhile took the lock after this stat: it has merged what was there.
+    if (this.inflight) {
+      await this.inflight;
+      return;
+    }
+    this.cancelTimer();
+    this.inflight = this.runWrite();
+    await this.inflight;
+  }
+
   /** Flushes, then refuses further updates. */
   async close(): Promise<void> {
     this.closed = true;

@@ -43,7 +43,7 @@ async function runWithLock(repo: OpenRepo, selection: RunSelection, json: boolea
     await repo.store.close();
   }
   if (summary.interrupted) return EXIT.interrupted;
-  return summary.blocked.length > 0 ? EXIT.failed : EXIT.ok;
+  return summary.blocked.length > 0 || summary.unwritten.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 /**

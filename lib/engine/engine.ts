@@ -5,8 +5,10 @@ import type { RunResult, WorkerEvent } from '../pool/types.js';
 import { noAgentResult } from '../pool/no-agent-result.js';
 import { ReadyQueue } from '../schedule/ready-queue.js';
 import { selectStarts } from '../schedule/select-starts.js';
-import { blockedTransition, claimedFromTask, claimPatch, finishTransition, notesOf } from '../schedule/transitions.js';
+import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf } from '../schedule/transitions.js';
+import { liveTaskCount } from '../beads/task-count.js';
 import { buildJob, isExclusive, taskPaths } from './build-job.js';
+import { claimRefusal } from './claim-refusal.js';
 import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
 import { RunTally } from './run-tally.js';
 import { taskFileText } from './task-file.js';
@@ -27,6 +29,11 @@ export class Engine {
   private readonly tally = new RunTally();
   private only: Set<string> | null = null;
   private settle: (() => void) | null = null;
+  /** Set while pump() runs: a finish that happens inside it asks for another round instead of nesting. */
+  private pumping = false;
+  private pumpAgain = false;
+  /** Finishes still writing their result (they wait for the tracker to be read first). */
+  private finishing = 0;
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock;
@@ -57,7 +64,7 @@ export class Engine {
       at: started,
       maxAgents: settings.maxAgents,
       ready: this.queue.size,
-      total: this.deps.store.tasks().size,
+      total: liveTaskCount(this.deps.store.tasks().values()),
       cycles: graph.cycles(),
     });
 
@@ -75,7 +82,7 @@ export class Engine {
     }
 
     const summary = this.tally.summary({
-      waiting: this.only ? 0 : this.countWaiting(),
+      waiting: this.only ? 0 : this.countWaiting(this.clock.now()),
       cycles: graph.cycles(),
       durationMs: this.clock.now() - started,
     });
@@ -105,27 +112,53 @@ export class Engine {
     return [...this.running.keys()];
   }
 
+  /**
+   * Starts what the free slots allow. A start can end at once without taking a slot (a task
+   * blocked for its id or settings, or no longer claimable): the loop then goes round again, so
+   * such starts never leave free slots unused while work waits.
+   */
   private pump(): void {
-    if (this.tally.interrupted) return this.checkSettled();
-    const exclusiveRunning = [...this.running.values()].some((r) => r.exclusive);
-    const queue = this.queue;
-    function* candidates(): Generator<Task> {
-      for (let task = queue.pop(); task; task = queue.pop()) yield task;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
     }
-    const { start, putBack } = selectStarts(
-      { running: this.running.size, exclusiveRunning },
-      candidates(),
-      this.deps.settings.maxAgents,
-      isExclusive,
-    );
-    for (const task of putBack) this.queue.push(task);
-    for (const task of start) this.start(task);
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        if (this.tally.interrupted) break;
+        const exclusiveRunning = [...this.running.values()].some((r) => r.exclusive);
+        const queue = this.queue;
+        function* candidates(): Generator<Task> {
+          for (let task = queue.pop(); task; task = queue.pop()) yield task;
+        }
+        const { start, putBack } = selectStarts(
+          { running: this.running.size, exclusiveRunning },
+          candidates(),
+          this.deps.settings.maxAgents,
+          isExclusive,
+        );
+        for (const task of putBack) this.queue.push(task);
+        const runningBefore = this.running.size;
+        for (const task of start) this.start(task);
+        if (start.length > 0 && this.running.size < runningBefore + start.length) this.pumpAgain = true;
+      } while (this.pumpAgain && this.queue.size > 0);
+    } finally {
+      this.pumping = false;
+    }
     this.checkSettled();
   }
 
-  private start(task: Task): void {
+  private start(queued: Task): void {
     const { store, graph, settings, repoDir } = this.deps;
     const now = this.clock.now();
+    // The queue holds the task as it was found ready; others may have changed its line since.
+    const task = store.tasks().get(queued.id);
+    const refusal = claimRefusal(task);
+    if (refusal !== null || !task) {
+      this.skip(queued, refusal ?? 'not in the tracker', now);
+      return;
+    }
     let job;
     try {
       job = buildJob(task, settings, repoDir);
@@ -135,14 +168,7 @@ export class Engine {
       return;
     }
     const claimedFrom = claimedFromTask(task);
-    let claimed: Task;
-    try {
-      claimed = store.update(task.id, claimPatch(new Date(now)));
-    } catch (error) {
-      // The task left the tracker (someone deleted it since chorus read the file): nothing to run.
-      this.emit({ type: 'store.error', at: now, message: `${task.id} not started: ${errorMessage(error)}` });
-      return;
-    }
+    const claimed = store.update(task.id, claimPatch(new Date(now)));
     graph.setStatus(task.id, 'in_progress');
     const run: Running = {
       task: claimed,
@@ -178,26 +204,50 @@ export class Engine {
     }
   }
 
+  /**
+   * Settles a run. The tracker is read first when someone else wrote it during the run: the agent
+   * may have closed its own task (its close stands, as one outcome), or the line may be gone.
+   * The slot stays taken until the result is written, so maxAgents holds throughout.
+   */
   private finish(run: Running, result: RunResult): void {
+    if (run.settling || !this.running.has(run.task.id)) return;
+    run.settling = true;
+    this.finishing += 1;
+    this.deps.store
+      .sync()
+      .catch((error: unknown) => this.emit({ type: 'store.error', at: this.clock.now(), message: errorMessage(error) }))
+      .then(() => this.settleRun(run, result))
+      .catch((error: unknown) => this.emit({ type: 'store.error', at: this.clock.now(), message: `${run.task.id}: ${errorMessage(error)}` }))
+      .finally(() => {
+        this.finishing -= 1;
+        this.running.delete(run.task.id);
+        this.pump();
+      });
+  }
+
+  private settleRun(run: Running, result: RunResult): void {
     const { store, graph } = this.deps;
     const id = run.task.id;
-    if (!this.running.delete(id)) return;
     const now = this.clock.now();
-    // Closed by someone else during the run (seen at a merge): their close stands.
-    if (result.outcome !== 'success' && store.tasks().get(id)?.status === 'closed') return this.acceptClose(id, now);
+    const current = store.tasks().get(id);
+    if (!current) {
+      this.markUnwritten(id, `its line left the tracker while its agent ran; the result (${result.outcome}) was not written`, now);
+      return;
+    }
+    if (current.status === 'closed') {
+      // Closed by the agent (or a person) during the run: their close and its reason stand.
+      store.update(id, closedOutsidePatch(new Date(now), run.claimedFrom));
+      return this.acceptClose(id, now, result.outcome);
+    }
     const transition = finishTransition(result, {
       now: new Date(now),
       logPath: this.relative(run.logPath),
       command: run.command,
       timeoutMs: run.timeoutMs,
-      previousNotes: notesOf(run.task),
+      previousNotes: notesOf(current),
       claimedFrom: run.claimedFrom,
     });
-    try {
-      store.update(id, transition.patch);
-    } catch (error) {
-      this.emit({ type: 'store.error', at: now, message: `${id}: result not written: ${errorMessage(error)}` });
-    }
+    store.update(id, transition.patch);
     graph.setStatus(id, transition.status);
     this.tally.record(id, transition.status, transition.reason);
 
@@ -214,7 +264,6 @@ export class Engine {
       ...(transition.reason ? { reason: transition.reason } : {}),
     });
     if (transition.status === 'closed') this.enqueueUnblocked(id, now);
-    this.pump();
   }
 
   private enqueueUnblocked(closedId: string, now: number): void {
@@ -230,6 +279,7 @@ export class Engine {
     this.deps.store.update(task.id, transition.patch);
     this.deps.graph.setStatus(task.id, 'blocked');
     this.tally.record(task.id, 'blocked', reason);
+    // No agent ran, so there is no log to point at.
     this.emit({
       type: 'task.finished',
       at: now,
@@ -240,8 +290,17 @@ export class Engine {
       attempts: 0,
       durationMs: 0,
       reason,
-      logPath: this.logPathFor(task.id),
     });
+  }
+
+  private skip(task: Task, reason: string, now: number): void {
+    this.tally.record(task.id, 'skipped', reason);
+    this.emit({ type: 'task.skipped', at: now, id: task.id, title: task.title, reason });
+  }
+
+  private markUnwritten(id: string, reason: string, now: number): void {
+    this.tally.recordUnwritten(id, reason);
+    this.emit({ type: 'task.unwritten', at: now, id, reason });
   }
 
   /**
@@ -249,19 +308,27 @@ export class Engine {
    * the store kept their close, and chorus accepts it as done.
    */
   private onStoreEvent(event: StoreEvent): void {
+    const now = this.clock.now();
     if (event.type === 'write-error') {
-      this.emit({ type: 'store.error', at: this.clock.now(), message: errorMessage(event.error) });
+      this.emit({ type: 'store.error', at: now, message: errorMessage(event.error) });
+      return;
+    }
+    if (event.type === 'vanished') {
+      // A result chorus had settled but not yet written, for a line that has since left the file.
+      if (!this.running.has(event.id) && this.tally.statusOf(event.id) !== undefined) {
+        this.markUnwritten(event.id, 'its line left the tracker before chorus could write its result', now);
+      }
       return;
     }
     if (event.type !== 'conflict' || event.conflict.diskStatus !== 'closed') return;
     // A running task is settled when its agent ends (finish() looks at the store then).
-    if (!this.running.has(event.conflict.id)) this.acceptClose(event.conflict.id, this.clock.now());
+    if (!this.running.has(event.conflict.id)) this.acceptClose(event.conflict.id, now);
   }
 
-  private acceptClose(id: string, now: number): void {
+  private acceptClose(id: string, now: number, agentOutcome?: string): void {
     this.deps.graph.setStatus(id, 'closed');
     this.tally.record(id, 'closed');
-    this.emit({ type: 'task.accepted-close', at: now, id });
+    this.emit({ type: 'task.accepted-close', at: now, id, ...(agentOutcome ? { agentOutcome } : {}) });
     this.enqueueUnblocked(id, now);
     this.pump();
   }
@@ -275,29 +342,24 @@ export class Engine {
   }
 
   private checkSettled(): void {
-    if (this.running.size > 0) return;
+    if (this.running.size > 0 || this.finishing > 0) return;
     if (!this.tally.interrupted && this.queue.size > 0) return;
     const settle = this.settle;
     this.settle = null;
     settle?.();
   }
 
-  private countWaiting(): number {
-    const skip = new Set(this.deps.settings.skipTypes);
+  /** Tasks that could run but are not ready at the end: what a person may want to look at next. */
+  private countWaiting(now: number): number {
+    const { graph } = this.deps;
     let waiting = 0;
-    for (const task of this.deps.store.tasks().values()) {
-      if (task.status === 'open' && !skip.has(task.issueType ?? '')) waiting += 1;
+    for (const task of graph.tasks()) {
+      if (task.status !== 'open' || graph.isReady(task.id, now)) continue;
+      const readiness = graph.readiness(task.id, now);
+      if (!readiness.ready && readiness.reasons.some((r) => r.kind === 'type')) continue;
+      waiting += 1;
     }
     return waiting;
-  }
-
-  /** For a task that never started: its id may be the very reason it has no log. */
-  private logPathFor(id: string): string {
-    try {
-      return this.relative(taskPaths(this.deps.repoDir, id).logPath);
-    } catch {
-      return '(none)';
-    }
   }
 
   private relative(file: string): string {

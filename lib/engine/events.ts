@@ -19,11 +19,16 @@ export type EngineEvent =
       attempts: number;
       durationMs: number;
       reason?: string;
-      logPath: string;
+      /** Absent when no agent ever wrote one (the task was blocked before it started). */
+      logPath?: string;
     }
   | { type: 'task.ready'; at: number; id: string; title: string; unblockedBy: string }
   /** Someone else closed the task (e.g. the agent through `bd close`); chorus took their close. */
-  | { type: 'task.accepted-close'; at: number; id: string }
+  | { type: 'task.accepted-close'; at: number; id: string; agentOutcome?: string }
+  /** Not started after all: its line changed or went away outside chorus since it was found ready. */
+  | { type: 'task.skipped'; at: number; id: string; title: string; reason: string }
+  /** The task's result could not be written: its line left the tracker while chorus ran it. */
+  | { type: 'task.unwritten'; at: number; id: string; reason: string }
   /** A tracker write failed in the background; the final write will report it again if it persists. */
   | { type: 'store.error'; at: number; message: string }
   | { type: 'batch.stopping'; at: number; reason: 'interrupted' }
@@ -40,7 +45,11 @@ export interface BatchSummary {
   blocked: { id: string; reason: string }[];
   /** Tasks that went back to `open` (killed or interrupted). */
   released: string[];
-  /** Open tasks left not started: waiting on work that did not close, deferred, or on a cycle. */
+  /** Tasks not started after all because they changed or went away outside chorus. */
+  skipped: { id: string; reason: string }[];
+  /** Tasks whose result never reached the tracker: their line left the file during the run. */
+  unwritten: { id: string; reason: string }[];
+  /** Runnable tasks left open and not ready at the end: waiting on work that did not close, deferred, or on a cycle. */
   waiting: number;
   cycles: string[][];
   durationMs: number;

@@ -37,6 +37,8 @@ export interface Running {
   logPath: string;
   command: string;
   timeoutMs: number;
+  /** Set once its result is being written (a second report of its end is ignored). */
+  settling?: boolean;
   /** Null until the agent is handed to the runner. */
   cancel: ((reason: KillReason) => void) | null;
 }

@@ -28,9 +28,23 @@ export function releasePatch(now: Date, from: ClaimedFrom): TaskPatch {
   return { status: 'open', assignee: from.assignee, started_at: from.startedAt, updated_at: now.toISOString() };
 }
 
-/** `blocked -> open` on retry; the reasons chorus wrote stay in `notes` as history. */
-export function reopenPatch(now: Date): TaskPatch {
-  return { status: 'open', closed_at: null, updated_at: now.toISOString() };
+/**
+ * `blocked -> open` on retry; the reasons chorus wrote stay in `notes` as history. A claim an
+ * older chorus left on the task (assignee `chorus`, its `started_at`) is taken off; a person's
+ * assignee stays.
+ */
+export function reopenPatch(now: Date, task?: Pick<Task, 'assignee'>): TaskPatch {
+  const patch: TaskPatch = { status: 'open', closed_at: null, updated_at: now.toISOString() };
+  if (task?.assignee === CHORUS_ASSIGNEE) Object.assign(patch, { assignee: null, started_at: null });
+  return patch;
+}
+
+/** A task chorus blocked: its notes carry chorus's reason (older versions also left their assignee on it). */
+export function isBlockedByChorus(task: Task): boolean {
+  if (task.status !== 'blocked') return false;
+  if (task.assignee === CHORUS_ASSIGNEE) return true;
+  const notes = notesOf(task);
+  return notes !== undefined && /^chorus \S+: blocked: /m.test(notes);
 }
 
 export interface FinishContext {
@@ -49,19 +63,26 @@ export function finishTransition(result: RunResult, ctx: FinishContext): Transit
   const at = ctx.now.toISOString();
   if (result.outcome === 'success') {
     const attempts = result.attempts > 1 ? ` (attempt ${result.attempts})` : '';
+    // chorus's assignee lasts while it runs the task; `started_at` stays, as when the work began.
     return {
       status: 'closed',
       patch: {
         status: 'closed',
         closed_at: at,
         close_reason: `Completed by chorus: ${ctx.command} exited 0 after ${formatDuration(result.durationMs)}${attempts}`,
+        assignee: ctx.claimedFrom.assignee,
         updated_at: at,
       },
     };
   }
   if (result.outcome === 'killed') return { status: 'open', patch: releasePatch(ctx.now, ctx.claimedFrom) };
 
-  return blockedTransition(ctx.now, blockedReason(result, ctx), ctx.previousNotes, { logPath: ctx.logPath, logTail: result.logTail });
+  return blockedTransition(ctx.now, blockedReason(result, ctx), ctx.previousNotes, { logPath: ctx.logPath, logTail: result.logTail }, ctx.claimedFrom);
+}
+
+/** The agent (or a person) closed the task during the run: their close fields stand; chorus only lets go of its claim. */
+export function closedOutsidePatch(now: Date, from: ClaimedFrom): TaskPatch {
+  return { assignee: from.assignee, updated_at: now.toISOString() };
 }
 
 /**
@@ -73,6 +94,7 @@ export function blockedTransition(
   reason: string,
   previousNotes: string | undefined,
   evidence?: { logPath: string; logTail: string[] },
+  claimedFrom?: ClaimedFrom,
 ): Transition {
   const at = now.toISOString();
   const lines = [`chorus ${at}: blocked: ${reason}`];
@@ -83,7 +105,10 @@ export function blockedTransition(
   }
   const note = lines.join('\n');
   const notes = previousNotes ? `${previousNotes}\n\n${note}` : note;
-  return { status: 'blocked', reason, patch: { status: 'blocked', notes, updated_at: at } };
+  const patch: TaskPatch = { status: 'blocked', notes, updated_at: at };
+  // Nobody works on a blocked task: chorus's claim comes off, and a person's assignee comes back.
+  if (claimedFrom) Object.assign(patch, { assignee: claimedFrom.assignee, started_at: claimedFrom.startedAt });
+  return { status: 'blocked', reason, patch };
 }
 
 /** What to put back if the claim is undone. */

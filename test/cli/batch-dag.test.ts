@@ -88,7 +88,8 @@ describe('chorus batch --all-ready over a 220-task DAG with a recording agent', 
         const now = JSON.parse(after[i]!) as Record<string, unknown>;
         expect(now['id']).toBe(original['id']);
         expect(now['status']).toBe('closed');
-        expect(now['assignee']).toBe('chorus');
+        // chorus's claim came off when it let go; whatever assignee the line had is back.
+        expect(now['assignee']).toBe(original['assignee']);
         expect(typeof now['closed_at']).toBe('string');
         expect(now['x_unknown_field']).toEqual(original['x_unknown_field']);
         expect(Object.keys(now).slice(0, Object.keys(original).length)).toEqual(Object.keys(original));

@@ -17,7 +17,7 @@ const events: EngineEvent[] = [
   {
     type: 'batch.finished',
     at: 4000,
-    summary: { closed: ['a'], blocked: [{ id: 'c', reason: 'agent exited with code 3 (1 attempt)' }], released: [], waiting: 1, cycles: [['x', 'y', 'x']], durationMs: 4000, interrupted: false },
+    summary: { closed: ['a'], blocked: [{ id: 'c', reason: 'agent exited with code 3 (1 attempt)' }], released: [], skipped: [], unwritten: [], waiting: 1, cycles: [['x', 'y', 'x']], durationMs: 4000, interrupted: false },
     tracker: { writes: 3, bytesWritten: 1200 },
   },
 ];

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { describeReason } from '../../graph/index.js';
-import { CHORUS_ASSIGNEE, reopenPatch } from '../../schedule/transitions.js';
+import { isBlockedByChorus, reopenPatch } from '../../schedule/transitions.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { openRepo } from '../open-repo.js';
@@ -24,7 +24,7 @@ export async function retryCommand(ids: string[], opts: RetryOptions, io: CliIO)
   const chosen =
     ids.length > 0
       ? ids
-      : [...tasks.values()].filter((t) => t.status === 'blocked' && t.assignee === CHORUS_ASSIGNEE).map((t) => t.id);
+      : [...tasks.values()].filter(isBlockedByChorus).map((t) => t.id);
   const problems = chosen.flatMap((id) => {
     const task = tasks.get(id);
     if (!task) return [`${id}: no such task`];
@@ -38,7 +38,7 @@ export async function retryCommand(ids: string[], opts: RetryOptions, io: CliIO)
 
   const now = Date.now();
   for (const id of chosen) {
-    repo.store.update(id, reopenPatch(new Date(now)));
+    repo.store.update(id, reopenPatch(new Date(now), tasks.get(id)));
     repo.graph.setStatus(id, 'open');
   }
   await repo.store.flush();

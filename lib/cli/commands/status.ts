@@ -1,4 +1,4 @@
-import { CHORUS_ASSIGNEE } from '../../schedule/transitions.js';
+import { CHORUS_ASSIGNEE, isBlockedByChorus } from '../../schedule/transitions.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { openRepo } from '../open-repo.js';
@@ -18,10 +18,9 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
   for (const task of store.tasks().values()) {
     if (task.status === 'tombstone') continue;
     counts[task.status] = (counts[task.status] ?? 0) + 1;
-    if (task.assignee !== CHORUS_ASSIGNEE) continue;
-    if (task.status === 'in_progress') {
+    if (task.status === 'in_progress' && task.assignee === CHORUS_ASSIGNEE) {
       running.push({ id: task.id, title: task.title, startedAt: stringField(task.raw['started_at']) });
-    } else if (task.status === 'blocked') {
+    } else if (isBlockedByChorus(task)) {
       blocked.push({ id: task.id, title: task.title, reason: lastChorusReason(stringField(task.raw['notes'])) });
     }
   }

@@ -72,7 +72,7 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         } else if (event.status === 'blocked') {
           blocked += 1;
           done += 1;
-          line(`${clock()} ✗ ${event.id}  blocked: ${event.reason ?? event.outcome} (log: ${event.logPath})`);
+          line(`${clock()} ✗ ${event.id}  blocked: ${event.reason ?? event.outcome}${event.logPath ? ` (log: ${event.logPath})` : ''}`);
         } else {
           total = Math.max(done + running, total - 1);
           line(`${clock()} ■ ${event.id}  stopped, back to open`);
@@ -80,7 +80,18 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         break;
       }
       case 'task.accepted-close':
-        line(`${clock()} ✓ ${event.id}  closed outside chorus (by the agent or a person); accepted`);
+        done += 1;
+        if (event.agentOutcome) running = Math.max(0, running - 1);
+        line(
+          `${clock()} ✓ ${event.id}  closed outside chorus (by the agent or a person); accepted` +
+            (event.agentOutcome && event.agentOutcome !== 'success' ? ` (its agent then ended: ${event.agentOutcome})` : ''),
+        );
+        break;
+      case 'task.skipped':
+        line(`${clock()} − ${event.id}  not started: ${event.reason}`);
+        break;
+      case 'task.unwritten':
+        line(`${clock()} ! ${event.id}  result not written: ${event.reason}`);
         break;
       case 'store.error':
         line(`${clock()} ! could not write the tracker yet: ${event.message}`);
@@ -94,9 +105,12 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         const s = event.summary;
         const parts = [`${s.closed.length} closed`, `${s.blocked.length} blocked`];
         if (s.released.length) parts.push(`${s.released.length} back to open`);
+        if (s.skipped.length) parts.push(`${s.skipped.length} not started (changed outside chorus)`);
+        if (s.unwritten.length) parts.push(`${s.unwritten.length} result(s) not written`);
         if (s.waiting) parts.push(`${s.waiting} open but not ready (\`chorus graph\` says why)`);
         stream.write(`\nchorus: ${s.interrupted ? 'interrupted' : 'done'} in ${formatDuration(s.durationMs)}: ${parts.join(', ')}\n`);
         for (const b of s.blocked) stream.write(`  ✗ ${b.id}: ${b.reason}\n`);
+        for (const u of s.unwritten) stream.write(`  ! ${u.id}: ${u.reason}\n`);
         for (const cycle of s.cycles) stream.write(`  ✗ cycle: ${cycle.join(' -> ')}\n`);
         break;
       }
