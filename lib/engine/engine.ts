@@ -237,7 +237,7 @@ export class Engine {
     if (current.status === 'closed') {
       // Closed by the agent (or a person) during the run: their close and its reason stand.
       store.update(id, closedOutsidePatch(new Date(now), run.claimedFrom));
-      return this.acceptClose(id, now, result.outcome);
+      return this.acceptClose(id, now, result.outcome === 'failed' ? `exited with code ${result.exitCode}` : result.outcome);
     }
     const transition = finishTransition(result, {
       now: new Date(now),

@@ -23,7 +23,10 @@ export type EngineEvent =
       logPath?: string;
     }
   | { type: 'task.ready'; at: number; id: string; title: string; unblockedBy: string }
-  /** Someone else closed the task (e.g. the agent through `bd close`); chorus took their close. */
+  /**
+   * Someone else closed the task (e.g. the agent through `bd close`); chorus took their close.
+   * `agentOutcome`: how the task's agent ended, when chorus was running it (`success`, `exited with code 5`, ...).
+   */
   | { type: 'task.accepted-close'; at: number; id: string; agentOutcome?: string }
   /** Not started after all: its line changed or went away outside chorus since it was found ready. */
   | { type: 'task.skipped'; at: number; id: string; title: string; reason: string }

@@ -103,3 +103,18 @@ export function isAlive(pid: number): boolean {
 
 /** The real Beads files from public repositories, copied into the repository (see SOURCES.md there). */
 export const REAL_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'beads-real');
+
+/** The pids that `hang.js`-style agents printed to their logs, once every one of `ids` has printed one. */
+export async function waitForAgentPids(repo: TempRepo, ids: string[], timeoutMs = 10_000): Promise<number[]> {
+  const { readFile: read } = await import('node:fs/promises');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pids: number[] = [];
+    for (const id of ids) {
+      const m = /pid (\d+)/.exec(await read(path.join(repo.dir, '.beads', 'agent-output', `${id}.log`), 'utf8').catch(() => ''));
+      if (m) pids.push(Number(m[1]));
+    }
+    if (pids.length === ids.length || Date.now() > deadline) return pids;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

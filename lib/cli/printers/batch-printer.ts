@@ -84,7 +84,7 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         if (event.agentOutcome) running = Math.max(0, running - 1);
         line(
           `${clock()} ✓ ${event.id}  closed outside chorus (by the agent or a person); accepted` +
-            (event.agentOutcome && event.agentOutcome !== 'success' ? ` (its agent then ended: ${event.agentOutcome})` : ''),
+            (event.agentOutcome && event.agentOutcome !== 'success' ? ` (its agent then ${event.agentOutcome.startsWith('exited') ? event.agentOutcome : `ended: ${event.agentOutcome}`})` : ''),
         );
         break;
       case 'task.skipped':
