@@ -16,8 +16,19 @@ const live = new Map<number, ChildProcess>();
 const ORPHAN_GRACE_MS = 2_000;
 
 function reply(message: HostReply): void {
-  process.send?.(message);
+  // After chorus is gone there is nobody to tell; a send then would only throw ERR_IPC_CHANNEL_CLOSED.
+  if (!process.connected) return;
+  try {
+    process.send?.(message);
+  } catch {
+    // The channel closed between the check and the send: the 'disconnect' handler takes over.
+  }
 }
+
+// A signal meant for chorus (Ctrl-C, the terminal closing, SIGTERM to the whole process group as
+// `timeout` sends) must not end this process first: chorus ends the agents itself, and an agent
+// whose host died mid-run would look like a crash and be retried. If chorus dies, 'disconnect' below ends them.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {});
 
 function errorOf(error: NodeJS.ErrnoException): Extract<HostReply, { type: 'spawn-error' }>['error'] {
   return { code: error.code, errno: error.errno, syscall: error.syscall, path: error.path, message: error.message };

@@ -2,20 +2,21 @@
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream;
-  /** Signals chorus reacts to (Ctrl-C, SIGTERM); bin/ wires them to the process. */
+  /** Signals chorus reacts to (Ctrl-C, SIGTERM, SIGHUP); bin/ wires them to the process. */
   onInterrupt(handler: () => void): () => void;
 }
+
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export function processIO(): CliIO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
     onInterrupt(handler) {
-      process.on('SIGINT', handler);
-      process.on('SIGTERM', handler);
+      // SIGHUP: the terminal closed. The work stops as on Ctrl-C, tasks back to open, agents ended.
+      for (const signal of INTERRUPTS) process.on(signal, handler);
       return () => {
-        process.off('SIGINT', handler);
-        process.off('SIGTERM', handler);
+        for (const signal of INTERRUPTS) process.off(signal, handler);
       };
     },
   };

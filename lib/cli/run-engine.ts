@@ -3,6 +3,7 @@ import type { BatchSummary } from '../engine/events.js';
 import { AgentPool } from '../pool/agent-pool.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { EXIT } from './exit-codes.js';
+import { agentOrigin, assertAgentStarts } from './check-agent.js';
 import type { CliIO } from './io.js';
 import type { OpenRepo } from './open-repo.js';
 import { TaskGraph } from '../graph/index.js';
@@ -15,6 +16,9 @@ import { jsonPrinter } from './printers/json-printer.js';
  * and turns the outcome into an exit code (SPEC §7). Ctrl-C / SIGTERM stop it cleanly.
  */
 export async function runEngine(repo: OpenRepo, selection: RunSelection, json: boolean, io: CliIO): Promise<number> {
+  const tasks = repo.store.tasks();
+  const candidates = selection.ids ? selection.ids.flatMap((id) => tasks.get(id) ?? []) : tasks.values();
+  assertAgentStarts(repo.config, repo.repoDir, candidates, selection.ids !== undefined);
   const releaseLock = await acquireRunLock(repo.repoDir);
   try {
     return await runWithLock(repo, selection, json, io);
@@ -31,6 +35,7 @@ async function runWithLock(repo: OpenRepo, selection: RunSelection, json: boolea
     store: repo.store,
     graph: repo.graph,
     runner: pool,
+    agentOrigin: agentOrigin(repo.config),
   });
   engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, { expectedTotal: expectedTotal(repo, selection, io) }));
   const stopListening = io.onInterrupt(() => engine.stop());

@@ -10,6 +10,9 @@ import { buildPrompt } from './prompt.js';
 
 export const EXCLUSIVE_LABEL = 'chorus:exclusive';
 
+/** Where the agent command comes from when no flag and no per-task setting names it. */
+export const GLOBAL_AGENT_ORIGIN = 'orchestration.agentCommand in .chorus.json';
+
 export interface TaskPaths {
   /** `.beads/agent-output/<id>.log` */
   logPath: string;
@@ -45,7 +48,7 @@ export function isExclusive(task: Task): boolean {
 }
 
 /** Everything a worker needs to run this task's agent: argv expanded, env set, limits from settings and overrides. */
-export function buildJob(task: Task, settings: Settings, repoDir: string): AgentJob {
+export function buildJob(task: Task, settings: Settings, repoDir: string, globalOrigin = GLOBAL_AGENT_ORIGIN): AgentJob {
   const overrides = readOverrides(task);
   const paths = taskPaths(repoDir, task.id);
   const agent = typeof overrides.agent === 'string' ? { command: overrides.agent } : overrides.agent;
@@ -62,6 +65,7 @@ export function buildJob(task: Task, settings: Settings, repoDir: string): Agent
   return {
     taskId: task.id,
     command,
+    commandOrigin: agent ? `metadata.chorus.agent of task ${task.id}` : globalOrigin,
     args: expandArgs(template, vars),
     env: {
       ...settings.agentEnv,

@@ -7,7 +7,8 @@ import { ReadyQueue } from '../schedule/ready-queue.js';
 import { selectStarts } from '../schedule/select-starts.js';
 import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf } from '../schedule/transitions.js';
 import { liveTaskCount } from '../beads/task-count.js';
-import { buildJob, isExclusive, taskPaths } from './build-job.js';
+import { buildJob, GLOBAL_AGENT_ORIGIN, isExclusive, taskPaths } from './build-job.js';
+import { checkCommand, describeCommandProblem, type CommandProblem } from '../pool/check-command.js';
 import { claimRefusal } from './claim-refusal.js';
 import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
 import { RunTally } from './run-tally.js';
@@ -34,6 +35,7 @@ export class Engine {
   private pumpAgain = false;
   /** Finishes still writing their result (they wait for the tracker to be read first). */
   private finishing = 0;
+  private readonly commandChecks = new Map<string, CommandProblem | null>();
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock;
@@ -161,10 +163,15 @@ export class Engine {
     }
     let job;
     try {
-      job = buildJob(task, settings, repoDir);
+      job = buildJob(task, settings, repoDir, this.deps.agentOrigin);
     } catch (error) {
       // A task whose own settings are broken is blocked with the reason; the rest runs.
       this.block(task, (error as Error).message, now);
+      return;
+    }
+    const problem = this.commandProblem(job.command, job.cwd, job.env['PATH']);
+    if (problem) {
+      this.block(task, describeCommandProblem(problem, job.commandOrigin ?? GLOBAL_AGENT_ORIGIN), now);
       return;
     }
     const claimedFrom = claimedFromTask(task);
@@ -176,6 +183,7 @@ export class Engine {
       exclusive: isExclusive(task),
       logPath: job.logPath,
       command: job.command,
+      commandOrigin: job.commandOrigin ?? GLOBAL_AGENT_ORIGIN,
       timeoutMs: job.timeoutMs,
       cancel: null,
     };
@@ -243,6 +251,7 @@ export class Engine {
       now: new Date(now),
       logPath: this.relative(run.logPath),
       command: run.command,
+      commandOrigin: run.commandOrigin,
       timeoutMs: run.timeoutMs,
       previousNotes: notesOf(current),
       claimedFrom: run.claimedFrom,
@@ -339,6 +348,16 @@ export class Engine {
     } else if (event.type === 'retry') {
       this.emit({ type: 'task.retry', at: event.at, id: event.taskId, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
     }
+  }
+
+  /** Each distinct command is looked up once a run: a missing agent blocks its tasks without a spawn. */
+  private commandProblem(command: string, cwd: string, pathEnv: string | undefined): CommandProblem | null {
+    const key = `${command}\0${cwd}\0${pathEnv ?? ''}`;
+    if (!this.commandChecks.has(key)) {
+      const check = this.deps.checkCommand ?? ((c: string, dir: string) => checkCommand(c, { cwd: dir, pathEnv: pathEnv ?? process.env['PATH'] }));
+      this.commandChecks.set(key, check(command, cwd));
+    }
+    return this.commandChecks.get(key) ?? null;
   }
 
   private checkSettled(): void {

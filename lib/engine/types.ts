@@ -4,6 +4,7 @@ import type { Settings } from '../config/schema.js';
 import type { TaskGraph } from '../graph/index.js';
 import type { AgentJob, KillReason, RunResult, WorkerEvent } from '../pool/types.js';
 import type { ClaimedFrom } from '../schedule/transitions.js';
+import type { CommandProblem } from '../pool/check-command.js';
 
 /** The side of the pool the engine uses: a run that can be cancelled by message. */
 export interface AgentRunner {
@@ -22,6 +23,10 @@ export interface EngineDeps {
   graph: TaskGraph;
   runner: AgentRunner;
   clock?: Clock;
+  /** Where the global agent command was set, for messages. @default GLOBAL_AGENT_ORIGIN */
+  agentOrigin?: string;
+  /** Whether an agent command can be started. @default checkCommand on the real file system */
+  checkCommand?: (command: string, cwd: string) => CommandProblem | null;
 }
 
 export interface RunSelection {
@@ -36,6 +41,7 @@ export interface Running {
   exclusive: boolean;
   logPath: string;
   command: string;
+  commandOrigin: string;
   timeoutMs: number;
   /** Set once its result is being written (a second report of its end is ignored). */
   settling?: boolean;

@@ -8,6 +8,8 @@ export interface AgentJob {
   taskId: string;
   /** The program to run (no shell). Resolved through PATH like execvp. */
   command: string;
+  /** Where the command was set, for messages: `orchestration.agentCommand in .chorus.json`, `--agent`, ... */
+  commandOrigin?: string;
   /** Final argv, placeholders already expanded. */
   args: string[];
   /**

@@ -52,6 +52,8 @@ export interface FinishContext {
   /** Log path as shown to a person (relative to the repository). */
   logPath: string;
   command: string;
+  /** Where the command was set (`orchestration.agentCommand in .chorus.json`, `metadata.chorus.agent of task X`, `--agent`). */
+  commandOrigin?: string;
   timeoutMs: number;
   /** The task's notes before chorus appends its reason: never overwritten. */
   previousNotes: string | undefined;
@@ -124,7 +126,7 @@ function stringField(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-export function blockedReason(result: RunResult, ctx: Pick<FinishContext, 'command' | 'timeoutMs'>): string {
+export function blockedReason(result: RunResult, ctx: Pick<FinishContext, 'command' | 'timeoutMs' | 'commandOrigin'>): string {
   const tries = result.attempts === 1 ? '1 attempt' : `${result.attempts} attempts`;
   switch (result.outcome) {
     case 'failed':
@@ -134,15 +136,15 @@ export function blockedReason(result: RunResult, ctx: Pick<FinishContext, 'comma
     case 'timeout':
       return `timed out after ${formatDuration(ctx.timeoutMs)} (taskTimeout), ${tries}`;
     case 'spawn-error':
-      return spawnErrorReason(result, ctx.command);
+      return spawnErrorReason(result, ctx.command, ctx.commandOrigin ?? 'orchestration.agentCommand in .chorus.json');
     default:
       return `agent ended: ${result.outcome}`;
   }
 }
 
-function spawnErrorReason(result: RunResult, command: string): string {
+function spawnErrorReason(result: RunResult, command: string, origin: string): string {
   const code = result.error?.code;
-  if (code === 'ENOENT') return `command not found: ${command} (install it or set orchestration.agentCommand in .chorus.json)`;
-  if (code === 'EACCES') return `command not executable: ${command} (check its permissions)`;
+  if (code === 'ENOENT') return `command not found: ${command} (install it, or change ${origin}; a script also fails so when its #! interpreter is missing)`;
+  if (code === 'EACCES') return `command not executable: ${command} (check its permissions, or change ${origin})`;
   return result.error?.message ?? `could not start ${command}`;
 }

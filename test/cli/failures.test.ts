@@ -86,7 +86,10 @@ describe('what happens to a task when its agent misbehaves', () => {
   });
 
   it('missing command: blocked at once, naming the command, no retry', async () => {
-    const { result, tasks } = await batchWith('no-such-agent-chorus-test', { retryOn: ['crash', 'exit', 'timeout'] });
+    // A task's own agent (a missing global one stops the batch before anything runs: agent-check.test.ts).
+    const { result, tasks } = await batchWith(path.join(AGENTS, 'succeed.js'), { retryOn: ['crash', 'exit', 'timeout'] }, [
+      bead('a', { metadata: { chorus: { agent: 'no-such-agent-chorus-test' } } }),
+    ]);
     expect(result.code).toBe(1);
     expect(tasks.get('a')!['status']).toBe('blocked');
     expect(tasks.get('a')!['notes']).toContain('command not found: no-such-agent-chorus-test');

@@ -41,8 +41,8 @@ describe('how a run lands in the tracker', () => {
   it.each([
     [{ outcome: 'crashed', signal: 'SIGSEGV', attempts: 3 }, 'agent crashed (killed by SIGSEGV) on all 3 attempts'],
     [{ outcome: 'timeout', timedOut: true }, 'timed out after 5m 0s (taskTimeout), 1 attempt'],
-    [{ outcome: 'spawn-error', error: { name: 'Error', code: 'ENOENT', message: 'x' } }, 'command not found: claude (install it or set orchestration.agentCommand in .chorus.json)'],
-    [{ outcome: 'spawn-error', error: { name: 'Error', code: 'EACCES', message: 'x' } }, 'command not executable: claude (check its permissions)'],
+    [{ outcome: 'spawn-error', error: { name: 'Error', code: 'ENOENT', message: 'x' } }, 'command not found: claude (install it, or change orchestration.agentCommand in .chorus.json; a script also fails so when its #! interpreter is missing)'],
+    [{ outcome: 'spawn-error', error: { name: 'Error', code: 'EACCES', message: 'x' } }, 'command not executable: claude (check its permissions, or change orchestration.agentCommand in .chorus.json)'],
   ] as const)('%o blocks with a reason a person can act on', (change, reason) => {
     const t = finishTransition({ ...base, ...change } as RunResult, ctx);
     expect(t.status).toBe('blocked');

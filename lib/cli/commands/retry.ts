@@ -5,6 +5,7 @@ import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { openRepo } from '../open-repo.js';
 import { runEngine } from '../run-engine.js';
+import { assertAgentStarts } from '../check-agent.js';
 import type { SettingFlags } from './setting-flags.js';
 
 export interface RetryOptions extends SettingFlags {
@@ -36,6 +37,8 @@ export async function retryCommand(ids: string[], opts: RetryOptions, io: CliIO)
     return EXIT.ok;
   }
 
+  // Checked before anything is reopened: with no agent to run them, a retry must change nothing.
+  if (opts.run !== false) assertAgentStarts(repo.config, repo.repoDir, chosen.flatMap((id) => tasks.get(id) ?? []), true);
   const now = Date.now();
   for (const id of chosen) {
     repo.store.update(id, reopenPatch(new Date(now), tasks.get(id)));

@@ -1,0 +1,54 @@
+import type { Task } from '../beads/task.js';
+import type { EffectiveConfig } from '../config/load-config.js';
+import { UsageError } from '../errors.js';
+import { checkCommand, describeCommandProblem } from '../pool/check-command.js';
+import { GLOBAL_AGENT_ORIGIN } from '../engine/build-job.js';
+
+/** Where the global agent command was set, as a person would go and change it. */
+export function agentOrigin(config: EffectiveConfig): string {
+  switch (config.sources.agentCommand) {
+    case 'flag':
+      return '--agent';
+    case 'default':
+      return `orchestration.agentCommand in .chorus.json (not set: "${config.settings.agentCommand}" is chorus's default), or pass --agent`;
+    default:
+      return GLOBAL_AGENT_ORIGIN;
+  }
+}
+
+const EXAMPLES = [
+  'Set the agent in .chorus.json (see README, "Pointing chorus at a real agent"), for example:',
+  '  Claude Code: {"orchestration": {"agentCommand": "claude", "agentArgs": ["-p", "${PROMPT}", "--permission-mode", "acceptEdits"]}}',
+  '  Codex:       {"orchestration": {"agentCommand": "codex", "agentArgs": ["exec", "--full-auto", "${PROMPT}"]}}',
+  '  Aider:       {"orchestration": {"agentCommand": "aider", "agentArgs": ["--yes-always", "--message", "${PROMPT}"]}}',
+  '  A script:    {"orchestration": {"agentCommand": "./scripts/work-on.sh", "agentArgs": ["${TASK_ID}", "${TASK_FILE}"]}}',
+  'Nothing was claimed or changed.',
+].join('\n');
+
+/**
+ * Before the first claim: the global agent command must be one that can start, whenever some task
+ * of the run would use it. Otherwise a whole tracker would end up `blocked`, one "command not
+ * found" note at a time. A per-task agent (metadata.chorus.agent) is checked when its task starts.
+ */
+export function assertAgentStarts(
+  config: EffectiveConfig,
+  repoDir: string,
+  candidates: Iterable<Task>,
+  /** Chosen by id (`run`, `retry`): each runs whatever its status. Otherwise only open runnable tasks count. */
+  chosen = false,
+): void {
+  const skip = new Set(config.settings.skipTypes);
+  let usesGlobal = false;
+  for (const task of candidates) {
+    if (!chosen && (task.status !== 'open' || skip.has(task.issueType ?? ''))) continue;
+    const chorus = task.metadata?.['chorus'];
+    if (typeof chorus === 'object' && chorus !== null && 'agent' in chorus) continue;
+    usesGlobal = true;
+    break;
+  }
+  if (!usesGlobal) return;
+  const { agentCommand, agentEnv } = config.settings;
+  const problem = checkCommand(agentCommand, { cwd: repoDir, pathEnv: agentEnv['PATH'] ?? process.env['PATH'] });
+  if (!problem) return;
+  throw new UsageError('CHORUS_AGENT_CANNOT_START', `the agent cannot be started: ${describeCommandProblem(problem, agentOrigin(config))}\n${EXAMPLES}`);
+}
