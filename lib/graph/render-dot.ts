@@ -1,6 +1,6 @@
 import { BLOCKING_TYPES } from './edge-kinds.js';
 import type { TaskGraph } from './task-graph.js';
-import { cleanText, edgeKey, viewGraph, type Mark } from './view.js';
+import { cleanText, edgeKey, isCriticalEdge, viewGraph, type Mark } from './view.js';
 
 const FILL: Record<Mark, string> = { done: 'lightgrey', ready: 'palegreen', waiting: 'lightyellow', cycle: 'mistyrose' };
 
@@ -36,7 +36,7 @@ export function renderDot(graph: TaskGraph, now: number): string {
       const blocking = BLOCKING_TYPES.has(dep.type);
       if (!blocking) attrs.push('style=dotted', 'color=grey');
       else if (view.cycleEdges.has(key)) attrs.push('color=red', 'penwidth=2');
-      else if (view.criticalEdges.has(key)) attrs.push('color=darkorange', 'penwidth=3');
+      else if (isCriticalEdge(view, id, dep.dependsOnId, dep.type)) attrs.push('color=darkorange', 'penwidth=3');
       lines.push(`  ${quote(id)} -> ${quote(dep.dependsOnId)} [${attrs.join(', ')}];`);
     }
     for (const dep of graph.missingDependencies(id)) {
