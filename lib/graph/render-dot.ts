@@ -1,7 +1,10 @@
 import { BLOCKING_TYPES } from './edge-kinds.js';
 import type { TaskGraph } from './task-graph.js';
+import { truncateToWidth } from './text-width.js';
 import { cleanText, edgeKey, isCriticalEdge, viewGraph, type Mark } from './view.js';
 
+/** Columns of title under the id in a node's box, so boxes stay narrow. */
+const LABEL_WIDTH = 40;
 const FILL: Record<Mark, string> = { done: 'lightgrey', ready: 'palegreen', waiting: 'lightyellow', cycle: 'mistyrose' };
 
 /**
@@ -21,7 +24,7 @@ export function renderDot(graph: TaskGraph, now: number): string {
   ];
   for (const { task, mark, critical } of view.tasks) {
     if (!shown.has(task.id)) continue;
-    const attrs = [`label=${quote(`${task.id}\n${cleanText(task.title).slice(0, 40)}`)}`, `fillcolor=${FILL[mark]}`];
+    const attrs = [`label=${quote(`${task.id}\n${truncateToWidth(cleanText(task.title), LABEL_WIDTH)}`)}`, `fillcolor=${FILL[mark]}`];
     if (mark === 'cycle') attrs.push('color=red');
     if (critical) attrs.push('color=darkorange', 'penwidth=3');
     lines.push(`  ${quote(task.id)} [${attrs.join(', ')}];`);
