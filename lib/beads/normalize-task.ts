@@ -115,6 +115,8 @@ export function normalizeTask(raw: Record<string, unknown>, id: string): Task {
     labels: normalizeLabels(raw.labels),
     dependencies: normalizeDependencies(raw.dependencies, id),
     metadata: raw.metadata === undefined ? undefined : normalizeMetadata(raw.metadata),
+    pinned: raw.pinned === true,
+    ephemeral: raw.ephemeral === true,
     raw,
   };
 }

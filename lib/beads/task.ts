@@ -28,6 +28,13 @@ export interface Task {
   /** The Beads `metadata` object (chorus reads per-task overrides from `metadata.chorus`). */
   metadata: Record<string, unknown> | undefined;
   /**
+   * Beads' `pinned: true` (a context marker, not work) and `ephemeral: true` (a wisp): `bd ready`
+   * never hands such a task out, so chorus never runs it (SPEC §3). Only a JSON `true` counts.
+   * Optional so that a Task built by hand may leave them out: absent reads as false.
+   */
+  pinned?: boolean;
+  ephemeral?: boolean;
+  /**
    * The whole parsed line. Read-only for everybody but the store. A task read from a tracker
    * parses it from its line on each read (see LineTask): read it once and keep the object.
    */

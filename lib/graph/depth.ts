@@ -64,25 +64,3 @@ export function refreshDepths(structure: Structure, id: string): void {
     }
   }
 }
-
-/**
- * The longest chain of not-done blocking work, first task first: from the deepest task,
- * follow a dependent one shorter each step (smallest id on ties).
- */
-export function criticalPath(structure: Structure): string[] {
-  let start: NodeState | undefined;
-  for (const state of structure.nodes) {
-    if (state.depth > (start?.depth ?? 0) || (start && state.depth === start.depth && state.id < start.id)) start = state;
-  }
-  const path: string[] = [];
-  for (let at = start; at; ) {
-    path.push(at.id);
-    let next: NodeState | undefined;
-    for (const d of countedDependents(structure, at.id)) {
-      const s = structure.state(d)!;
-      if (s.depth === at.depth - 1 && (!next || s.id < next.id)) next = s;
-    }
-    at = next;
-  }
-  return path;
-}

@@ -28,6 +28,8 @@ export function explain(
   if (deferral.inherited) reasons.push({ kind: 'deferred', until: deferral.inherited.until, via: deferral.inherited.via });
 
   if (issueType !== undefined && skipTypes.has(issueType)) reasons.push({ kind: 'type', issueType });
+  if (state.task.pinned === true) reasons.push({ kind: 'flagged', flag: 'pinned' });
+  if (state.task.ephemeral === true) reasons.push({ kind: 'flagged', flag: 'ephemeral' });
 
   for (const dep of structure.dependencies(id, BLOCKER_KINDS)) {
     const targetStatus = structure.state(dep.dependsOnId)!.task.status;

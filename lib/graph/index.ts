@@ -1,5 +1,5 @@
 export { TaskGraph, type TaskGraphOptions } from './task-graph.js';
-export { describeReason, formatCycle, type BlockReason, type Readiness, type WaitsForGate } from './reasons.js';
+export { describeReason, formatCycle, type BlockReason, type NeverReadyFlag, type Readiness, type WaitsForGate } from './reasons.js';
 export { dispatchComparator } from './order.js';
 export { findCycles, findCycleComponents, stronglyConnected, type CycleComponent } from './cycles.js';
 export { compareInstants, instantToMs, parseInstant, type Instant } from './time.js';

@@ -49,7 +49,7 @@ export interface NodeState {
   closedChildren: number;
   /** Tasks on the longest chain of not-done blocking work this task releases, itself included. */
   depth: number;
-  /** Open, a runnable type and not blocked: ready unless a deferral is in force. */
+  /** Open, a runnable type, not flagged pinned or ephemeral, and not blocked: ready unless a deferral is in force. */
   candidate: boolean;
 }
 

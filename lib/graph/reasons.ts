@@ -6,6 +6,8 @@ export type BlockReason =
   | { kind: 'deferred'; until: string; via?: string }
   /** A container or system type (epic, molecule, ...) that never runs. */
   | { kind: 'type'; issueType: string }
+  /** Flagged `pinned: true` or `ephemeral: true` (a wisp): `bd ready` never hands it out, so chorus never runs it. */
+  | { kind: 'flagged'; flag: NeverReadyFlag }
   /** A `blocks` / `conditional-blocks` target that is not closed, pinned or tombstone. */
   | { kind: 'blocked-by'; id: string; status: string; depType: string; missing?: true }
   /** A `waits-for` target with children that are not done yet. */
@@ -14,6 +16,9 @@ export type BlockReason =
   | { kind: 'parent-blocked'; parent: string }
   /** The task sits on a cycle of blocking dependencies; `cycle` starts and ends on the same id. */
   | { kind: 'cycle'; cycle: readonly string[] };
+
+/** The boolean task fields that keep a task from ever being ready, whatever its status. */
+export type NeverReadyFlag = 'pinned' | 'ephemeral';
 
 /** `all-children` (Beads' default): every child closed or pinned. `any-children`: one closed child is enough. */
 export type WaitsForGate = 'all-children' | 'any-children';
@@ -34,6 +39,10 @@ export function describeReason(reason: BlockReason): string {
         : `deferred until ${reason.until} through ancestor ${reason.via}`;
     case 'type':
       return `type ${reason.issueType} never runs`;
+    case 'flagged':
+      return reason.flag === 'ephemeral'
+        ? 'ephemeral (a wisp): Beads never hands it out'
+        : 'pinned (a context marker, not work): Beads never hands it out';
     case 'blocked-by': {
       if (reason.missing) return `blocker ${reason.id} is missing from the tracker`;
       const via = reason.depType === 'blocks' ? '' : `, ${reason.depType}`;

@@ -1,7 +1,10 @@
 import { BLOCKING_TYPES } from './edge-kinds.js';
 import type { TaskGraph } from './task-graph.js';
-import { cleanText, edgeKey, viewGraph, type Mark } from './view.js';
+import { truncateToWidth } from './text-width.js';
+import { cleanText, edgeKey, isCriticalEdge, viewGraph, type Mark } from './view.js';
 
+/** Columns of title under the id in a node's box, so boxes stay narrow. */
+const LABEL_WIDTH = 40;
 const FILL: Record<Mark, string> = { done: 'lightgrey', ready: 'palegreen', waiting: 'lightyellow', cycle: 'mistyrose' };
 
 /**
@@ -21,7 +24,7 @@ export function renderDot(graph: TaskGraph, now: number): string {
   ];
   for (const { task, mark, critical } of view.tasks) {
     if (!shown.has(task.id)) continue;
-    const attrs = [`label=${quote(`${task.id}\n${cleanText(task.title).slice(0, 40)}`)}`, `fillcolor=${FILL[mark]}`];
+    const attrs = [`label=${quote(`${task.id}\n${truncateToWidth(cleanText(task.title), LABEL_WIDTH)}`)}`, `fillcolor=${FILL[mark]}`];
     if (mark === 'cycle') attrs.push('color=red');
     if (critical) attrs.push('color=darkorange', 'penwidth=3');
     lines.push(`  ${quote(task.id)} [${attrs.join(', ')}];`);
@@ -36,7 +39,7 @@ export function renderDot(graph: TaskGraph, now: number): string {
       const blocking = BLOCKING_TYPES.has(dep.type);
       if (!blocking) attrs.push('style=dotted', 'color=grey');
       else if (view.cycleEdges.has(key)) attrs.push('color=red', 'penwidth=2');
-      else if (view.criticalEdges.has(key)) attrs.push('color=darkorange', 'penwidth=3');
+      else if (isCriticalEdge(view, id, dep.dependsOnId, dep.type)) attrs.push('color=darkorange', 'penwidth=3');
       lines.push(`  ${quote(id)} -> ${quote(dep.dependsOnId)} [${attrs.join(', ')}];`);
     }
     for (const dep of graph.missingDependencies(id)) {

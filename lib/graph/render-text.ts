@@ -1,7 +1,9 @@
 import { describeReason, formatCycle } from './reasons.js';
 import type { TaskGraph } from './task-graph.js';
+import { truncateToWidth } from './text-width.js';
 import { cleanText, MARK_SYMBOL, viewGraph } from './view.js';
 
+/** Columns a title may take on a task's line, ellipsis included. */
 const TITLE_WIDTH = 70;
 
 /**
@@ -25,7 +27,7 @@ export function renderText(graph: TaskGraph, now: number): string {
   for (const { task, mark, reasons, blockers, critical } of view.tasks) {
     if (task.status === 'closed') continue;
     counts[mark] += 1;
-    const title = truncate(cleanText(task.title), TITLE_WIDTH);
+    const title = truncateToWidth(cleanText(task.title), TITLE_WIDTH);
     const star = critical ? '  ★' : '';
     lines.push(`${MARK_SYMBOL[mark]} ${cleanText(task.id)}  P${task.priority}  ${task.status}  ${title}${star}`);
     if (blockers.length > 0) {
@@ -46,8 +48,4 @@ export function renderText(graph: TaskGraph, now: number): string {
 
 function formatPath(path: readonly string[]): string {
   return path.length <= 12 ? path.join(' -> ') : `${path.slice(0, 6).join(' -> ')} -> ... -> ${path.slice(-3).join(' -> ')}`;
-}
-
-function truncate(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }

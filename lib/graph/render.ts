@@ -3,7 +3,7 @@ import { renderDot } from './render-dot.js';
 import { renderText } from './render-text.js';
 import { BLOCKING_TYPES } from './edge-kinds.js';
 import type { TaskGraph } from './task-graph.js';
-import { edgeKey, viewGraph, type Mark } from './view.js';
+import { edgeKey, isCriticalEdge, viewGraph, type Mark } from './view.js';
 
 export { renderDot, renderText };
 
@@ -60,7 +60,7 @@ export function graphJson(graph: TaskGraph, now: number): GraphJson {
         type: dep.type,
         blocking,
         cycle: blocking && view.cycleEdges.has(key),
-        critical: blocking && view.criticalEdges.has(key),
+        critical: isCriticalEdge(view, task.id, dep.dependsOnId, dep.type),
         missing: false,
       });
     }

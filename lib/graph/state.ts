@@ -65,9 +65,20 @@ export function computeBlocked(state: NodeState): boolean {
   return state.unmet > 0 || state.cycle >= 0 || state.blockedParents > 0;
 }
 
+/**
+ * Open, a type that runs, not flagged pinned or ephemeral, not blocked. The flags hold only
+ * the task itself: as in Beads they are no part of `blocked`, so its children still run.
+ */
 export function computeCandidate(state: NodeState, skipTypes: ReadonlySet<string>): boolean {
-  const type = state.task.issueType;
-  return state.task.status === 'open' && !(type !== undefined && skipTypes.has(type)) && !state.blocked;
+  const { task } = state;
+  const type = task.issueType;
+  return (
+    task.status === 'open' &&
+    !(type !== undefined && skipTypes.has(type)) &&
+    task.pinned !== true &&
+    task.ephemeral !== true &&
+    !state.blocked
+  );
 }
 
 /** The deferral in force at `now` that reaches furthest, on the task or an ancestor. */

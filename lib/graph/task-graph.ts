@@ -2,7 +2,7 @@ import { DEFAULT_SKIP_TYPES, type Dependency, type Task } from '../beads/task.js
 import { ChorusError } from '../errors.js';
 import { buildStructure } from './build.js';
 import { cycleThrough, type CycleComponent } from './cycles.js';
-import { criticalPath } from './depth.js';
+import { criticalPath } from './critical-path.js';
 import { explain } from './explain.js';
 import { BLOCKING_KINDS } from './edge-kinds.js';
 import { dispatchComparator, sortForDispatch } from './order.js';
@@ -136,9 +136,12 @@ export class TaskGraph {
     return this.#structure.state(this.#known(id))!.depth;
   }
 
-  /** The longest chain of not-done blocking work, the task to do first first. */
+  /**
+   * The longest chain of work that runs (no containers, no pinned or ephemeral tasks) along
+   * blocks / conditional-blocks edges, the task to do first first.
+   */
   criticalPath(): string[] {
-    return criticalPath(this.#structure);
+    return criticalPath(this.#structure, this.#skipTypes);
   }
 
   /**

@@ -31,7 +31,7 @@ export interface GraphView {
   criticalPath: string[];
   /** Blocking edges (`from` waits on `to`) that lie on a reported cycle, as `from\0to`. */
   cycleEdges: ReadonlySet<string>;
-  /** Blocking edges along the critical path, as `from\0to`. */
+  /** Task pairs along the critical path, as `from\0to`: see `isCriticalEdge` for which of their edges are critical. */
   criticalEdges: ReadonlySet<string>;
 }
 
@@ -59,6 +59,15 @@ export function viewGraph(graph: TaskGraph, now: number): GraphView {
   const criticalEdges = new Set<string>();
   for (let i = 0; i + 1 < criticalPath.length; i += 1) criticalEdges.add(edgeKey(criticalPath[i + 1]!, criticalPath[i]!));
   return { tasks, cycles, criticalPath, cycleEdges, criticalEdges };
+}
+
+/**
+ * Whether this edge is a step of the critical path. The path follows only blocks and
+ * conditional-blocks (critical-path.ts), so a parent-child or other edge between the same two
+ * tasks is not.
+ */
+export function isCriticalEdge(view: GraphView, from: string, to: string, type: string): boolean {
+  return (type === 'blocks' || type === 'conditional-blocks') && view.criticalEdges.has(edgeKey(from, to));
 }
 
 const BLOCKER_TYPES = new Set(['blocks', 'conditional-blocks', 'waits-for']);

@@ -12,6 +12,7 @@ const AWKWARD_LINES = [
   '{"id":"a","title":"A","status":"","priority":1.5,"labels":["x",3],"dependencies":["b",{"depends_on_id":"c","type":"waits-for","metadata":"{\\"gate\\":\\"any-children\\"}"},{"type":"blocks"}]}',
   '{"id": "b", "title": "Q \\u0026 A", "metadata": "{}", "dependencies": [{"issue_id": "b", "depends_on_id": "a", "metadata": {}}]}',
   '{"id":"c","title":7,"status":"in_progress","metadata":{"chorus":{"timeout":5}},"defer_until":"2026-01-01T00:00:00Z","assignee":"me"}',
+  '{"id":"d","title":"D","pinned":true,"ephemeral":"true"}',
 ];
 
 function taskLines(): string[] {
@@ -41,6 +42,12 @@ describe('tasks read from lines keep the line, not the parsed object', () => {
       expect(record.task.raw).toEqual(raw);
     }
     expect(tasks).toBeGreaterThan(10_000);
+  });
+
+  it('read the pinned and ephemeral flags as booleans, only a JSON true counting', () => {
+    expect([taskOf(AWKWARD_LINES[3]!).pinned, taskOf(AWKWARD_LINES[3]!).ephemeral]).toEqual([true, false]);
+    expect([taskOf(AWKWARD_LINES[0]!).pinned, taskOf(AWKWARD_LINES[0]!).ephemeral]).toEqual([false, false]);
+    expect(normalizeTask({ id: 'w', ephemeral: true }, 'w')).toMatchObject({ pinned: false, ephemeral: true });
   });
 
   it('give a fresh object on each read of `raw`, so a caller cannot change the task', () => {

@@ -16,6 +16,9 @@ export interface TaskSpec {
   parent?: string;
   deps?: DepSpec[];
   title?: string;
+  /** Beads' `pinned: true` / `ephemeral: true` flags (a context marker, a wisp). */
+  pinned?: boolean;
+  ephemeral?: boolean;
 }
 
 export function task(id: string, spec: TaskSpec = {}): Task {
@@ -36,6 +39,8 @@ export function task(id: string, spec: TaskSpec = {}): Task {
     labels: [],
     dependencies,
     metadata: undefined,
+    pinned: spec.pinned ?? false,
+    ephemeral: spec.ephemeral ?? false,
     raw: { id },
   };
 }
@@ -58,7 +63,8 @@ export function sortedIds(tasks: readonly Task[]): string[] {
 /**
  * A deliberately small JSONL reader for the real fixtures, independent of lib/beads:
  * only `_type` "issue" (or none) is a task; status defaults to open, priority to 2; plain
- * string dependencies read as blocks.
+ * string dependencies read as blocks; a dependency's metadata may be a JSON string (Dolt
+ * exports); `pinned` / `ephemeral` count only when `true`.
  */
 export function loadFixture(file: string): Task[] {
   const tasks: Task[] = [];
@@ -81,16 +87,32 @@ export function loadFixture(file: string): Task[] {
       dependencies: deps.map((d): Dependency => {
         if (typeof d === 'string') return { issueId: id, dependsOnId: d, type: 'blocks' };
         const r = d as Record<string, unknown>;
+        const metadata = objectOrJson(r['metadata']);
         return {
           issueId: String(r['issue_id'] ?? id),
           dependsOnId: String(r['depends_on_id']),
           type: typeof r['type'] === 'string' ? r['type'] : 'blocks',
-          ...(r['metadata'] && typeof r['metadata'] === 'object' ? { metadata: r['metadata'] as Record<string, unknown> } : {}),
+          ...(metadata ? { metadata } : {}),
         };
       }),
       metadata: o['metadata'] && typeof o['metadata'] === 'object' ? (o['metadata'] as Record<string, unknown>) : undefined,
+      pinned: o['pinned'] === true,
+      ephemeral: o['ephemeral'] === true,
       raw: o,
     });
   }
   return tasks;
+}
+
+/** An object, or a JSON string holding one (as bd's Dolt exports write metadata). */
+function objectOrJson(value: unknown): Record<string, unknown> | undefined {
+  let v = value;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return undefined;
+    }
+  }
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }

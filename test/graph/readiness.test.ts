@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SKIP_TYPES } from '../../lib/beads/task.js';
+import { parseLine } from '../../lib/beads/parse-line.js';
+import { DEFAULT_SKIP_TYPES, type Task } from '../../lib/beads/task.js';
 import { describeReason, TaskGraph, type BlockReason } from '../../lib/graph/index.js';
-import { sortedIds, task, type TaskSpec } from './helpers.js';
+import { ids, sortedIds, task, type TaskSpec } from './helpers.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 
@@ -91,6 +92,47 @@ describe('issue type', () => {
   });
 });
 
+describe('pinned and ephemeral flags (bd ready never hands these out)', () => {
+  it('an open task flagged pinned: true never runs, and says why', () => {
+    const graph = only({ pinned: true });
+    expect(reasonsOf(graph, 'x')).toEqual([{ kind: 'flagged', flag: 'pinned' }]);
+    expect(describeReason(reasonsOf(graph, 'x')[0]!)).toBe('pinned (a context marker, not work): Beads never hands it out');
+    expect(graph.isReady('x', NOW)).toBe(false);
+    expect(graph.readyTasks(NOW)).toEqual([]);
+  });
+
+  it('an open task flagged ephemeral: true (a wisp) never runs, and says why', () => {
+    const graph = only({ ephemeral: true });
+    expect(reasonsOf(graph, 'x')).toEqual([{ kind: 'flagged', flag: 'ephemeral' }]);
+    expect(describeReason(reasonsOf(graph, 'x')[0]!)).toBe('ephemeral (a wisp): Beads never hands it out');
+    expect(graph.readyTasks(NOW)).toEqual([]);
+  });
+
+  it('both flags are both named, after the type', () => {
+    const graph = only({ pinned: true, ephemeral: true, type: 'epic' });
+    expect(reasonsOf(graph, 'x').map((r) => r.kind)).toEqual(['type', 'flagged', 'flagged']);
+  });
+
+  it('a flag holds only the task itself: its children run, and only its status matters to its dependents', () => {
+    const graph = new TaskGraph([
+      task('w', { ephemeral: true }),
+      task('kid', { parent: 'w' }),
+      task('after', { blocks: ['w'] }),
+      task('note', { pinned: true, status: 'closed' }),
+      task('after-note', { blocks: ['note'] }),
+    ]);
+    expect(sortedIds(graph.readyTasks(NOW))).toEqual(['after-note', 'kid']);
+    expect(reasonsOf(graph, 'after')).toEqual([{ kind: 'blocked-by', id: 'w', status: 'open', depType: 'blocks' }]);
+  });
+
+  it('stays out of the ready list when a status change reopens it', () => {
+    const graph = new TaskGraph([task('w', { ephemeral: true, status: 'in_progress' }), task('p', { pinned: true, status: 'blocked' })]);
+    expect(graph.setStatus('w', 'open', NOW)).toEqual([]);
+    expect(graph.setStatus('p', 'open', NOW)).toEqual([]);
+    expect(graph.readyTasks(NOW)).toEqual([]);
+  });
+});
+
 describe('blocks and conditional-blocks', () => {
   it.each([
     ['open', false],
@@ -157,6 +199,33 @@ describe('waits-for', () => {
     expect(reasonsOf(none, 'x')).toEqual([{ kind: 'waits-for', id: 's', openChildren: ['c1', 'c2'], gate: 'any-children' }]);
     const one = only({ deps: [['s', 'waits-for', gate]] }, ...spawner(['c1', 'closed'], ['c2', 'open']));
     expect(one.isReady('x', NOW)).toBe(true);
+  });
+
+  it('gate any-children as bd Dolt exports write it (metadata a JSON string): one closed child is enough, a pinned one is not', () => {
+    const line = (o: object): Task => {
+      const record = parseLine(JSON.stringify(o), '\n');
+      if (record.kind !== 'task') throw new Error('not a task');
+      return record.task;
+    };
+    const tracker = (...children: [string, string][]) =>
+      new TaskGraph([
+        line({ id: 'x', title: 'X', dependencies: [{ issue_id: 'x', depends_on_id: 's', type: 'waits-for', metadata: '{"gate":"any-children"}' }] }),
+        line({ id: 'y', title: 'Y', dependencies: [{ issue_id: 'y', depends_on_id: 's', type: 'waits-for', metadata: '{}' }] }),
+        line({ id: 's', title: 'S', issue_type: 'molecule' }),
+        ...children.map(([id, status]) =>
+          line({ id, title: id, status, dependencies: [{ issue_id: id, depends_on_id: 's', type: 'parent-child', metadata: '{}' }] }),
+        ),
+      ]);
+    const one = tracker(['c1', 'closed'], ['c2', 'open']);
+    expect(one.isReady('x', NOW)).toBe(true);
+    expect(reasonsOf(one, 'y')).toEqual([{ kind: 'waits-for', id: 's', openChildren: ['c2'], gate: 'all-children' }]);
+    const pinnedOnly = tracker(['c1', 'pinned'], ['c2', 'open']);
+    expect(reasonsOf(pinnedOnly, 'x')).toEqual([{ kind: 'waits-for', id: 's', openChildren: ['c2'], gate: 'any-children' }]);
+    // And as the run goes: the first child to close releases x, not y.
+    const running = tracker(['c1', 'in_progress'], ['c2', 'open']);
+    expect(sortedIds(running.readyTasks(NOW))).toEqual(['c2']);
+    expect(ids(running.onClosed('c1', NOW))).toEqual(['x']);
+    expect(ids(running.onClosed('c2', NOW))).toEqual(['y']);
   });
 
   it('a missing waits-for target has no known children and holds nothing', () => {

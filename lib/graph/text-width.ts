@@ -1,0 +1,75 @@
+/**
+ * How many terminal columns text takes, and cutting it to fit. Titles are cut by user-perceived
+ * character (grapheme), never by UTF-16 code unit: a cut between the two halves of a surrogate
+ * pair leaves a lone surrogate, which reaches the terminal as U+FFFD; a cut inside a ZWJ
+ * sequence or before a combining mark changes what the title shows.
+ */
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Printable ASCII only: one column per character, the common case, measured without segmenting. */
+const PLAIN = /^[\x20-\x7e]*$/;
+/** Shown as an emoji, two columns wide: emoji presentation by default, or asked for with VS16. */
+const EMOJI = /\p{Emoji_Presentation}|\uFE0F/u;
+/** Marks and format characters that take no column of their own. */
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]+$/u;
+
+/**
+ * Code points East Asian Width calls Wide or Fullwidth (CJK, Hangul, kana, fullwidth forms),
+ * as ranges: close to what terminals do, without a table of every assignment.
+ */
+const WIDE: readonly (readonly [number, number])[] = [
+  [0x1100, 0x115f],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xa960, 0xa97f],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe10, 0xfe19],
+  [0xfe30, 0xfe6f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x1b000, 0x1b2ff],
+  [0x20000, 0x2fffd],
+  [0x30000, 0x3fffd],
+];
+
+function isWide(codePoint: number): boolean {
+  for (const [from, to] of WIDE) if (codePoint >= from && codePoint <= to) return true;
+  return false;
+}
+
+/** Columns one grapheme takes: 0, 1 or 2. */
+function graphemeWidth(grapheme: string): number {
+  if (EMOJI.test(grapheme)) return 2;
+  if (isWide(grapheme.codePointAt(0)!)) return 2;
+  return ZERO_WIDTH.test(grapheme) ? 0 : 1;
+}
+
+export function displayWidth(text: string): number {
+  if (PLAIN.test(text)) return text.length;
+  let width = 0;
+  for (const { segment } of graphemes.segment(text)) width += graphemeWidth(segment);
+  return width;
+}
+
+/**
+ * The text as it is when it fits in `width` columns; otherwise as many whole graphemes as fit
+ * in `width - 1` columns, then `…`. The result never takes more than `width` columns.
+ */
+export function truncateToWidth(text: string, width: number): string {
+  if (PLAIN.test(text)) return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+  if (displayWidth(text) <= width) return text;
+  let kept = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const w = graphemeWidth(segment);
+    if (used + w > width - 1) break;
+    kept += segment;
+    used += w;
+  }
+  return `${kept}…`;
+}
