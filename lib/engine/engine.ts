@@ -375,7 +375,8 @@ export class Engine {
     for (const task of graph.tasks()) {
       if (task.status !== 'open' || graph.isReady(task.id, now)) continue;
       const readiness = graph.readiness(task.id, now);
-      if (!readiness.ready && readiness.reasons.some((r) => r.kind === 'type')) continue;
+      // Never runs (an epic, a pinned or ephemeral task): not work that waits.
+      if (!readiness.ready && readiness.reasons.some((r) => r.kind === 'type' || r.kind === 'flagged')) continue;
       waiting += 1;
     }
     return waiting;

@@ -123,14 +123,20 @@ describe('counts mean what they say', () => {
     expect((JSON.parse(ready.stdout) as unknown[]).length).toBe(4);
   });
 
-  it('waiting counts open runnable work that is not ready, not epics or deferred-free tasks', async () => {
+  it('waiting counts open runnable work that is not ready, not epics or wisps', async () => {
     const { result } = await batch(
-      [bead('e', { issue_type: 'epic' }), bead('x'), bead('w', { dependencies: [{ issue_id: 'w', depends_on_id: 'f', type: 'blocks' }] }), bead('f')],
+      [
+        bead('e', { issue_type: 'epic' }),
+        bead('wisp', { ephemeral: true }),
+        bead('x'),
+        bead('w', { dependencies: [{ issue_id: 'w', depends_on_id: 'f', type: 'blocks' }] }),
+        bead('f'),
+      ],
       { agentCommand: FAIL },
       ['--json'],
     );
     const finished = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['type'] === 'batch.finished')!;
-    // x and f blocked; w waits on f; the epic never runs.
+    // x and f blocked; w waits on f; the epic and the wisp never run.
     expect((finished['summary'] as { waiting: number }).waiting).toBe(1);
   });
 
