@@ -4,6 +4,7 @@ import { AgentPool } from '../pool/agent-pool.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { EXIT } from './exit-codes.js';
 import { agentOrigin, assertAgentStarts } from './check-agent.js';
+import { watchTrackerFile } from './watch-tracker.js';
 import type { CliIO } from './io.js';
 import type { OpenRepo } from './open-repo.js';
 import { TaskGraph } from '../graph/index.js';
@@ -36,6 +37,7 @@ async function runWithLock(repo: OpenRepo, selection: RunSelection, json: boolea
     graph: repo.graph,
     runner: pool,
     agentOrigin: agentOrigin(repo.config),
+    watchTracker: (onChange) => watchTrackerFile(repo.issuesFile, onChange),
   });
   engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, { expectedTotal: expectedTotal(repo, selection, io) }));
   const stopListening = io.onInterrupt(() => engine.stop());

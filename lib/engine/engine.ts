@@ -14,6 +14,7 @@ import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
 import { RunTally } from './run-tally.js';
 import { taskFileText } from './task-file.js';
 import { systemClock, type Clock, type EngineDeps, type Running, type RunSelection } from './types.js';
+import { TaskGraph } from '../graph/index.js';
 
 export type { AgentRunner, Clock, EngineDeps, RunSelection } from './types.js';
 
@@ -25,7 +26,15 @@ export type { AgentRunner, Clock, EngineDeps, RunSelection } from './types.js';
 export class Engine {
   private readonly listeners = new Set<EngineListener>();
   private readonly running = new Map<string, Running>();
-  private readonly queue: ReadyQueue<Task>;
+  private queue: ReadyQueue<Task>;
+  /** The dependency graph; built anew from the tracker when someone else changes the file. */
+  private graph: TaskGraph;
+  private mergesSeen = 0;
+  private stopWatching: (() => void) | null = null;
+  private rescanning: Promise<void> | null = null;
+  private rescanAgain = false;
+  private lastRescanEnd = 0;
+  private lastRescanMs = 0;
   private readonly clock: Clock;
   private readonly tally = new RunTally();
   private only: Set<string> | null = null;
@@ -39,6 +48,7 @@ export class Engine {
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.graph = deps.graph;
     this.queue = new ReadyQueue<Task>(deps.graph.compare);
   }
 
@@ -49,8 +59,10 @@ export class Engine {
 
   /** Runs until nothing is ready or running, then resolves with what happened. */
   async run(selection: RunSelection = {}): Promise<BatchSummary> {
-    const { graph, settings } = this.deps;
+    const { settings } = this.deps;
+    const graph = this.graph;
     const started = this.clock.now();
+    this.mergesSeen = this.deps.store.stats.merges;
     const { writes: writesBefore, bytesWritten: bytesBefore } = this.deps.store.stats;
     if (selection.ids) {
       this.only = new Set(selection.ids);
@@ -71,6 +83,7 @@ export class Engine {
     });
 
     const stopWatching = this.deps.store.onEvent((event) => this.onStoreEvent(event));
+    this.stopWatching = this.deps.watchTracker?.(() => this.onTrackerTouched()) ?? null;
     try {
       // A final write can merge in a close someone else made, which may unblock more work: go round again.
       do {
@@ -81,6 +94,9 @@ export class Engine {
       } while (!this.tally.interrupted && (this.queue.size > 0 || this.running.size > 0));
     } finally {
       stopWatching();
+      this.stopWatching?.();
+      this.stopWatching = null;
+      await this.rescanning;
     }
 
     const summary = this.tally.summary({
@@ -152,7 +168,8 @@ export class Engine {
   }
 
   private start(queued: Task): void {
-    const { store, graph, settings, repoDir } = this.deps;
+    const { store, settings, repoDir } = this.deps;
+    const graph = this.graph;
     const now = this.clock.now();
     // The queue holds the task as it was found ready; others may have changed its line since.
     const task = store.tasks().get(queued.id);
@@ -224,7 +241,11 @@ export class Engine {
     this.deps.store
       .sync()
       .catch((error: unknown) => this.emit({ type: 'store.error', at: this.clock.now(), message: errorMessage(error) }))
-      .then(() => this.settleRun(run, result))
+      .then(() => {
+        this.settleRun(run, result);
+        // What others wrote came in with that read: look at it as a watcher would have.
+        if (this.deps.store.stats.merges !== this.mergesSeen) this.onTrackerTouched();
+      })
       .catch((error: unknown) => this.emit({ type: 'store.error', at: this.clock.now(), message: `${run.task.id}: ${errorMessage(error)}` }))
       .finally(() => {
         this.finishing -= 1;
@@ -234,7 +255,8 @@ export class Engine {
   }
 
   private settleRun(run: Running, result: RunResult): void {
-    const { store, graph } = this.deps;
+    const { store } = this.deps;
+    const graph = this.graph;
     const id = run.task.id;
     const now = this.clock.now();
     const current = store.tasks().get(id);
@@ -277,7 +299,7 @@ export class Engine {
 
   private enqueueUnblocked(closedId: string, now: number): void {
     if (this.only) return;
-    for (const task of this.deps.graph.onClosed(closedId, now)) {
+    for (const task of this.graph.onClosed(closedId, now)) {
       this.queue.push(task);
       this.emit({ type: 'task.ready', at: now, id: task.id, title: task.title, unblockedBy: closedId });
     }
@@ -286,7 +308,7 @@ export class Engine {
   private block(task: Task, reason: string, now: number): void {
     const transition = blockedTransition(new Date(now), reason, notesOf(task));
     this.deps.store.update(task.id, transition.patch);
-    this.deps.graph.setStatus(task.id, 'blocked');
+    this.graph.setStatus(task.id, 'blocked');
     this.tally.record(task.id, 'blocked', reason);
     // No agent ran, so there is no log to point at.
     this.emit({
@@ -335,7 +357,7 @@ export class Engine {
   }
 
   private acceptClose(id: string, now: number, agentOutcome?: string): void {
-    this.deps.graph.setStatus(id, 'closed');
+    this.graph.setStatus(id, 'closed');
     this.tally.record(id, 'closed');
     this.emit({ type: 'task.accepted-close', at: now, id, ...(agentOutcome ? { agentOutcome } : {}) });
     this.enqueueUnblocked(id, now);
@@ -348,6 +370,72 @@ export class Engine {
     } else if (event.type === 'retry') {
       this.emit({ type: 'task.retry', at: event.at, id: event.taskId, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
     }
+  }
+
+  /**
+   * The tracker file changed on disk (a person, `bd`, an agent, or chorus's own write). Reading it
+   * merges what others wrote; when they did write, the graph is built again from it and what
+   * became ready (a new task, a reopened one, one whose blocker someone closed) is queued at once.
+   */
+  private onTrackerTouched(): void {
+    if (this.rescanning) {
+      this.rescanAgain = true;
+      return;
+    }
+    this.rescanning = (async () => {
+      do {
+        this.rescanAgain = false;
+        // Building the graph again costs time on a big tracker: at most a fifth of chorus's time goes to it.
+        const wait = this.lastRescanEnd + 4 * this.lastRescanMs - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5_000)));
+        await this.deps.store.sync().catch((error: unknown) => this.emit({ type: 'store.error', at: this.clock.now(), message: errorMessage(error) }));
+        if (this.deps.store.stats.merges !== this.mergesSeen) this.rescan();
+      } while (this.rescanAgain && !this.tally.interrupted);
+    })().finally(() => {
+      this.rescanning = null;
+      this.checkSettled();
+    });
+  }
+
+  private rescan(): void {
+    const began = performance.now();
+    try {
+      this.rebuildFromTracker();
+    } finally {
+      this.lastRescanEnd = performance.now();
+      this.lastRescanMs = this.lastRescanEnd - began;
+    }
+    this.pump();
+  }
+
+  private rebuildFromTracker(): void {
+    const now = this.clock.now();
+    this.mergesSeen = this.deps.store.stats.merges;
+    const tasks = this.deps.store.tasks();
+    this.graph = new TaskGraph(tasks.values(), { skipTypes: this.deps.settings.skipTypes });
+    const queue = new ReadyQueue<Task>(this.graph.compare);
+    let added = 0;
+    if (!this.only) {
+      for (const task of this.graph.readyTasks(now)) {
+        if (this.running.has(task.id)) continue;
+        // A task this run let go of (killed by a person, skipped) waits for a retry; one it blocked
+        // that somebody reopened since is theirs to run again.
+        const ended = this.tally.statusOf(task.id);
+        if (ended === 'open' || ended === 'skipped') continue;
+        if (!this.queue.has(task.id)) {
+          added += 1;
+          this.emit({ type: 'task.ready', at: now, id: task.id, title: task.title, unblockedBy: null });
+        }
+        queue.push(task);
+      }
+    } else {
+      for (const id of this.only) {
+        const task = tasks.get(id);
+        if (task && this.queue.has(id)) queue.push(task);
+      }
+    }
+    this.queue = queue;
+    this.emit({ type: 'tracker.changed', at: now, newlyReady: added });
   }
 
   /** Each distinct command is looked up once a run: a missing agent blocks its tasks without a spawn. */
@@ -363,6 +451,7 @@ export class Engine {
   private checkSettled(): void {
     if (this.running.size > 0 || this.finishing > 0) return;
     if (!this.tally.interrupted && this.queue.size > 0) return;
+    if (this.rescanning) return;
     const settle = this.settle;
     this.settle = null;
     settle?.();
@@ -370,7 +459,7 @@ export class Engine {
 
   /** Tasks that could run but are not ready at the end: what a person may want to look at next. */
   private countWaiting(now: number): number {
-    const { graph } = this.deps;
+    const graph = this.graph;
     let waiting = 0;
     for (const task of graph.tasks()) {
       if (task.status !== 'open' || graph.isReady(task.id, now)) continue;

@@ -22,7 +22,10 @@ export type EngineEvent =
       /** Absent when no agent ever wrote one (the task was blocked before it started). */
       logPath?: string;
     }
-  | { type: 'task.ready'; at: number; id: string; title: string; unblockedBy: string }
+  /** `unblockedBy`: the task whose close released it; null when an edit made outside chorus did. */
+  | { type: 'task.ready'; at: number; id: string; title: string; unblockedBy: string | null }
+  /** Someone else changed the tracker file; chorus merged it and queued what became ready. */
+  | { type: 'tracker.changed'; at: number; newlyReady: number }
   /**
    * Someone else closed the task (e.g. the agent through `bd close`); chorus took their close.
    * `agentOutcome`: how the task's agent ended, when chorus was running it (`success`, `exited with code 5`, ...).

@@ -23,6 +23,11 @@ export interface EngineDeps {
   graph: TaskGraph;
   runner: AgentRunner;
   clock?: Clock;
+  /**
+   * Calls back whenever the tracker file may have changed on disk; returns how to stop. Without it
+   * chorus sees others' edits only when it writes.
+   */
+  watchTracker?: (onChange: () => void) => () => void;
   /** Where the global agent command was set, for messages. @default GLOBAL_AGENT_ORIGIN */
   agentOrigin?: string;
   /** Whether an agent command can be started. @default checkCommand on the real file system */

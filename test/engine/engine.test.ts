@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { BeadsStore } from '../../lib/beads/index.js';
@@ -15,13 +16,13 @@ afterEach(async () => {
   await repo?.remove();
 });
 
-async function engineFor(tasks: object[], settings: Partial<typeof DEFAULT_SETTINGS>) {
+async function engineFor(tasks: object[], settings: Partial<typeof DEFAULT_SETTINGS>, watchTracker?: (onChange: () => void) => () => void) {
   repo = await makeRepo(tasks);
   const store = await BeadsStore.open(repo.issuesFile);
   const full = { ...DEFAULT_SETTINGS, agentArgs: [], killGrace: 200, backoffMin: 10, backoffMax: 20, ...settings };
   const graph = new TaskGraph(store.tasks().values(), { skipTypes: full.skipTypes });
   pool = new AgentPool({ maxAgents: full.maxAgents });
-  const engine = new Engine({ repoDir: repo.dir, settings: full, store, graph, runner: pool });
+  const engine = new Engine({ repoDir: repo.dir, settings: full, store, graph, runner: pool, ...(watchTracker ? { watchTracker } : {}) });
   const events: EngineEvent[] = [];
   engine.on((e) => events.push(e));
   return { engine, events, store };
@@ -63,4 +64,27 @@ it('emits started, attempt, retry, finished and ready events in order for one ta
   const finishedA = events.findIndex((e) => e.type === 'task.finished' && e.id === 'a');
   expect(readyB).toBeGreaterThan(finishedA);
   expect(events.at(-1)!.type).toBe('batch.finished');
+});
+
+it('an outside edit starts new work but never a task a person killed in this run', async () => {
+  let touched: () => void = () => undefined;
+  const { engine, events } = await engineFor(
+    [bead('hang', { priority: 0 }), bead('keep', { priority: 1, metadata: { chorus: { agent: { command: path.join(AGENTS, 'sleep.js'), args: ['1500'] } } } })],
+    { agentCommand: path.join(AGENTS, 'hang.js'), maxAgents: 2 },
+    (onChange) => {
+      touched = onChange;
+      return () => undefined;
+    },
+  );
+  const done = engine.run();
+  for (let i = 0; i < 100 && events.filter((e) => e.type === 'task.attempt').length < 2; i += 1) await new Promise((r) => setTimeout(r, 50));
+  expect(engine.kill('hang')).toBe(true);
+  for (let i = 0; i < 100 && !events.some((e) => e.type === 'task.finished' && e.id === 'hang'); i += 1) await new Promise((r) => setTimeout(r, 20));
+  await appendFile(repo!.issuesFile, `${JSON.stringify(bead('late', { metadata: { chorus: { agent: path.join(AGENTS, 'succeed.js') } } }))}\n`);
+  touched();
+  const summary = await done;
+  expect(summary.closed.sort()).toEqual(['keep', 'late']);
+  expect(summary.released).toEqual(['hang']);
+  const started = events.filter((e) => e.type === 'task.started').map((e) => (e as { id: string }).id);
+  expect(started.sort()).toEqual(['hang', 'keep', 'late']);
 });

@@ -54,7 +54,11 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         if (tty) timer = setInterval(drawBar, 1000).unref();
         break;
       case 'task.ready':
-        if (options.expectedTotal === undefined) total += 1;
+        // The plan counted what closes would release; an outside edit adds work it could not know of.
+        if (options.expectedTotal === undefined || event.unblockedBy === null) total += 1;
+        break;
+      case 'tracker.changed':
+        if (event.newlyReady > 0) line(`${clock()} ↺ tracker changed outside chorus: ${event.newlyReady} more task(s) ready`);
         break;
       case 'task.started':
         running += 1;
