@@ -5,7 +5,7 @@ import { acquireRunLock } from '../state/run-lock.js';
 import { EXIT } from './exit-codes.js';
 import { agentOrigin, assertAgentStarts } from './check-agent.js';
 import { watchTrackerFile } from './watch-tracker.js';
-import type { CliIO } from './io.js';
+import { writeLine, type CliIO } from './io.js';
 import type { OpenRepo } from './open-repo.js';
 import { TaskGraph } from '../graph/index.js';
 import { planWaves } from '../schedule/plan-waves.js';
@@ -42,15 +42,22 @@ async function runWithLock(repo: OpenRepo, selection: RunSelection, json: boolea
   engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, { expectedTotal: expectedTotal(repo, selection, io) }));
   const stopListening = io.onInterrupt(() => engine.stop());
   let summary: BatchSummary;
+  let closeError: unknown;
   try {
     summary = await engine.run(selection);
   } finally {
     stopListening();
     await pool.close();
-    await repo.store.close();
+    await repo.store.close().catch((error: unknown) => (closeError = error));
+  }
+  if (closeError !== undefined) {
+    const message = closeError instanceof Error ? closeError.message : String(closeError);
+    writeLine(io.stderr, `chorus: the tracker could not be written: ${message}; results since its last successful write are not in it`);
+    return summary.interrupted ? EXIT.interrupted : EXIT.failed;
   }
   if (summary.interrupted) return EXIT.interrupted;
-  return summary.blocked.length > 0 || summary.unwritten.length > 0 ? EXIT.failed : EXIT.ok;
+  const failed = summary.blocked.length > 0 || summary.unwritten.length > 0 || summary.trackerError !== undefined;
+  return failed ? EXIT.failed : EXIT.ok;
 }
 
 /**

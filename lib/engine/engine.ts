@@ -5,7 +5,7 @@ import type { RunResult, WorkerEvent } from '../pool/types.js';
 import { noAgentResult } from '../pool/no-agent-result.js';
 import { ReadyQueue } from '../schedule/ready-queue.js';
 import { selectStarts } from '../schedule/select-starts.js';
-import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf } from '../schedule/transitions.js';
+import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf, releasePatch } from '../schedule/transitions.js';
 import { liveTaskCount } from '../beads/task-count.js';
 import { buildJob, GLOBAL_AGENT_ORIGIN, isExclusive, taskPaths } from './build-job.js';
 import { checkCommand, describeCommandProblem, type CommandProblem } from '../pool/check-command.js';
@@ -34,6 +34,8 @@ export class Engine {
   private rescanning: Promise<void> | null = null;
   private rescanAgain = false;
   private lastRescanEnd = 0;
+  /** Why dispatch stopped for good: a tracker write that failed. */
+  private halted: string | null = null;
   private lastRescanMs = 0;
   private readonly clock: Clock;
   private readonly tally = new RunTally();
@@ -90,8 +92,8 @@ export class Engine {
         const finished = new Promise<void>((resolve) => (this.settle = resolve));
         this.pump();
         await finished;
-        await this.deps.store.flush();
-      } while (!this.tally.interrupted && (this.queue.size > 0 || this.running.size > 0));
+        await this.deps.store.flush().catch((error: unknown) => this.haltOnWriteFailure(error));
+      } while (!this.stopping && (this.queue.size > 0 || this.running.size > 0));
     } finally {
       stopWatching();
       this.stopWatching?.();
@@ -103,10 +105,32 @@ export class Engine {
       waiting: this.only ? 0 : this.countWaiting(this.clock.now()),
       cycles: graph.cycles(),
       durationMs: this.clock.now() - started,
+      ...(this.halted ? { trackerError: this.halted } : {}),
     });
     const { writes, bytesWritten } = this.deps.store.stats;
     this.emit({ type: 'batch.finished', at: this.clock.now(), summary, tracker: { writes: writes - writesBefore, bytesWritten: bytesWritten - bytesBefore } });
     return summary;
+  }
+
+  /** No new starts: interrupted, or the tracker cannot be written. */
+  private get stopping(): boolean {
+    return this.tally.interrupted || this.halted !== null;
+  }
+
+  /**
+   * A tracker write failed (disk full, folder made read-only): starting more agents would only
+   * make more results that cannot be written. Running agents finish; their results stay pending
+   * and are written if a later attempt succeeds.
+   */
+  private haltOnWriteFailure(error: unknown): void {
+    this.haltDispatch(`the tracker cannot be written (${errorMessage(error)})`);
+  }
+
+  private haltDispatch(message: string): void {
+    if (this.halted !== null) return;
+    this.halted = message;
+    this.emit({ type: 'batch.stopping', at: this.clock.now(), reason: 'write-failed', message });
+    this.checkSettled();
   }
 
   /** Ctrl-C: no new starts; every agent is ended (SIGTERM, then SIGKILL) and its task goes back to open. */
@@ -144,7 +168,7 @@ export class Engine {
     try {
       do {
         this.pumpAgain = false;
-        if (this.tally.interrupted) break;
+        if (this.stopping) break;
         const exclusiveRunning = [...this.running.values()].some((r) => r.exclusive);
         const queue = this.queue;
         function* candidates(): Generator<Task> {
@@ -269,6 +293,16 @@ export class Engine {
       store.update(id, closedOutsidePatch(new Date(now), run.claimedFrom));
       return this.acceptClose(id, now, result.outcome === 'failed' ? `exited with code ${result.exitCode}` : result.outcome);
     }
+    const full = diskFailure(result);
+    if (full !== null) {
+      // Not the task's fault: it goes back to open as it was, and nothing more starts on a full disk.
+      store.update(id, releasePatch(new Date(now), run.claimedFrom));
+      graph.setStatus(id, 'open');
+      this.tally.record(id, 'open');
+      this.emit({ type: 'task.finished', at: now, id, title: run.task.title, outcome: result.outcome, status: 'open', attempts: result.attempts, durationMs: result.durationMs, reason: full });
+      this.haltDispatch(`chorus cannot write its files (${full})`);
+      return;
+    }
     const transition = finishTransition(result, {
       now: new Date(now),
       logPath: this.relative(run.logPath),
@@ -342,6 +376,7 @@ export class Engine {
     const now = this.clock.now();
     if (event.type === 'write-error') {
       this.emit({ type: 'store.error', at: now, message: errorMessage(event.error) });
+      this.haltOnWriteFailure(event.error);
       return;
     }
     if (event.type === 'vanished') {
@@ -390,7 +425,7 @@ export class Engine {
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5_000)));
         await this.deps.store.sync().catch((error: unknown) => this.emit({ type: 'store.error', at: this.clock.now(), message: errorMessage(error) }));
         if (this.deps.store.stats.merges !== this.mergesSeen) this.rescan();
-      } while (this.rescanAgain && !this.tally.interrupted);
+      } while (this.rescanAgain && !this.stopping);
     })().finally(() => {
       this.rescanning = null;
       this.checkSettled();
@@ -450,7 +485,7 @@ export class Engine {
 
   private checkSettled(): void {
     if (this.running.size > 0 || this.finishing > 0) return;
-    if (!this.tally.interrupted && this.queue.size > 0) return;
+    if (!this.stopping && this.queue.size > 0) return;
     if (this.rescanning) return;
     const settle = this.settle;
     this.settle = null;
@@ -478,6 +513,14 @@ export class Engine {
   private emit(event: EngineEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+/** A run that could not start because the disk is full or read-only: the message, else null. */
+function diskFailure(result: RunResult): string | null {
+  if (result.outcome !== 'spawn-error' || !result.error) return null;
+  const { code, message } = result.error;
+  const disk = /\b(ENOSPC|EDQUOT|EROFS)\b/;
+  return (code && disk.test(code)) || disk.test(message) ? message : null;
 }
 
 function errorMessage(error: unknown): string {

@@ -37,7 +37,9 @@ export type EngineEvent =
   | { type: 'task.unwritten'; at: number; id: string; reason: string }
   /** A tracker write failed in the background; the final write will report it again if it persists. */
   | { type: 'store.error'; at: number; message: string }
+  /** No more starts. `interrupted`: Ctrl-C and the like, agents are ended; `tracker-unwritable`: running agents finish. */
   | { type: 'batch.stopping'; at: number; reason: 'interrupted' }
+  | { type: 'batch.stopping'; at: number; reason: 'write-failed'; message: string }
   | { type: 'batch.finished'; at: number; summary: BatchSummary; tracker: TrackerWrites };
 
 /** What reaching the tracker cost over the batch: whole-file writes and the bytes they wrote. */
@@ -60,6 +62,8 @@ export interface BatchSummary {
   cycles: string[][];
   durationMs: number;
   interrupted: boolean;
+  /** Set when dispatch stopped because the tracker could not be written: the write's error. */
+  trackerError?: string;
 }
 
 export type EngineListener = (event: EngineEvent) => void;

@@ -23,7 +23,7 @@ export class RunTally {
     return this.ended.get(id)?.status;
   }
 
-  summary(extra: Pick<BatchSummary, 'waiting' | 'cycles' | 'durationMs'>): BatchSummary {
+  summary(extra: Pick<BatchSummary, 'waiting' | 'cycles' | 'durationMs' | 'trackerError'>): BatchSummary {
     const closed: string[] = [];
     const blocked: BatchSummary['blocked'] = [];
     const released: string[] = [];

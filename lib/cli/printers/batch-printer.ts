@@ -101,7 +101,11 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         line(`${clock()} ! could not write the tracker yet: ${event.message}`);
         break;
       case 'batch.stopping':
-        line('chorus: stopping: ending the agents (SIGTERM, then SIGKILL after killGrace); their tasks go back to open');
+        line(
+          event.reason === 'interrupted'
+            ? 'chorus: stopping: ending the agents (SIGTERM, then SIGKILL after killGrace); their tasks go back to open'
+            : `chorus: starting no more tasks: ${event.message}; running agents finish`,
+        );
         break;
       case 'batch.finished': {
         if (timer) clearInterval(timer);
@@ -115,6 +119,7 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         stream.write(`\nchorus: ${s.interrupted ? 'interrupted' : 'done'} in ${formatDuration(s.durationMs)}: ${parts.join(', ')}\n`);
         for (const b of s.blocked) stream.write(`  ✗ ${b.id}: ${b.reason}\n`);
         for (const u of s.unwritten) stream.write(`  ! ${u.id}: ${u.reason}\n`);
+        if (s.trackerError) stream.write(`  ! stopped starting tasks: ${s.trackerError}\n`);
         for (const cycle of s.cycles) stream.write(`  ✗ cycle: ${cycle.join(' -> ')}\n`);
         break;
       }
