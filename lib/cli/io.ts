@@ -1,17 +1,37 @@
+import { closableOutput } from './closable-output.js';
+
+/** Where a command writes: the process streams, or a test's capture. */
+export interface OutputStream {
+  write(chunk: string | Uint8Array): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
 /** Where a command writes. Injected so tests can capture output; bin/ passes the process streams. */
 export interface CliIO {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  stderr: NodeJS.WritableStream;
+  stdout: OutputStream;
+  stderr: OutputStream;
   /** Signals chorus reacts to (Ctrl-C, SIGTERM, SIGHUP); bin/ wires them to the process. */
   onInterrupt(handler: () => void): () => void;
+  /**
+   * The reader of stdout went away (`chorus status | head -1`): what is written after is
+   * dropped. A command that would go on for a while (a batch, `logs --follow`) stops.
+   */
+  onOutputClosed(handler: () => void): () => void;
 }
 
 const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export function processIO(): CliIO {
+  const stdout = closableOutput(process.stdout, (error) => {
+    // A closed pipe is the reader saying "enough"; anything else (a full disk, EIO) is worth a line.
+    if (error.code !== 'EPIPE') process.stderr.write(`chorus: cannot write the output any more: ${error.message}\n`);
+  });
+  // Nothing can be reported once stderr itself is gone; without a listener its EPIPE would end chorus with a stack trace.
+  const stderr = closableOutput(process.stderr, () => undefined);
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     onInterrupt(handler) {
       // SIGHUP: the terminal closed. The work stops as on Ctrl-C, tasks back to open, agents ended.
       for (const signal of INTERRUPTS) process.on(signal, handler);
@@ -19,9 +39,10 @@ export function processIO(): CliIO {
         for (const signal of INTERRUPTS) process.off(signal, handler);
       };
     },
+    onOutputClosed: (handler) => stdout.onClosed(handler),
   };
 }
 
-export function writeLine(stream: NodeJS.WritableStream, line = ''): void {
+export function writeLine(stream: OutputStream, line = ''): void {
   stream.write(`${line}\n`);
 }

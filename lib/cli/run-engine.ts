@@ -14,7 +14,8 @@ import { jsonPrinter } from './printers/json-printer.js';
 
 /**
  * Runs the engine over an opened repository with a real agent pool, printing as it goes,
- * and turns the outcome into an exit code (SPEC §7). Ctrl-C / SIGTERM stop it cleanly.
+ * and turns the outcome into an exit code (SPEC §7). Ctrl-C / SIGTERM stop it cleanly, and so
+ * does losing the reader of stdout (`chorus batch --all-ready | head -1`): nobody sees it any more.
  */
 export async function runEngine(repo: OpenRepo, selection: RunSelection, json: boolean, io: CliIO): Promise<number> {
   const tasks = repo.store.tasks();
@@ -40,13 +41,15 @@ async function runWithLock(repo: OpenRepo, selection: RunSelection, json: boolea
     watchTracker: (onChange) => watchTrackerFile(repo.issuesFile, onChange),
   });
   engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, { expectedTotal: expectedTotal(repo, selection, io) }));
-  const stopListening = io.onInterrupt(() => engine.stop());
+  const stopOnInterrupt = io.onInterrupt(() => engine.stop());
+  const stopOnClosedOutput = io.onOutputClosed(() => engine.stop());
   let summary: BatchSummary;
   let closeError: unknown;
   try {
     summary = await engine.run(selection);
   } finally {
-    stopListening();
+    stopOnInterrupt();
+    stopOnClosedOutput();
     await pool.close();
     await repo.store.close().catch((error: unknown) => (closeError = error));
   }

@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AGENTS, CLI, bead, blocks, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
+
+const repos: TempRepo[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map((r) => r.remove()));
+});
+async function repo(tasks: string | object[], settings?: Record<string, unknown>) {
+  const r = await makeRepo(tasks, settings);
+  repos.push(r);
+  return r;
+}
+
+/** What a user sees from `chorus ARGS | head -1` in a shell, and chorus's own exit code. */
+function throughHead(args: string[], cwd: string): Promise<{ stdout: string; stderr: string; chorusExit: number | null }> {
+  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const script = `("${process.execPath}" "${CLI}" ${quoted}; echo "chorus-exit=$?" >&2) | head -1`;
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', script], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      const match = /chorus-exit=(\d+)\n/.exec(stderr);
+      resolve({ stdout, stderr: stderr.replace(/chorus-exit=\d+\n/, ''), chorusExit: match ? Number(match[1]) : null });
+    });
+  });
+}
+
+describe('a closed stdout (`chorus ... | head -1`) ends the command quietly', () => {
+  it('read commands print their first line and stop, no EPIPE, no stack trace, exit 0', async () => {
+    // Output well past a pipe's 64 KiB, so chorus is still writing when head has gone.
+    const tasks = Array.from({ length: 2000 }, (_, i) =>
+      i % 2 === 0
+        ? bead(`t${i}`, { title: `An open task with a title long enough to fill the pipe quickly, number ${i}` })
+        : bead(`t${i}`, {
+            title: `A task chorus blocked, with a title long enough to fill the pipe quickly, number ${i}`,
+            status: 'blocked',
+            assignee: 'chorus',
+            notes: 'chorus 2026-01-01T00:00:00Z: blocked: agent exited with code 1 (1 attempt)',
+          }),
+    );
+    const r = await repo(tasks);
+    await mkdir(path.join(r.dir, '.beads', 'agent-output'), { recursive: true });
+    await writeFile(path.join(r.dir, '.beads', 'agent-output', 't0.log'), 'a line of agent output\n'.repeat(20_000));
+    const commands = [['status'], ['ready'], ['ready', '--json'], ['graph', '--format', 'json'], ['graph'], ['batch', '--all-ready', '--dry-run'], ['logs', 't0'], ['config']];
+    for (const args of commands) {
+      const out = await throughHead(args, r.dir);
+      expect(out.stderr, args.join(' ')).toBe('');
+      expect(out.stdout.split('\n').filter(Boolean), args.join(' ')).toHaveLength(1);
+      expect(out.chorusExit, args.join(' ')).toBe(0);
+    }
+  });
+
+  it('a running batch stops as on Ctrl-C: its agents are ended, their tasks go back to open, exit 130', async () => {
+    const r = await repo(
+      Array.from({ length: 30 }, (_, i) => bead(`b${i}`)),
+      {
+        agentCommand: path.join(AGENTS, 'record.js'),
+        agentArgs: [],
+        agentEnv: { FIXTURE_RECORD_FILE: 'rec.txt', FIXTURE_RECORD_MS: '400' },
+        maxAgents: 2,
+      },
+    );
+    const out = await throughHead(['batch', '--all-ready'], r.dir);
+    expect(out.stdout).toMatch(/^chorus: 30 task\(s\) ready/);
+    expect(out.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(out.chorusExit).toBe(130);
+    const statuses = [...(await r.readTasks()).values()].map((t) => t['status']);
+    expect(statuses).not.toContain('in_progress');
+    expect(statuses.filter((s) => s === 'open').length).toBeGreaterThan(20);
+    expect(existsSync(path.join(r.dir, '.chorus', 'run.lock'))).toBe(false);
+  });
+});
