@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ChorusError, StoreError, UsageError } from '../errors.js';
+import { checkRepoDir } from './check-repo-dir.js';
 import { settingFlagsFrom } from './commands/setting-flags.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';
@@ -37,6 +38,7 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
     .showHelpAfterError('(chorus --help lists the commands)');
 
   const dir = () => program.opts<{ dir?: string }>().dir;
+  program.hook('preAction', () => checkRepoDir(dir()));
   const action =
     <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
     async (...args: A) =>

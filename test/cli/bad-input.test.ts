@@ -78,6 +78,8 @@ describe('bad configuration: a clear message naming the problem, exit 2, nothing
 
   it('a missing tracker is named', async () => {
     const repo = await repoWithConfig(null);
+    // A folder that exists but holds no tracker (a missing -C folder is its own error).
+    await mkdir(path.join(repo.dir, 'nowhere'));
     const r = await runChorus(['-C', path.join(repo.dir, 'nowhere'), 'ready']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(path.join(repo.dir, 'nowhere', '.beads', 'issues.jsonl'));

@@ -80,3 +80,27 @@ describe('a closed stdout (`chorus ... | head -1`) ends the command quietly', ()
     expect(existsSync(path.join(r.dir, '.chorus', 'run.lock'))).toBe(false);
   });
 });
+
+describe('a folder given with -C that is not there', () => {
+  it('is a usage error naming the folder, one line, exit 2, for every command', async () => {
+    const r = await repo([bead('a')]);
+    const missing = path.join(r.dir, 'no', 'such', 'folder');
+    for (const args of [['init'], ['ready'], ['status'], ['config'], ['logs', 'a'], ['batch', '--all-ready']]) {
+      const out = await runChorus(['-C', missing, ...args]);
+      expect(out.code, args.join(' ')).toBe(2);
+      expect(out.stderr, args.join(' ')).toBe(`chorus: -C ${missing}: no such folder\n`);
+    }
+    const file = path.join(r.dir, '.beads', 'issues.jsonl');
+    const notAFolder = await runChorus(['-C', file, 'ready']);
+    expect(notAFolder.code).toBe(2);
+    expect(notAFolder.stderr).toBe(`chorus: -C ${file}: not a folder\n`);
+  });
+
+  it('`init --force` over something that is not a file is a message, not a stack trace', async () => {
+    const r = await repo([bead('a')]);
+    await mkdir(path.join(r.dir, '.chorus.json'));
+    const out = await runChorus(['-C', r.dir, 'init', '--force']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/^chorus: cannot write .*\.chorus\.json \(.*\)\n$/);
+  });
+});

@@ -33,7 +33,8 @@ export async function initCommand(opts: InitOptions, io: CliIO): Promise<number>
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new UsageError('CHORUS_CONFIG_EXISTS', `${file} already exists (use --force to replace it)`);
     }
-    throw error;
+    // A read-only folder, a directory by that name: the user's to fix, so a message, not a stack trace.
+    throw new UsageError('CHORUS_CONFIG_UNWRITABLE', `cannot write ${file} (${(error as Error).message})`, { cause: error });
   }
   try {
     await handle.writeFile(`${JSON.stringify(starting, null, 2)}\n`);
