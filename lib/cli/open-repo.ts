@@ -6,6 +6,7 @@ import type { SettingKey } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { TaskGraph } from '../graph/task-graph.js';
 import { writeLine, type CliIO } from './io.js';
+import { SETTING_FLAG_NAMES } from './commands/setting-flags.js';
 
 export interface OpenRepo {
   repoDir: string;
@@ -22,7 +23,7 @@ export async function openRepo(
   io: CliIO,
 ): Promise<OpenRepo> {
   const repoDir = path.resolve(dir ?? process.cwd());
-  const config = await loadConfig(repoDir, flags);
+  const config = await loadConfig(repoDir, flags, SETTING_FLAG_NAMES);
   const issuesFile = path.resolve(repoDir, config.settings.issuesFile);
   try {
     await access(issuesFile);

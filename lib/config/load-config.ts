@@ -22,13 +22,18 @@ export interface EffectiveConfig {
  * then checks the rules that span keys. Every problem is reported at once. Valid settings
  * pass a quick check (accept-settings.ts); zod is loaded only to find and word what is wrong.
  */
-export async function loadConfig(repoDir: string, flags: Partial<Record<SettingKey, unknown>> = {}): Promise<EffectiveConfig> {
+export async function loadConfig(
+  repoDir: string,
+  flags: Partial<Record<SettingKey, unknown>> = {},
+  /** How the user typed each flag (`agentCommand` is `--agent`); unnamed ones read as the key in kebab case. */
+  flagNames: Partial<Record<SettingKey, string>> = {},
+): Promise<EffectiveConfig> {
   const file = path.join(repoDir, CONFIG_FILE_NAME);
   const text = await readOptional(file);
   const fromFile = text === null ? {} : await parseConfigText(text, file);
 
   const definedFlags = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  const fromFlags = acceptSettings(definedFlags) ?? (await checkFlags(definedFlags));
+  const fromFlags = acceptSettings(definedFlags) ?? (await checkFlags(definedFlags, flagNames));
 
   const merged: Settings = { ...defaultSettings(), ...fromFile, ...fromFlags };
   const sources = Object.fromEntries(
@@ -65,11 +70,12 @@ async function parseConfigText(text: string, file: string): Promise<Partial<Sett
   return result.data.orchestration ?? {};
 }
 
-async function checkFlags(definedFlags: Record<string, unknown>): Promise<Partial<Settings>> {
+async function checkFlags(definedFlags: Record<string, unknown>, flagNames: Partial<Record<SettingKey, string>>): Promise<Partial<Settings>> {
   const { orchestrationSchema } = await import('./schema.js');
   const flagCheck = orchestrationSchema.partial().safeParse(definedFlags);
   if (!flagCheck.success) {
-    const lines = describeIssues(flagCheck.error.issues, definedFlags).map((l) => `  --${kebab(l)}`);
+    const flagOf = (key: string) => flagNames[key as SettingKey] ?? `--${kebab(key)}`;
+    const lines = describeIssues(flagCheck.error.issues, definedFlags).map((l) => `  ${l.replace(/^[a-zA-Z]+/, flagOf)}`);
     throw new UsageError('CHORUS_CONFIG_INVALID_FLAG', `invalid command-line option:\n${lines.join('\n')}`);
   }
   return flagCheck.data;
@@ -94,8 +100,8 @@ function checkRules(settings: Settings): string[] {
 
 export const KNOWN_PLACEHOLDERS = ['TASK_ID', 'TASK_TITLE', 'TASK_FILE', 'PROMPT', 'REPO_DIR', 'LOG_FILE'];
 
-function kebab(line: string): string {
-  return line.replace(/^([a-zA-Z]+)/, (key) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 async function readOptional(file: string): Promise<string | null> {

@@ -104,3 +104,25 @@ describe('a folder given with -C that is not there', () => {
     expect(out.stderr).toMatch(/^chorus: cannot write .*\.chorus\.json \(.*\)\n$/);
   });
 });
+
+describe('setting flags are named as typed', () => {
+  it('--agent, --max-agents, --task-timeout and --retry-count each name themselves', async () => {
+    const r = await repo([bead('a')]);
+    const cases: [string[], string][] = [
+      [['--agent', ''], '--agent: expected at least 1 character(s), got ""'],
+      [['--max-agents', 'many'], '--max-agents: expected a number, got "many"'],
+      [['--task-timeout', '-1'], '--task-timeout: expected a number >= 0, got -1'],
+      [['--retry-count', '1.5'], '--retry-count: expected an integer, got 1.5'],
+      [['--retry-count', '0x3'], '--retry-count: expected a number, got "0x3"'],
+      [['--task-timeout', '1e400'], '--task-timeout: expected a number, got "1e400"'],
+    ];
+    for (const [flags, message] of cases) {
+      for (const command of [['config'], ['batch', '--all-ready']]) {
+        const out = await runChorus(['-C', r.dir, ...command, ...flags]);
+        expect(out.code, flags.join(' ')).toBe(2);
+        expect(out.stderr, flags.join(' ')).toContain(message);
+        expect(out.stderr).not.toContain('--agent-command');
+      }
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { SETTING_KEYS } from '../../config/schema.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
-import type { SettingFlags } from './setting-flags.js';
+import { SETTING_FLAG_NAMES, type SettingFlags } from './setting-flags.js';
 
 export interface ConfigOptions extends SettingFlags {
   dir?: string;
@@ -13,7 +13,7 @@ export interface ConfigOptions extends SettingFlags {
 /** `chorus config`: the effective settings and where each came from (default, .chorus.json, flag). */
 export async function configCommand(opts: ConfigOptions, io: CliIO): Promise<number> {
   const repoDir = path.resolve(opts.dir ?? process.cwd());
-  const config = await loadConfig(repoDir, opts.settingFlags ?? {});
+  const config = await loadConfig(repoDir, opts.settingFlags ?? {}, SETTING_FLAG_NAMES);
   if (opts.json) {
     io.stdout.write(`${JSON.stringify({ file: config.file, settings: config.settings, sources: config.sources }, null, 2)}\n`);
     return EXIT.ok;
