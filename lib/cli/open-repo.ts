@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { TaskGraph } from '../graph/task-graph.js';
 import { writeLine, type CliIO } from './io.js';
 import { SETTING_FLAG_NAMES } from './commands/setting-flags.js';
+import { trackerWarnings } from './tracker-warnings.js';
 
 export interface OpenRepo {
   repoDir: string;
@@ -35,9 +36,7 @@ export async function openRepo(
   }
   const store = await BeadsStore.open(issuesFile);
   const shown = path.relative(process.cwd(), issuesFile) || issuesFile;
-  for (const problem of store.problems) {
-    writeLine(io.stderr, `warning: ${shown}:${problem.line}: ${problem.message} (line kept as it is)`);
-  }
+  for (const warning of trackerWarnings(store, shown)) writeLine(io.stderr, `warning: ${warning}`);
   const graph = new TaskGraph(store.tasks().values(), { skipTypes: config.settings.skipTypes });
   return { repoDir, config, store, graph, issuesFile };
 }

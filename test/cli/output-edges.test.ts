@@ -126,3 +126,16 @@ describe('setting flags are named as typed', () => {
     }
   });
 });
+
+describe('tracker warnings', () => {
+  it('name the file and line once: no "line N:" after "issues.jsonl:N:"', async () => {
+    const r = await repo(`${JSON.stringify(bead('a'))}\n{"id": "b", half a line\n${JSON.stringify(bead('a'))}\n`);
+    const out = await runChorus(['-C', r.dir, 'ready']);
+    expect(out.code).toBe(0);
+    const warnings = out.stderr.trim().split('\n');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^warning: .*issues\.jsonl:2: invalid JSON: .* \(line kept as it is\)$/);
+    expect(warnings[1]).toMatch(/^warning: .*issues\.jsonl:3: duplicate id "a" \(also on line 1\); line 3 is used/);
+    expect(out.stderr).not.toMatch(/line \d+: (invalid|duplicate)/);
+  });
+});
