@@ -1,4 +1,5 @@
 import {
+  describeOddFields,
   normalizeDependencies,
   normalizeLabels,
   normalizeMetadata,
@@ -50,6 +51,8 @@ export class LineTask implements Task {
     // Two booleans from the object already parsed: no second parse of the line, which `raw` would cost.
     this.pinned = raw.pinned === true;
     this.ephemeral = raw.ephemeral === true;
+    const oddity = describeOddFields(raw);
+    if (oddity !== undefined) ODD_FIELDS.set(this, oddity);
   }
 
   /** A fresh object each time: callers may keep or change it without touching the task. */
@@ -67,6 +70,17 @@ export class LineTask implements Task {
 }
 
 const NO_FIELDS: Record<string, unknown> = {};
+
+/**
+ * The few tasks whose line has a status or priority chorus reads its own way, with the warning
+ * for it. Kept beside the tasks rather than in a field, which every one of 100,000 would carry.
+ */
+const ODD_FIELDS = new WeakMap<LineTask, string>();
+
+/** The warning for a task read from a line with an unknown status or an unusable priority (see describeOddFields). */
+export function oddFieldsOf(task: Task): string | undefined {
+  return task instanceof LineTask ? ODD_FIELDS.get(task) : undefined;
+}
 
 /** `{ ...task, status }`, except that a LineTask keeps its `raw`, which a spread would drop. */
 export function withStatus(task: Task, status: string): Task {

@@ -89,6 +89,9 @@ export function normalizeTitle(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** The statuses Beads itself uses; any other is kept as it is, and never ready. */
+export const KNOWN_STATUSES: ReadonlySet<string> = new Set(['open', 'in_progress', 'blocked', 'deferred', 'closed', 'pinned', 'hooked', 'tombstone']);
+
 /** A line with no status (or an empty one) is `open`; unknown statuses are kept as they are. */
 export function normalizeStatus(value: unknown): string {
   return typeof value === 'string' && value !== '' ? value : 'open';
@@ -96,6 +99,34 @@ export function normalizeStatus(value: unknown): string {
 
 export function normalizePriority(value: unknown): number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 4 ? value : DEFAULT_PRIORITY;
+}
+
+/**
+ * What a line says in its status or priority that chorus reads its own way, worded for a warning
+ * ("priority "high" is not a number 0-4; treated as 2"); undefined for the usual line. Only
+ * looks further than a set lookup and a type check for the odd line.
+ */
+export function describeOddFields(raw: Record<string, unknown>): string | undefined {
+  const status = raw.status;
+  const priority = raw.priority;
+  const statusUsual = status === undefined || status === '' || (typeof status === 'string' && KNOWN_STATUSES.has(status));
+  const priorityUsual = priority === undefined || normalizePriority(priority) === priority;
+  if (statusUsual && priorityUsual) return undefined;
+  const notes: string[] = [];
+  if (!statusUsual) {
+    notes.push(
+      typeof status === 'string'
+        ? `unknown status ${shown(status)} (known: ${[...KNOWN_STATUSES].join(', ')}); kept as it is, and the task is not run`
+        : `status ${shown(status)} is not a string; treated as open`,
+    );
+  }
+  if (!priorityUsual) notes.push(`priority ${shown(priority)} is not a number 0-4; treated as ${DEFAULT_PRIORITY}`);
+  return notes.join('; ');
+}
+
+function shown(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
 }
 
 /**

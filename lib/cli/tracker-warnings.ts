@@ -1,8 +1,10 @@
 import type { BeadsStore } from '../beads/store.js';
+import { oddFieldsOf } from '../beads/line-task.js';
 
 /**
- * One warning per tracker line that could not be read (kept as it is), in line order, each
- * `FILE:LINE: what`. `shown` is the file as the user should see it.
+ * One warning per tracker line that needs one, in line order, each `FILE:LINE: what`: lines
+ * that could not be read (kept as they are), and tasks whose status or priority chorus reads
+ * its own way. `shown` is the file as the user should see it.
  */
 export function trackerWarnings(store: BeadsStore, shown: string): string[] {
   const warnings: { line: number; text: string }[] = [];
@@ -11,5 +13,10 @@ export function trackerWarnings(store: BeadsStore, shown: string): string[] {
     const message = problem.message.startsWith(`line ${problem.line}: `) ? problem.message.slice(`line ${problem.line}: `.length) : problem.message;
     warnings.push({ line: problem.line, text: `${message} (line kept as it is)` });
   }
-  return warnings.map((w) => `${shown}:${w.line}: ${w.text}`);
+  store.records.forEach((record, index) => {
+    if (record.kind !== 'task') return;
+    const oddity = oddFieldsOf(record.task);
+    if (oddity !== undefined) warnings.push({ line: index + 1, text: oddity });
+  });
+  return warnings.sort((a, b) => a.line - b.line).map((w) => `${shown}:${w.line}: ${w.text}`);
 }

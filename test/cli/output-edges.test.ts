@@ -138,4 +138,43 @@ describe('tracker warnings', () => {
     expect(warnings[1]).toMatch(/^warning: .*issues\.jsonl:3: duplicate id "a" \(also on line 1\); line 3 is used/);
     expect(out.stderr).not.toMatch(/line \d+: (invalid|duplicate)/);
   });
+
+  it('an unusable priority or an unknown status is warned about once per line, and read as before', async () => {
+    const r = await repo([
+      bead('fine'),
+      bead('high', { priority: 'high' }),
+      bead('doing', { status: 'doing' }),
+      bead('both', { status: 'wip', priority: 9 }),
+      bead('after', { dependencies: [blocks('after', 'doing')] }),
+      bead('no-priority', { priority: undefined }),
+    ]);
+    const shown = path.join('.beads', 'issues.jsonl');
+    const ready = await runChorus(['ready'], { cwd: r.dir });
+    expect(ready.code).toBe(0);
+    expect(ready.stderr.trim().split('\n')).toEqual([
+      `warning: ${shown}:2: priority "high" is not a number 0-4; treated as 2`,
+      `warning: ${shown}:3: unknown status "doing" (known: open, in_progress, blocked, deferred, closed, pinned, hooked, tombstone); kept as it is, and the task is not run`,
+      `warning: ${shown}:4: unknown status "wip" (known: open, in_progress, blocked, deferred, closed, pinned, hooked, tombstone); kept as it is, and the task is not run; priority 9 is not a number 0-4; treated as 2`,
+    ]);
+    const rows = ready.stdout.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2));
+    expect(rows).toEqual(expect.arrayContaining([['high', 'P2'], ['fine', 'P2'], ['no-priority', 'P2']]));
+    expect(rows.map((row) => row[0])).not.toContain('doing');
+    expect(rows.map((row) => row[0])).not.toContain('after');
+    const status = await runChorus(['-C', r.dir, 'status']);
+    expect(status.stdout).toContain('1 doing');
+  });
+
+  it('only the odd line is warned about, and `ready` on 100,000 lines stays quick', async () => {
+    const lines = Array.from({ length: 100_000 }, (_, i) =>
+      JSON.stringify(bead(`big-${i}`, { status: i % 3 === 0 ? 'closed' : 'open', priority: i % 5, description: 'x'.repeat(200) })),
+    );
+    lines[50_000] = JSON.stringify(bead('odd', { priority: 'urgent' }));
+    const r = await repo(`${lines.join('\n')}\n`);
+    const started = Date.now();
+    const out = await runChorus(['-C', r.dir, 'ready', '--json']);
+    expect(out.code).toBe(0);
+    expect(out.stderr.trim().split('\n')).toEqual([expect.stringContaining('issues.jsonl:50001: priority "urgent" is not a number 0-4')]);
+    // Generous: the point is that the check is not a second parse of every line.
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
 });
