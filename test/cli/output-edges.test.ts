@@ -178,3 +178,17 @@ describe('tracker warnings', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
+
+describe('one line per task on screen', () => {
+  it('a title with newlines, tabs, CR or escape sequences stays on its start line in a batch', async () => {
+    const title = 'Fix\nthe\tthing\r \x1b[31mred\x1b[0m \x1b]0;owned\x07now\x07';
+    const r = await repo([bead('a', { title })], { agentCommand: path.join(AGENTS, 'succeed.js'), agentArgs: [] });
+    const out = await runChorus(['-C', r.dir, 'batch', '--all-ready']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    const start = out.stdout.split('\n').find((l) => l.includes('▶ a'));
+    expect(start).toMatch(/▶ a {2}Fix the thing red now\\x07 {2}\(P2, 1 running\)$/);
+    const status = await runChorus(['-C', r.dir, 'status']);
+    expect(status.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+});

@@ -34,9 +34,9 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
   writeLine(io.stdout, `${total} tasks: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}`);
   writeLine(io.stdout, `${ready.length} ready now${ready.length ? `: ${ready.slice(0, 10).join(', ')}${ready.length > 10 ? ', ...' : ''}` : ''}`);
   if (running.length) writeLine(io.stdout, `Running under chorus (${running.length}):`);
-  for (const r of running) writeLine(io.stdout, `  ▶ ${r.id}  ${oneLine(r.title)}${r.startedAt ? `  since ${r.startedAt}` : ''}`);
+  for (const r of running) writeLine(io.stdout, `  ▶ ${r.id}  ${oneLine(r.title)}${r.startedAt ? `  since ${oneLine(r.startedAt)}` : ''}`);
   if (blocked.length) writeLine(io.stdout, `Blocked by chorus (${blocked.length}); \`chorus retry ID\` reopens and runs:`);
-  for (const b of blocked) writeLine(io.stdout, `  ✗ ${b.id}  ${oneLine(b.title)}${b.reason ? `: ${b.reason}` : ''}`);
+  for (const b of blocked) writeLine(io.stdout, `  ✗ ${b.id}  ${oneLine(b.title)}${b.reason ? `: ${oneLine(b.reason)}` : ''}`);
   for (const cycle of cycles) writeLine(io.stdout, `Cycle (never started): ${cycle.join(' -> ')}`);
   if (store.problems.length) writeLine(io.stdout, `${store.problems.length} line(s) of the tracker could not be read (see warnings).`);
   return EXIT.ok;

@@ -1,5 +1,6 @@
 import type { EngineEvent } from '../../engine/events.js';
 import { formatDuration } from '../../schedule/format-duration.js';
+import { oneLine } from '../format-task.js';
 import { renderProgressBar } from './progress-bar.js';
 
 interface Stream {
@@ -62,10 +63,10 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         break;
       case 'task.started':
         running += 1;
-        line(`${clock()} ▶ ${event.id}  ${event.title}  (P${event.priority}, ${event.running} running)`);
+        line(`${clock()} ▶ ${event.id}  ${oneLine(event.title)}  (P${event.priority}, ${event.running} running)`);
         break;
       case 'task.retry':
-        line(`${clock()} ↻ ${event.id}  ${event.reason}; retrying as attempt ${event.attempt} in ${formatDuration(event.delayMs)}`);
+        line(`${clock()} ↻ ${event.id}  ${oneLine(event.reason)}; retrying as attempt ${event.attempt} in ${formatDuration(event.delayMs)}`);
         break;
       case 'task.finished': {
         running = Math.max(0, running - 1);
@@ -76,7 +77,7 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         } else if (event.status === 'blocked') {
           blocked += 1;
           done += 1;
-          line(`${clock()} ✗ ${event.id}  blocked: ${event.reason ?? event.outcome}${event.logPath ? ` (log: ${event.logPath})` : ''}`);
+          line(`${clock()} ✗ ${event.id}  blocked: ${oneLine(event.reason ?? event.outcome)}${event.logPath ? ` (log: ${event.logPath})` : ''}`);
         } else {
           total = Math.max(done + running, total - 1);
           line(`${clock()} ■ ${event.id}  stopped, back to open`);
@@ -92,19 +93,19 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         );
         break;
       case 'task.skipped':
-        line(`${clock()} − ${event.id}  not started: ${event.reason}`);
+        line(`${clock()} − ${event.id}  not started: ${oneLine(event.reason)}`);
         break;
       case 'task.unwritten':
-        line(`${clock()} ! ${event.id}  result not written: ${event.reason}`);
+        line(`${clock()} ! ${event.id}  result not written: ${oneLine(event.reason)}`);
         break;
       case 'store.error':
-        line(`${clock()} ! could not write the tracker yet: ${event.message}`);
+        line(`${clock()} ! could not write the tracker yet: ${oneLine(event.message)}`);
         break;
       case 'batch.stopping':
         line(
           event.reason === 'interrupted'
             ? 'chorus: stopping: ending the agents (SIGTERM, then SIGKILL after killGrace); their tasks go back to open'
-            : `chorus: starting no more tasks: ${event.message}; running agents finish`,
+            : `chorus: starting no more tasks: ${oneLine(event.message)}; running agents finish`,
         );
         break;
       case 'batch.finished': {
@@ -117,9 +118,9 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         if (s.unwritten.length) parts.push(`${s.unwritten.length} result(s) not written`);
         if (s.waiting) parts.push(`${s.waiting} open but not ready (\`chorus graph\` says why)`);
         stream.write(`\nchorus: ${s.interrupted ? 'interrupted' : 'done'} in ${formatDuration(s.durationMs)}: ${parts.join(', ')}\n`);
-        for (const b of s.blocked) stream.write(`  ✗ ${b.id}: ${b.reason}\n`);
-        for (const u of s.unwritten) stream.write(`  ! ${u.id}: ${u.reason}\n`);
-        if (s.trackerError) stream.write(`  ! stopped starting tasks: ${s.trackerError}\n`);
+        for (const b of s.blocked) stream.write(`  ✗ ${b.id}: ${oneLine(b.reason)}\n`);
+        for (const u of s.unwritten) stream.write(`  ! ${u.id}: ${oneLine(u.reason)}\n`);
+        if (s.trackerError) stream.write(`  ! stopped starting tasks: ${oneLine(s.trackerError)}\n`);
         for (const cycle of s.cycles) stream.write(`  ✗ cycle: ${cycle.join(' -> ')}\n`);
         break;
       }
