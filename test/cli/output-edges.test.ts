@@ -191,4 +191,11 @@ describe('one line per task on screen', () => {
     const status = await runChorus(['-C', r.dir, 'status']);
     expect(status.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
+
+  it('`chorus status` on an empty tracker says "0 tasks"', async () => {
+    const r = await repo('');
+    const out = await runChorus(['-C', r.dir, 'status']);
+    expect(out.code).toBe(0);
+    expect(out.stdout.split('\n')[0]).toBe('0 tasks');
+  });
 });

@@ -31,7 +31,8 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
     return EXIT.ok;
   }
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  writeLine(io.stdout, `${total} tasks: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}`);
+  const byStatus = Object.entries(counts).map(([s, n]) => `${n} ${oneLine(s)}`);
+  writeLine(io.stdout, `${total} task${total === 1 ? '' : 's'}${byStatus.length ? `: ${byStatus.join(', ')}` : ''}`);
   writeLine(io.stdout, `${ready.length} ready now${ready.length ? `: ${ready.slice(0, 10).join(', ')}${ready.length > 10 ? ', ...' : ''}` : ''}`);
   if (running.length) writeLine(io.stdout, `Running under chorus (${running.length}):`);
   for (const r of running) writeLine(io.stdout, `  ▶ ${r.id}  ${oneLine(r.title)}${r.startedAt ? `  since ${oneLine(r.startedAt)}` : ''}`);
