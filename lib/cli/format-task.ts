@@ -1,9 +1,28 @@
 import type { Task } from '../beads/task.js';
+import { displayWidth, padToWidth } from './display-width.js';
 
-/** `bd-12  P1  task     Add login form` — one line per task, for listings. */
-export function formatTaskRow(task: Task, idWidth = 12): string {
-  const type = (task.issueType ?? '').padEnd(8);
-  return `${task.id.padEnd(idWidth)}  P${task.priority}  ${type} ${oneLine(task.title)}`;
+/** How wide the id and type columns of a listing are. */
+export interface RowWidths {
+  id: number;
+  type: number;
+}
+
+/** Columns as wide as the widest id and type among `tasks` (in terminal columns: a CJK id is twice its length). */
+export function rowWidths(tasks: Iterable<Task>): RowWidths {
+  const widths = { id: 0, type: 0 };
+  for (const task of tasks) {
+    widths.id = Math.max(widths.id, displayWidth(oneLine(task.id)));
+    widths.type = Math.max(widths.type, displayWidth(oneLine(task.issueType ?? '')));
+  }
+  return widths;
+}
+
+/** `bd-12  P1  task     Add login form` — one line per task, for listings; `widths` from rowWidths over the whole listing. */
+export function formatTaskRow(task: Task, widths: RowWidths = { id: 12, type: 8 }): string {
+  const type = widths.type > 0 ? `${padToWidth(oneLine(task.issueType ?? ''), widths.type)}  ` : '';
+  const row = `${padToWidth(oneLine(task.id), widths.id)}  P${task.priority}  ${type}${oneLine(task.title)}`;
+  // An empty title leaves only padding at the end.
+  return task.title === '' ? row.trimEnd() : row;
 }
 
 /* eslint-disable no-control-regex */

@@ -192,6 +192,25 @@ describe('one line per task on screen', () => {
     expect(status.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 
+  it('`chorus ready` sizes its columns to the longest id and type, counting wide characters as two', async () => {
+    const r = await repo([
+      bead('a', { priority: 0 }),
+      bead('a-much-longer-id-than-thirteen', { priority: 1, issue_type: 'documentation' }),
+      bead('任務-1', { priority: 2, title: '絵文字 🎉 タイトル' }),
+      bead('bd-12', { priority: 3, issue_type: 'bug' }),
+    ]);
+    const out = await runChorus(['-C', r.dir, 'ready']);
+    expect(out.code).toBe(0);
+    const rows = out.stdout.trim().split('\n');
+    expect(rows).toHaveLength(4);
+    // Column of the priority and of the title, in terminal columns (CJK counts two).
+    const width = (s: string) => [...s].reduce((n, c) => n + (/[\u3000-\u9fff\uff00-\uff60]/.test(c) ? 2 : 1), 0);
+    const priorityAt = rows.map((row) => width(row.slice(0, row.search(/ P\d /) + 1)));
+    expect(new Set(priorityAt).size).toBe(1);
+    const titleAt = rows.map((row) => width(row.slice(0, row.indexOf('Task') >= 0 ? row.indexOf('Task') : row.indexOf('絵'))));
+    expect(new Set(titleAt).size).toBe(1);
+  });
+
   it('`chorus status` on an empty tracker says "0 tasks"', async () => {
     const r = await repo('');
     const out = await runChorus(['-C', r.dir, 'status']);

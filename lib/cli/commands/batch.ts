@@ -4,7 +4,7 @@ import { writeLine, type CliIO } from '../io.js';
 import { openRepo } from '../open-repo.js';
 import { runEngine } from '../run-engine.js';
 import { planWaves } from '../../schedule/plan-waves.js';
-import { formatTaskRow } from '../format-task.js';
+import { formatTaskRow, rowWidths } from '../format-task.js';
 import type { SettingFlags } from './setting-flags.js';
 
 export interface BatchOptions extends SettingFlags {
@@ -33,9 +33,10 @@ function printPlan(repo: Awaited<ReturnType<typeof openRepo>>, json: boolean, io
   }
   const count = waves.reduce((n, w) => n + w.length, 0);
   writeLine(io.stdout, `Dry run: ${count} task(s) in ${waves.length} wave(s), up to ${repo.config.settings.maxAgents} agent(s) at once. Nothing is run or written.`);
+  const widths = rowWidths(waves.flat());
   waves.forEach((wave, i) => {
     writeLine(io.stdout, `wave ${i + 1}:`);
-    for (const task of wave) writeLine(io.stdout, `  ${formatTaskRow(task)}`);
+    for (const task of wave) writeLine(io.stdout, `  ${formatTaskRow(task, widths)}`);
   });
   return EXIT.ok;
 }

@@ -1,6 +1,6 @@
 import { writeLine, type CliIO } from '../io.js';
 import { openRepo } from '../open-repo.js';
-import { formatTaskRow } from '../format-task.js';
+import { formatTaskRow, rowWidths } from '../format-task.js';
 import { EXIT } from '../exit-codes.js';
 
 export interface ReadyOptions {
@@ -17,7 +17,8 @@ export async function readyCommand(opts: ReadyOptions, io: CliIO): Promise<numbe
     return EXIT.ok;
   }
   if (ready.length === 0) writeLine(io.stdout, 'Nothing is ready.');
-  for (const task of ready) writeLine(io.stdout, formatTaskRow(task));
+  const widths = rowWidths(ready);
+  for (const task of ready) writeLine(io.stdout, formatTaskRow(task, widths));
   for (const cycle of graph.cycles()) writeLine(io.stderr, `cycle (never started): ${cycle.join(' -> ')}`);
   return EXIT.ok;
 }
