@@ -5,9 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../errors.js';
 import { taskPaths } from '../../engine/build-job.js';
 import { loadConfig } from '../../config/load-config.js';
-import { BeadsStore } from '../../beads/index.js';
 import { EXIT } from '../exit-codes.js';
-import type { CliIO } from '../io.js';
+import { writeLine, type CliIO } from '../io.js';
+import { taskStatusWatch } from '../task-status-watch.js';
 
 export interface LogsOptions {
   dir?: string;
@@ -16,7 +16,13 @@ export interface LogsOptions {
   pollMs?: number;
 }
 
-/** `chorus logs ID [--follow]`: every attempt's output; --follow keeps printing while the task runs. */
+/** Polls without new output, and the task not running, before --follow calls the story over. */
+const QUIET_ROUNDS = 4;
+
+/**
+ * `chorus logs ID [--follow]`: every attempt's output. --follow keeps printing while the task
+ * runs; for a task that has not run yet it waits for its log first (a batch may start it later).
+ */
 export async function logsCommand(id: string, opts: LogsOptions, io: CliIO): Promise<number> {
   const repoDir = path.resolve(opts.dir ?? process.cwd());
   let logPath: string;
@@ -25,37 +31,90 @@ export async function logsCommand(id: string, opts: LogsOptions, io: CliIO): Pro
   } catch (error) {
     throw new UsageError('CHORUS_BAD_TASK_ID', (error as Error).message, { cause: error });
   }
-  let offset = await copyFrom(logPath, 0, io, !opts.follow);
-  if (!opts.follow) return EXIT.ok;
-
-  const { settings } = await loadConfig(repoDir);
-  const issuesFile = path.resolve(repoDir, settings.issuesFile);
-  const isRunning = runningWatcher(issuesFile, id);
-  let stopped = false;
-  const stopListening = io.onInterrupt(() => (stopped = true));
+  let outputClosed = false;
+  const stopOnClosedOutput = io.onOutputClosed(() => (outputClosed = true));
+  const copy = (offset: number) => copyFrom(logPath, offset, io, () => outputClosed);
   try {
+    const printed = await copy(0);
+    if (!opts.follow && printed !== null) return EXIT.ok;
+    // The tracker (and so the settings, which name it) is read only when the log is not enough.
+    const { settings } = await loadConfig(repoDir);
+    const issuesFile = path.resolve(repoDir, settings.issuesFile);
+    const statusOf = taskStatusWatch(issuesFile, id);
+    if (!opts.follow) {
+      await assertKnown(id, await statusOf(), issuesFile);
+      throw new UsageError('CHORUS_NO_LOG', `no log yet for ${id}: it has not run (${logPath})`);
+    }
+    return await follow(id, printed, { copy, statusOf, issuesFile, pollMs: opts.pollMs ?? 250, io, outputClosed: () => outputClosed });
+  } finally {
+    stopOnClosedOutput();
+  }
+}
+
+interface FollowContext {
+  copy(offset: number): Promise<number | null>;
+  statusOf(): Promise<string | undefined>;
+  issuesFile: string;
+  pollMs: number;
+  io: CliIO;
+  outputClosed(): boolean;
+}
+
+/**
+ * --follow: prints what the log gains until the task is no longer running and the log has been
+ * quiet a moment. Ctrl-C ends it with 130; a closed stdout ends it quietly.
+ */
+async function follow(id: string, printed: number | null, ctx: FollowContext): Promise<number> {
+  const { io } = ctx;
+  let interrupted = false;
+  const stopListening = io.onInterrupt(() => (interrupted = true));
+  const stopped = () => interrupted || ctx.outputClosed();
+  try {
+    let offset = printed;
+    // The status before the log appeared: with a log that came later, the tracker may not show
+    // in_progress yet, so a task still in this status has not finished.
+    let waitedFrom: string | undefined;
+    if (offset === null) {
+      const status = await ctx.statusOf();
+      await assertKnown(id, status, ctx.issuesFile);
+      waitedFrom = status;
+      writeLine(io.stderr, `chorus: ${id} has no log yet (it is ${status}); waiting for it to start (Ctrl-C to stop)`);
+    }
+    let sawRunning = false;
     let quietRounds = 0;
-    while (!stopped) {
-      await sleep(opts.pollMs ?? 250);
-      const next = await copyFrom(logPath, offset, io, false);
+    while (!stopped()) {
+      await sleep(ctx.pollMs);
+      if (stopped()) break;
+      const next = await ctx.copy(offset ?? 0);
+      const status = await ctx.statusOf();
+      if (status === 'in_progress') sawRunning = true;
+      if (next === null) continue;
       quietRounds = next === offset ? quietRounds + 1 : 0;
       offset = next;
-      // Once the task is no longer running and the log has been quiet a moment, the story is over.
-      if (quietRounds >= 4 && !(await isRunning())) break;
+      const over = status !== 'in_progress' && (waitedFrom === undefined || sawRunning || status !== waitedFrom);
+      if (over && quietRounds >= QUIET_ROUNDS) break;
     }
   } finally {
     stopListening();
   }
-  return EXIT.ok;
+  return interrupted ? EXIT.interrupted : EXIT.ok;
 }
 
-async function copyFrom(file: string, offset: number, io: CliIO, mustExist: boolean): Promise<number> {
+/** A task that is not in the tracker (or is deleted) will never have a log: say so, naming it. */
+async function assertKnown(id: string, status: string | undefined, issuesFile: string): Promise<void> {
+  if (status !== undefined && status !== 'tombstone') return;
+  const tracker = await stat(issuesFile).catch(() => null);
+  const where = tracker ? issuesFile : `${issuesFile} (there is no tracker there)`;
+  throw new UsageError('CHORUS_UNKNOWN_TASK', `no task "${id}" in ${where}`);
+}
+
+/** Copies the log from `offset` to stdout; the new end, or null when there is no log. A shorter file starts over. */
+async function copyFrom(file: string, offset: number, io: CliIO, outputClosed: () => boolean): Promise<number | null> {
   let size: number;
   try {
     size = (await stat(file)).size;
   } catch {
-    if (mustExist) throw new UsageError('CHORUS_NO_LOG', `no log yet for this task: ${file}`);
-    return offset;
+    return null;
   }
   if (size < offset) offset = 0;
   if (size === offset) return offset;
@@ -63,25 +122,12 @@ async function copyFrom(file: string, offset: number, io: CliIO, mustExist: bool
     const stream = createReadStream(file, { start: offset, end: size - 1 });
     stream.on('error', reject);
     stream.on('end', resolve);
-    stream.on('data', (chunk) => io.stdout.write(chunk));
+    stream.on('close', resolve);
+    stream.on('data', (chunk) => {
+      // Nobody reads any more (`chorus logs ID | head`): stop reading a log that may be large.
+      if (outputClosed()) return stream.destroy();
+      io.stdout.write(chunk);
+    });
   });
   return size;
-}
-
-/**
- * Whether the task is still `in_progress`. The tracker is parsed again only when the file
- * changed, not on every quiet poll: a large tracker costs ~100 ms to read.
- */
-function runningWatcher(issuesFile: string, id: string): () => Promise<boolean> {
-  let seen = '';
-  let running = true;
-  return async () => {
-    const info = await stat(issuesFile).catch(() => null);
-    const version = info ? `${info.mtimeMs}:${info.size}:${info.ino}` : 'gone';
-    if (version !== seen) {
-      seen = version;
-      running = info !== null && (await BeadsStore.open(issuesFile)).tasks().get(id)?.status === 'in_progress';
-    }
-    return running;
-  };
 }
