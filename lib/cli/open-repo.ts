@@ -29,9 +29,10 @@ export async function openRepo(
   try {
     await access(issuesFile);
   } catch {
+    // Beads 1.x keeps its data in Dolt, and `bd init` writes no JSONL: an export is what chorus can read.
     throw new UsageError(
       'CHORUS_NO_TRACKER',
-      `no Beads tracker at ${issuesFile} (run \`bd init\` there, set orchestration.issuesFile, or point -C at the repository)`,
+      `no Beads tracker at ${issuesFile}: Beads 1.x keeps its tasks in Dolt, so export them with \`bd export -o ${config.settings.issuesFile}\` in the repository (or write that JSONL file by hand); or set orchestration.issuesFile, or point -C at the repository`,
     );
   }
   const store = await BeadsStore.open(issuesFile);
