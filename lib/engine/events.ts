@@ -37,7 +37,7 @@ export type EngineEvent =
   | { type: 'task.unwritten'; at: number; id: string; reason: string }
   /** A tracker write failed in the background; the final write will report it again if it persists. */
   | { type: 'store.error'; at: number; message: string }
-  /** No more starts. `interrupted`: Ctrl-C and the like, agents are ended; `tracker-unwritable`: running agents finish. */
+  /** No more starts. `interrupted`: Ctrl-C and the like, agents are ended; `write-failed`: chorus cannot write the tracker or its files; running agents finish. */
   | { type: 'batch.stopping'; at: number; reason: 'interrupted' }
   | { type: 'batch.stopping'; at: number; reason: 'write-failed'; message: string }
   | { type: 'batch.finished'; at: number; summary: BatchSummary; tracker: TrackerWrites };
