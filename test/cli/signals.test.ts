@@ -65,3 +65,28 @@ describe.each([
     await finishWith(repo);
   });
 });
+
+describe('a closed stdout (chorus batch | head -1)', () => {
+  it('stops the batch at its next line like Ctrl-C: no task left in_progress, agents gone; a restart finishes', async () => {
+    const repo = await makeRepo([bead('a'), bead('b'), bead('c'), bead('d')], {
+      agentCommand: path.join(AGENTS, 'sleep.js'),
+      agentArgs: ['1500'],
+      maxAgents: 2,
+      killGrace: 300,
+    });
+    repos.push(repo);
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('sh', ['-c', `"${process.execPath}" "${CLI}" -C "${repo.dir}" batch --all-ready | head -1`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdout.resume();
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(result.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    const tasks = await repo.readTasks();
+    expect([...tasks.values()].filter((t) => t['status'] === 'in_progress')).toEqual([]);
+    // It stopped early: not everything ran.
+    expect([...tasks.values()].filter((t) => t['status'] === 'open').length).toBeGreaterThan(0);
+    await finishWith(repo);
+  });
+});
