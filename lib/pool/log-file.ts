@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { keepStart } from './cut-text.js';
 
 /** Marks the start of each attempt in the log; also how the tail finds the last attempt. */
 export const ATTEMPT_HEADER_PREFIX = '=== chorus attempt ';
@@ -22,7 +23,7 @@ export function formatAttemptHeader(header: AttemptHeader): string {
 
 /** Long prompts are shortened and anything a shell would not take bare is quoted, newlines escaped. */
 function formatArg(arg: string): string {
-  const short = arg.length > MAX_ARG_CHARS ? `${arg.slice(0, MAX_ARG_CHARS - 1)}…` : arg;
+  const short = keepStart(arg, MAX_ARG_CHARS);
   return /^[\w./:=@%+,-]+$/.test(short) ? short : JSON.stringify(short);
 }
 
