@@ -102,6 +102,7 @@ export function blockedTransition(
   const lines = [`chorus ${at}: blocked: ${reason}`];
   if (evidence) {
     lines.push(`Log: ${evidence.logPath}`);
+    // Each line is already bounded where the log is read (lib/pool/log-file.ts): a few KB in all.
     const tail = evidence.logTail.slice(-10).map((line) => `    ${line}`);
     if (tail.length) lines.push('Last output:', ...tail);
   }
