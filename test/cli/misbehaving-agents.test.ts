@@ -8,7 +8,16 @@ import { AGENTS, bead, isAlive, makeRepo, runChorus, type TempRepo } from '../he
 const wellFormed = (text: string): boolean => !/\p{Surrogate}/u.test(text);
 
 const repos: TempRepo[] = [];
+const leftovers: number[] = [];
 afterEach(async () => {
+  // chorus cannot end what left the agent's process group: the test does.
+  for (const pid of leftovers.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   await Promise.all(repos.splice(0).map((r) => r.remove()));
 });
 
@@ -83,6 +92,26 @@ describe('an agent that closes its stdout and stderr and keeps running', () => {
     expect(a['status']).toBe('blocked');
     expect(a['notes']).toContain('timed out after 1.5s (taskTimeout), 1 attempt');
     expect(isAlive(pidIn(await readFile(logPath, 'utf8'), 'close-output: pid'))).toBe(false);
+  });
+});
+
+describe("an agent whose grandchild calls setsid and keeps the log open", () => {
+  it('the task closes, and its notes name the leftover: pid, command line, the log it holds', async () => {
+    const { result, tasks, logPath } = await batchWith('setsid-grandchild-and-exit.js');
+    const grandchild = pidIn(await readFile(logPath, 'utf8'), 'grandchild pid');
+    leftovers.push(grandchild);
+    expect(result.code).toBe(0);
+    const a = tasks.get('a')!;
+    expect(a['status']).toBe('closed');
+    expect(a['close_reason']).toMatch(/^Completed by chorus: .* exited 0 after /);
+    // chorus could not end it; it says so in the notes, after what the person wrote there.
+    expect(isAlive(grandchild)).toBe(true);
+    const notes = a['notes'] as string;
+    expect(notes.startsWith('Written by a person.\n\nchorus ')).toBe(true);
+    expect(notes).toMatch(/: left running after the agent ended, holding \.beads\/agent-output\/a\.log open for writing:\n/);
+    expect(notes).toMatch(new RegExp(`^    pid ${grandchild} \\(left the agent's process group; chorus cannot end it\\): \\S*node\\S* -e .*chorus-test-leftover`, 'm'));
+    // Nothing about the other task, whose agent left nothing behind.
+    expect(tasks.get('b')!['notes']).toBeUndefined();
   });
 });
 
