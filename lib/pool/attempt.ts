@@ -2,8 +2,9 @@ import pTimeout, { TimeoutError } from 'p-timeout';
 import { ChorusError, serializeError, type SerializedError } from '../errors.js';
 import { classifyEnding, describeEnding, describeSpawnError, toKillReason, type AttemptKind } from './classify.js';
 import { appendLogLine, formatAttemptHeader, openLogForAttempt } from './log-file.js';
+import { findLogHolders } from './log-holders.js';
 import { spawnAgent, type ChildEnding } from './spawn-agent.js';
-import type { AgentJob, WorkerEvent } from './types.js';
+import type { AgentJob, LeftoverProcess, WorkerEvent } from './types.js';
 
 export interface AttemptContext {
   attempt: number;
@@ -11,6 +12,14 @@ export interface AttemptContext {
   /** Outer cancellation: its reason ('user' | 'shutdown') becomes `killedBy`. */
   signal: AbortSignal | undefined;
   emit: (event: WorkerEvent) => void;
+  /** The run's first agent, when an attempt before this one started it: leftovers are looked for among later processes. */
+  firstAgent?: AgentStart;
+}
+
+/** An agent's pid and when it started (performance.now()). */
+export interface AgentStart {
+  pid: number;
+  at: number;
 }
 
 export interface AttemptRecord extends ChildEnding {
@@ -19,6 +28,10 @@ export interface AttemptRecord extends ChildEnding {
   /** For a person: `exited with code 3`, `command not found: foo`, ... */
   reason: string;
   error?: SerializedError;
+  /** Found once the agent and its group were gone: processes that still hold the log open for writing. */
+  leftovers?: LeftoverProcess[];
+  /** Set when a process started. */
+  agentStart?: AgentStart;
 }
 
 /**
@@ -34,6 +47,7 @@ export async function runAttempt(job: AgentJob, context: AttemptContext): Promis
   const controller = new AbortController();
   const forwardAbort = (): void => controller.abort(toKillReason(signal?.reason));
   signal?.addEventListener('abort', forwardAbort, { once: true });
+  let agentStart: AgentStart | undefined;
   try {
     const header = formatAttemptHeader({ attempt, maxAttempts: context.maxAttempts, at: new Date(), command: job.command, args: job.args });
     try {
@@ -56,10 +70,13 @@ export async function runAttempt(job: AgentJob, context: AttemptContext): Promis
       logPath: job.logPath,
       killGraceMs: job.killGraceMs,
       signal: controller.signal,
-      onSpawn: (pid) => context.emit({ type: 'attempt-start', taskId: job.taskId, attempt, pid, command: job.command, at: Date.now() }),
+      onSpawn: (pid) => {
+        agentStart = { pid, at: performance.now() };
+        context.emit({ type: 'attempt-start', taskId: job.taskId, attempt, pid, command: job.command, at: Date.now() });
+      },
     });
     const ending = await waitWithTimeout(running, job.timeoutMs, controller);
-    return await finishAttempt(job, attempt, ending, context);
+    return await finishAttempt(job, attempt, ending, { ...context, firstAgent: context.firstAgent ?? agentStart }, agentStart);
   } finally {
     signal?.removeEventListener('abort', forwardAbort);
   }
@@ -78,7 +95,7 @@ async function waitWithTimeout(running: Promise<ChildEnding>, timeoutMs: number,
   return running;
 }
 
-async function finishAttempt(job: AgentJob, attempt: number, ending: ChildEnding, context: AttemptContext): Promise<AttemptRecord> {
+async function finishAttempt(job: AgentJob, attempt: number, ending: ChildEnding, context: AttemptContext, agentStart: AgentStart | undefined): Promise<AttemptRecord> {
   const kind = classifyEnding(ending);
   if (ending.spawnError) {
     const error = describeSpawnError(ending.spawnError, job.command, job.cwd);
@@ -90,7 +107,12 @@ async function finishAttempt(job: AgentJob, attempt: number, ending: ChildEnding
   if (ending.killedBy !== null) await appendNote(job.logPath, `${reason}; ended the agent's process group`);
   else if (ending.endedStrays) await appendNote(job.logPath, `${reason}; ended processes the agent left running in its group`);
   if (ending.groupLeft) await appendNote(job.logPath, `some processes of group ${ending.pid} survived SIGKILL`);
-  return { ...ending, attempt, kind, reason };
+  // What left the group cannot be ended by group; what still writes to the log is worth naming.
+  const { firstAgent } = context;
+  const search = { agentPgid: ending.pid, sincePid: firstAgent?.pid, elapsedMs: firstAgent ? performance.now() - firstAgent.at : Infinity };
+  const leftovers = findLogHolders(job.logPath, search);
+  for (const leftover of leftovers) await appendNote(job.logPath, describeLeftover(leftover));
+  return { ...ending, attempt, kind, reason, ...(leftovers.length ? { leftovers } : {}), ...(agentStart ? { agentStart } : {}) };
 }
 
 let parentEnv: NodeJS.ProcessEnv | undefined;
@@ -102,6 +124,11 @@ let parentEnv: NodeJS.ProcessEnv | undefined;
 function buildChildEnv(job: AgentJob, attempt: number): NodeJS.ProcessEnv {
   parentEnv ??= { ...process.env };
   return { ...parentEnv, CHORUS_TASK_ID: job.taskId, ...job.env, CHORUS_ATTEMPT: String(attempt) };
+}
+
+function describeLeftover(leftover: LeftoverProcess): string {
+  const why = leftover.leftGroup ? "left the agent's process group, so chorus cannot end it" : 'survived SIGKILL';
+  return `pid ${leftover.pid} (${leftover.command}) still runs and holds this log open: it ${why}`;
 }
 
 /** A line of chorus's own in the agent log, so the log alone explains how the attempt ended. */

@@ -1,10 +1,10 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { CUT_MARKER, keepEnd, keepStart } from './cut-text.js';
 
 /** Marks the start of each attempt in the log; also how the tail finds the last attempt. */
 export const ATTEMPT_HEADER_PREFIX = '=== chorus attempt ';
 const MAX_ARG_CHARS = 60;
-const MAX_TAIL_LINE_CHARS = 1_000;
 
 export interface AttemptHeader {
   attempt: number;
@@ -22,7 +22,7 @@ export function formatAttemptHeader(header: AttemptHeader): string {
 
 /** Long prompts are shortened and anything a shell would not take bare is quoted, newlines escaped. */
 function formatArg(arg: string): string {
-  const short = arg.length > MAX_ARG_CHARS ? `${arg.slice(0, MAX_ARG_CHARS - 1)}…` : arg;
+  const short = keepStart(arg, MAX_ARG_CHARS);
   return /^[\w./:=@%+,-]+$/.test(short) ? short : JSON.stringify(short);
 }
 
@@ -81,38 +81,81 @@ function writeLine(fd: number, line: string): void {
 export interface TailOptions {
   /** @default 20 */
   maxLines?: number;
-  /** Never reads more than this from the end of the file. @default 65536 */
+  /** Never reads more than this from the end of the file (plus a little before it, see below). @default 65536 */
   maxBytes?: number;
+  /** A longer line keeps its end, after `…`. In UTF-16 code units, cut at a character boundary. @default 300 */
+  maxLineChars?: number;
+  /** The lines together, in UTF-8 bytes: older lines are left out first. @default 4096 */
+  maxTotalBytes?: number;
 }
 
 /**
+ * Read before the window to find where the line that crosses its start begins: when that line is
+ * the last attempt's header, it is no output. A line longer than this is output (headers are short).
+ */
+const LOOKBACK_BYTES = 4096;
+
+/**
  * The last lines written by the last attempt, read from the end of the log so a huge log costs
- * no more than `maxBytes`. ANSI escapes are kept; an over-long line keeps its end. Never throws:
- * a missing or unreadable log has no tail.
+ * no more than `maxBytes`. They go into the task's notes, one JSON line of the tracker, so they
+ * are bounded: `maxLines` lines of at most `maxLineChars` each, `maxTotalBytes` in all. ANSI
+ * escapes are kept; an over-long line keeps its end; a line whose start lies before the window
+ * (one 50 MB line, say) is shown by its end, after `…`. Bytes that are not UTF-8 show as U+FFFD.
+ * Never throws: a missing or unreadable log has no tail.
  */
 export async function readLogTail(logPath: string, options: TailOptions = {}): Promise<string[]> {
   const maxLines = options.maxLines ?? 20;
   const maxBytes = options.maxBytes ?? 64 * 1024;
+  const maxLineChars = options.maxLineChars ?? 300;
+  const maxTotalBytes = options.maxTotalBytes ?? 4096;
   let fd: number | undefined;
   try {
     fd = openSync(logPath, 'r');
     const { size } = fstatSync(fd);
     const start = Math.max(0, size - maxBytes);
-    const buffer = Buffer.alloc(size - start);
-    const bytesRead = readSync(fd, buffer, 0, buffer.length, start);
-    let lines = buffer.subarray(0, bytesRead).toString('utf8').split('\n');
-    // A read that starts mid-file starts mid-line (maybe mid-character): drop that fragment.
-    if (start > 0) lines = lines.slice(1);
+    const from = Math.max(0, start - LOOKBACK_BYTES);
+    const buffer = Buffer.alloc(size - from);
+    const bytes = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, from));
+    const { text, cutMidLine } = fromLineStart(bytes, start - from, from === 0);
+    const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
     const lastHeader = lines.findLastIndex((line) => line.startsWith(ATTEMPT_HEADER_PREFIX));
-    return lines
-      .slice(lastHeader + 1)
-      .slice(-maxLines)
-      .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
-      .map((line) => (line.length > MAX_TAIL_LINE_CHARS ? `…${line.slice(-(MAX_TAIL_LINE_CHARS - 1))}` : line));
+    const firstKept = Math.max(lastHeader + 1, lines.length - maxLines);
+    const tail = lines.slice(firstKept).map((line, i) => {
+      const whole = line.endsWith('\r') ? line.slice(0, -1) : line;
+      const shown = cutMidLine && firstKept + i === 0 ? `${CUT_MARKER}${whole}` : whole;
+      return keepEnd(shown, maxLineChars);
+    });
+    return lastLinesWithin(tail, maxTotalBytes);
   } catch {
     return [];
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * The text from the start of the line that crosses `windowAt`, when that start was read; else
+ * from `windowAt` itself, moved past the rest of a UTF-8 sequence the window cut (so the cut shows
+ * no U+FFFD of its own), with `cutMidLine` set.
+ */
+function fromLineStart(bytes: Buffer, windowAt: number, atFileStart: boolean): { text: string; cutMidLine: boolean } {
+  if (windowAt === 0) return { text: bytes.toString('utf8'), cutMidLine: false };
+  const newline = bytes.lastIndexOf(0x0a, windowAt - 1);
+  if (newline >= 0 || atFileStart) return { text: bytes.subarray(newline + 1).toString('utf8'), cutMidLine: false };
+  let at = windowAt;
+  while (at < bytes.length && at < windowAt + 3 && (bytes[at]! & 0xc0) === 0x80) at += 1;
+  return { text: bytes.subarray(at).toString('utf8'), cutMidLine: true };
+}
+
+/** The last lines whose UTF-8 size (a newline each) stays within `maxBytes`. */
+function lastLinesWithin(lines: string[], maxBytes: number): string[] {
+  let total = 0;
+  let first = lines.length;
+  while (first > 0) {
+    total += Buffer.byteLength(lines[first - 1]!, 'utf8') + 1;
+    if (total > maxBytes) break;
+    first -= 1;
+  }
+  return lines.slice(first);
 }

@@ -1,6 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
 import { ChorusError, serializeError, type SerializedError } from '../errors.js';
-import { runAttempt, type AttemptRecord } from './attempt.js';
+import { runAttempt, type AgentStart, type AttemptRecord } from './attempt.js';
 import { computeBackoffDelay, sleep } from './backoff.js';
 import { outcomeOfKind, toKillReason } from './classify.js';
 import { readLogTail } from './log-file.js';
@@ -55,13 +55,16 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
   }
 
   let last: AttemptRecord | undefined;
+  // Leftovers of every attempt are looked for among the processes started since the first one.
+  let firstAgent: AgentStart | undefined;
   // Set while waiting to retry: a cancel then ends the run as 'killed', whatever the attempt before.
   let retryPending = false;
   try {
     await pRetry(
       async (attempt) => {
         retryPending = false;
-        last = await runAttempt(job, { attempt, maxAttempts: job.retryCount + 1, signal, emit });
+        last = await runAttempt(job, { attempt, maxAttempts: job.retryCount + 1, signal, emit, ...(firstAgent ? { firstAgent } : {}) });
+        firstAgent ??= last.agentStart;
         if (last.kind === 'success') return;
         const failure = new AttemptFailure(last);
         throw last.kind === 'spawn-error' || last.kind === 'killed' ? new AbortError(failure) : failure;
@@ -107,6 +110,7 @@ function fromAttempt(record: AttemptRecord | undefined): Omit<RunResult, 'taskId
     killedBy: record?.killedBy ?? null,
     attempts: record?.attempt ?? 0,
     ...(record?.error ? { error: record.error } : {}),
+    ...(record?.leftovers ? { leftovers: record.leftovers } : {}),
   };
 }
 

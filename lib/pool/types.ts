@@ -58,6 +58,20 @@ export interface RunResult {
   error?: SerializedError;
   /** The last lines of the log (of the last attempt), for a reason a person can act on. */
   logTail: string[];
+  /** Processes still running after the last attempt ended, holding its log open for writing. Absent when none. */
+  leftovers?: LeftoverProcess[];
+}
+
+/**
+ * A process the agent started that outlived it with the log open for writing: it left the agent's
+ * process group (setsid), so chorus could not end it, or (in the group) it survived SIGKILL.
+ */
+export interface LeftoverProcess {
+  pid: number;
+  /** Its command line, arguments joined by spaces, shortened. */
+  command: string;
+  /** True when it is outside the agent's process group (it called setsid); false when it survived SIGKILL there. */
+  leftGroup: boolean;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Task, TaskPatch } from '../beads/task.js';
-import type { RunResult } from '../pool/types.js';
+import type { LeftoverProcess, RunResult } from '../pool/types.js';
 import { formatDuration } from './format-duration.js';
 
 /** Who chorus writes as the assignee of a task it claims. */
@@ -74,12 +74,37 @@ export function finishTransition(result: RunResult, ctx: FinishContext): Transit
         close_reason: `Completed by chorus: ${ctx.command} exited 0 after ${formatDuration(result.durationMs)}${attempts}`,
         assignee: ctx.claimedFrom.assignee,
         updated_at: at,
+        ...leftoverNotes(ctx, result.leftovers),
       },
     };
   }
-  if (result.outcome === 'killed') return { status: 'open', patch: releasePatch(ctx.now, ctx.claimedFrom) };
+  if (result.outcome === 'killed') return { status: 'open', patch: { ...releasePatch(ctx.now, ctx.claimedFrom), ...leftoverNotes(ctx, result.leftovers) } };
 
-  return blockedTransition(ctx.now, blockedReason(result, ctx), ctx.previousNotes, { logPath: ctx.logPath, logTail: result.logTail }, ctx.claimedFrom);
+  const evidence = { logPath: ctx.logPath, logTail: result.logTail, leftovers: result.leftovers ?? [] };
+  return blockedTransition(ctx.now, blockedReason(result, ctx), ctx.previousNotes, evidence, ctx.claimedFrom);
+}
+
+/**
+ * A closed or released task gets no note from chorus, except for processes its agent left running
+ * that chorus could not end: a person must hear of those. The note is appended to `notes` (never to
+ * `close_reason`, which says how the work ended and which tools show as one line).
+ */
+function leftoverNotes(ctx: FinishContext, leftovers: LeftoverProcess[] | undefined): { notes?: string } {
+  if (!leftovers?.length) return {};
+  const note = [`chorus ${ctx.now.toISOString()}: ${leftoverHeading(ctx.logPath, 'left')}`, ...leftoverLines(leftovers)].join('\n');
+  return { notes: ctx.previousNotes ? `${ctx.previousNotes}\n\n${note}` : note };
+}
+
+/** `left` starts a note of its own, `Left` a paragraph under a blocked note. */
+function leftoverHeading(logPath: string, first: 'left' | 'Left'): string {
+  return `${first} running after the agent ended, holding ${logPath} open for writing:`;
+}
+
+function leftoverLines(leftovers: LeftoverProcess[]): string[] {
+  return leftovers.map((p) => {
+    const why = p.leftGroup ? "left the agent's process group; chorus cannot end it" : 'survived SIGKILL';
+    return `    pid ${p.pid} (${why}): ${p.command}`;
+  });
 }
 
 /** The agent (or a person) closed the task during the run: their close fields stand; chorus only lets go of its claim. */
@@ -95,15 +120,17 @@ export function blockedTransition(
   now: Date,
   reason: string,
   previousNotes: string | undefined,
-  evidence?: { logPath: string; logTail: string[] },
+  evidence?: { logPath: string; logTail: string[]; leftovers?: LeftoverProcess[] },
   claimedFrom?: ClaimedFrom,
 ): Transition {
   const at = now.toISOString();
   const lines = [`chorus ${at}: blocked: ${reason}`];
   if (evidence) {
     lines.push(`Log: ${evidence.logPath}`);
+    // Each line is already bounded where the log is read (lib/pool/log-file.ts): a few KB in all.
     const tail = evidence.logTail.slice(-10).map((line) => `    ${line}`);
     if (tail.length) lines.push('Last output:', ...tail);
+    if (evidence.leftovers?.length) lines.push(leftoverHeading(evidence.logPath, 'Left'), ...leftoverLines(evidence.leftovers));
   }
   const note = lines.join('\n');
   const notes = previousNotes ? `${previousNotes}\n\n${note}` : note;

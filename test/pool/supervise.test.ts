@@ -216,7 +216,9 @@ describe('superviseAgent', () => {
     const result = await superviseAgent(job);
 
     expect(result.outcome).toBe('success');
-    expect(result.logTail).toHaveLength(20);
+    // 1023-character lines, each cut to its last 300; as many as fit in 4 KiB.
+    expect(result.logTail).toHaveLength(14);
+    expect(result.logTail.slice(0, -1)).toEqual(Array(13).fill(`…${'x'.repeat(299)}`));
     expect(result.logTail.at(-1)).toBe('flood: wrote 20 MiB');
   });
 
