@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { isRunning, someProcess } from '../state/processes.js';
 import { sleep } from './backoff.js';
 
 const POLL_MS = 25;
@@ -48,32 +48,7 @@ export function isGroupAlive(pgid: number): boolean {
 
 /** Undefined where there is no /proc (macOS): the caller falls back to `kill(-pgid, 0)`. */
 function hasRunningMemberInProc(pgid: number): boolean | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return undefined;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readProcStat(entry);
-    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') return true;
-  }
-  return false;
-}
-
-function readProcStat(pid: string): { state: string; pgrp: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined; // exited between readdir and read
-  }
-  // "pid (comm) state ppid pgrp ...": comm may itself contain spaces and parentheses.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  const pgrp = Number(fields[2]);
-  return state === undefined || Number.isNaN(pgrp) ? undefined : { state, pgrp };
+  return someProcess((stat) => stat.pgrp === pgid && isRunning(stat));
 }
 
 /** Polls until group `pgid` has no running member; false if `timeoutMs` ran out first. */
