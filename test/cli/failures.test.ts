@@ -147,7 +147,10 @@ describe('interrupting chorus', () => {
     // A second run in the same repository would claim the same tasks: it is refused.
     const second = await runChorus(['-C', repo.dir, 'batch', '--all-ready']);
     expect(second.code).toBe(2);
-    expect(second.stderr).toContain(`another chorus is already running agents in ${repo.dir} (pid ${chorusPid})`);
+    // Named by its pid, its command line and since when.
+    expect(second.stderr).toMatch(
+      new RegExp(`another chorus is already running agents in ${repo.dir} \\(pid ${chorusPid}\\): \`[^\`]*chorus\\.js -C ${repo.dir} batch --all-ready\`, since \\S+ \\(\\d+(\\.\\d)?m?s ago\\)`),
+    );
     process.kill(chorusPid, 'SIGINT');
     const result = await done;
     expect(result.code).toBe(130);
