@@ -7,19 +7,33 @@
 // signals go to the agent's process group from there directly.
 //
 // If chorus goes away without ending its agents (killed hard), the IPC channel closes and the host
-// ends every agent group it started, so none outlives the run.
+// ends every agent group it started (SIGTERM, then SIGKILL after the run's killGrace), so none
+// outlives the run, then exits without a word: nobody is left to read it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { HostReply, HostSpawnRequest } from '../lib/pool/host-protocol.js';
+import { isGroupAlive, signalGroup } from '../lib/pool/kill-group.js';
+import { processStartTime } from '../lib/state/processes.js';
 
-const live = new Map<number, ChildProcess>();
-const ORPHAN_GRACE_MS = 2_000;
+/** Agent groups this host started and has not yet seen gone, by group id (the agent's pid). */
+interface Group {
+  graceMs: number;
+  /** The agent itself has exited; members it left may still run until chorus ends them. */
+  leaderExited: boolean;
+}
+const groups = new Map<number, Group>();
+const POLL_MS = 25;
+/** After SIGKILL, how long to wait for the kernel before exiting anyway. */
+const KILL_CAP_MS = 5_000;
+/** How often a group whose agent exited is looked at, until its last member is gone. */
+const STRAY_CHECK_MS = 500;
 
 function reply(message: HostReply): void {
-  // After chorus is gone there is nobody to tell; a send then would only throw ERR_IPC_CHANNEL_CLOSED.
+  // After chorus is gone there is nobody to tell; a send then would only fail with ERR_IPC_CHANNEL_CLOSED.
   if (!process.connected) return;
   try {
-    process.send?.(message);
+    // With a callback, a send the closing channel cannot deliver reports to it, never as an 'error' event.
+    process.send?.(message, undefined, {}, () => {});
   } catch {
     // The channel closed between the check and the send: the 'disconnect' handler takes over.
   }
@@ -62,35 +76,55 @@ function start(request: HostSpawnRequest): void {
     child.once('error', (error) => reply({ type: 'spawn-error', id: request.id, error: errorOf(error) }));
     return;
   }
-  live.set(pid, child);
+  // Read now, while the agent cannot have been reaped: with its pid it names this process for good.
+  const startTime = processStartTime(pid);
+  groups.set(pid, { graceMs: request.killGraceMs, leaderExited: false });
   // Emitted if a later signal cannot be delivered; chorus signals the group itself.
   child.on('error', () => {});
   child.once('exit', (code, signal) => {
-    live.delete(pid);
+    const group = groups.get(pid);
+    if (group) group.leaderExited = true;
+    forgetWhenGone(pid);
     reply({ type: 'exit', id: request.id, code, signal });
   });
-  reply({ type: 'spawned', id: request.id, pid });
+  reply({ type: 'spawned', id: request.id, pid, start: startTime });
 }
 
-function signalGroups(signal: NodeJS.Signals): void {
-  for (const pid of live.keys()) {
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // Already gone.
-    }
+/**
+ * A group stays on the list until its last member is gone (chorus ends what an agent leaves
+ * behind), and not a moment longer: once gone, its id may be given to an unrelated process.
+ */
+function forgetWhenGone(pgid: number): void {
+  if (!isGroupAlive(pgid)) {
+    groups.delete(pgid);
+    return;
   }
+  setTimeout(() => forgetWhenGone(pgid), STRAY_CHECK_MS).unref();
+}
+
+/** chorus is gone: every group still alive gets SIGTERM, then SIGKILL once its grace is over; then this host exits. */
+function endOrphanedGroups(): void {
+  const started = performance.now();
+  const killed = new Set<number>();
+  for (const pgid of groups.keys()) signalGroup(pgid, 'SIGTERM');
+  const cap = Math.max(0, ...[...groups.values()].map((g) => g.graceMs)) + KILL_CAP_MS;
+  const check = (): void => {
+    const elapsed = performance.now() - started;
+    for (const [pgid, group] of groups) {
+      if (!isGroupAlive(pgid)) groups.delete(pgid);
+      else if (elapsed >= group.graceMs && !killed.has(pgid)) {
+        signalGroup(pgid, 'SIGKILL');
+        killed.add(pgid);
+      }
+    }
+    if (groups.size === 0 || elapsed >= cap) process.exit(0);
+    setTimeout(check, POLL_MS);
+  };
+  check();
 }
 
 process.on('message', (message: HostSpawnRequest) => {
   if (message?.type === 'spawn') start(message);
 });
 
-process.on('disconnect', () => {
-  if (live.size === 0) process.exit(0);
-  signalGroups('SIGTERM');
-  setTimeout(() => {
-    signalGroups('SIGKILL');
-    process.exit(0);
-  }, ORPHAN_GRACE_MS);
-});
+process.on('disconnect', endOrphanedGroups);

@@ -2,8 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { HostReply, HostSpawnError, HostSpawnRequest } from './host-protocol.js';
 import { resolveWorkerFile } from './worker-file.js';
 
-/** How a start through the host went: a pid, or the error spawn() gave. */
-export type HostStart = { pid: number } | { error: NodeJS.ErrnoException };
+/** How a start through the host went: a pid (and its start time from /proc), or the error spawn() gave. */
+export type HostStart = { pid: number; start: string | null } | { error: NodeJS.ErrnoException };
 
 export interface HostedAgent {
   started: Promise<HostStart>;
@@ -85,7 +85,7 @@ class AgentHost {
     const waiting = this.waiting.get(message.id);
     if (!waiting) return;
     if (message.type === 'spawned') {
-      waiting.onStart({ pid: message.pid });
+      waiting.onStart({ pid: message.pid, start: message.start });
       return;
     }
     this.waiting.delete(message.id);

@@ -70,9 +70,10 @@ export async function runAttempt(job: AgentJob, context: AttemptContext): Promis
       logPath: job.logPath,
       killGraceMs: job.killGraceMs,
       signal: controller.signal,
-      onSpawn: (pid) => {
+      // The agent leads a process group of its own (spawned detached): its group's id is its pid.
+      onSpawn: (pid, pidStart) => {
         agentStart = { pid, at: performance.now() };
-        context.emit({ type: 'attempt-start', taskId: job.taskId, attempt, pid, command: job.command, at: Date.now() });
+        context.emit({ type: 'attempt-start', taskId: job.taskId, attempt, pid, pgid: pid, pidStart, command: job.command, at: Date.now() });
       },
     });
     const ending = await waitWithTimeout(running, job.timeoutMs, controller);

@@ -11,6 +11,8 @@ export interface HostSpawnRequest {
   env: Record<string, string | undefined>;
   /** Opened for appending by the host and given to the agent as stdout and stderr. */
   logPath: string;
+  /** If chorus dies, the host ends the agent's group: SIGTERM, then SIGKILL after this many ms (the run's killGrace). */
+  killGraceMs: number;
 }
 
 export interface HostSpawnError {
@@ -22,6 +24,7 @@ export interface HostSpawnError {
 }
 
 export type HostReply =
-  | { type: 'spawned'; id: number; pid: number }
+  /** `start`: the agent's start time from /proc (field 22 of its stat), read at once; null without /proc. */
+  | { type: 'spawned'; id: number; pid: number; start: string | null }
   | { type: 'spawn-error'; id: number; error: HostSpawnError }
   | { type: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null };

@@ -14,8 +14,8 @@ export interface SpawnAgentOptions {
   killGraceMs: number;
   /** Aborting ends the process group; the reason (a KillReason) is reported as `killedBy`. */
   signal: AbortSignal;
-  /** Called once the process exists, before anything else can happen to it. */
-  onSpawn?: (pid: number) => void;
+  /** Called once the process exists, before anything else can happen to it, with its /proc start time. */
+  onSpawn?: (pid: number, start: string | null) => void;
 }
 
 export interface ChildEnding {
@@ -44,6 +44,7 @@ export function spawnAgent(options: SpawnAgentOptions): Promise<ChildEnding> {
     cwd: options.cwd,
     env: options.env,
     logPath: options.logPath,
+    killGraceMs: options.killGraceMs,
   });
   return superviseChild(agent, options);
 }
@@ -66,7 +67,7 @@ async function superviseChild(agent: HostedAgent, options: SpawnAgentOptions): P
     killing = endProcessGroup(pid, { graceMs: options.killGraceMs });
   };
   try {
-    options.onSpawn?.(pid);
+    options.onSpawn?.(pid, start.start);
   } catch {
     // A failing observer must not leave the agent unsupervised.
   }

@@ -81,7 +81,8 @@ export interface LeftoverProcess {
  * A command that cannot start gets no `attempt-start`/`attempt-end` (there is no process).
  */
 export type WorkerEvent =
-  | { type: 'attempt-start'; taskId: string; attempt: number; pid: number; command: string; at: number }
+  /** `pgid`: the agent's process group (its own); `pidStart`: its start time from /proc, so a reused pid is never taken for it. */
+  | { type: 'attempt-start'; taskId: string; attempt: number; pid: number; pgid: number; pidStart: string | null; command: string; at: number }
   | { type: 'attempt-end'; taskId: string; attempt: number; exitCode: number | null; signal: string | null; at: number }
   | { type: 'retry'; taskId: string; attempt: number; delayMs: number; reason: string; at: number }
   | { type: 'end'; taskId: string };

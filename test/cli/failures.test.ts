@@ -162,25 +162,32 @@ describe('interrupting chorus', () => {
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
   });
 
-  it('a chorus killed hard (SIGKILL) still takes its agents with it', async () => {
-    const repo = await makeRepo([bead('a'), bead('b')], { agentCommand: path.join(AGENTS, 'hang.js'), agentArgs: [] });
+  it('a chorus killed hard (SIGKILL): its agent host ends every agent group, SIGTERM then SIGKILL after killGrace, and exits without a word', async () => {
+    // Agents that ignore SIGTERM, with a grandchild that does too: only the SIGKILL after killGrace ends them.
+    const repo = await makeRepo([bead('a'), bead('b')], { agentCommand: path.join(AGENTS, 'ignore-sigterm.js'), agentArgs: [], killGrace: 300 });
     repos.push(repo);
     let chorusPid = 0;
     const done = runChorus(['-C', repo.dir, 'batch', '--all-ready'], { onSpawn: (pid) => (chorusPid = pid) });
     const pids: number[] = [];
-    for (let i = 0; i < 100 && pids.length < 2; i += 1) {
+    for (let i = 0; i < 100 && pids.length < 4; i += 1) {
       await new Promise((r) => setTimeout(r, 100));
       pids.length = 0;
       for (const id of ['a', 'b']) {
-        const m = /hang: pid (\d+)/.exec(await readFile(path.join(repo.dir, `.beads/agent-output/${id}.log`), 'utf8').catch(() => ''));
-        if (m) pids.push(Number(m[1]));
+        const log = await readFile(path.join(repo.dir, `.beads/agent-output/${id}.log`), 'utf8').catch(() => '');
+        pids.push(...[...log.matchAll(/(?:child|grandchild) pid (\d+)/g)].map((m) => Number(m[1])));
       }
     }
-    expect(pids).toHaveLength(2);
+    expect(pids).toHaveLength(4);
     process.kill(chorusPid, 'SIGKILL');
-    expect((await done).signal).toBe('SIGKILL');
+    const killedAt = Date.now();
     // No chorus code ran: the agent host saw its channel close and ended the agents' groups.
-    for (let i = 0; i < 50 && pids.some(isAlive); i += 1) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && pids.some(isAlive); i += 1) await new Promise((r) => setTimeout(r, 20));
+    const goneAfter = Date.now() - killedAt;
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    expect(goneAfter).toBeLessThan(1_500);
+    // The host shares chorus's stderr: `done` settles once it has exited too, and it said nothing.
+    const result = await done;
+    expect(result.signal).toBe('SIGKILL');
+    expect(result.stderr).toBe('');
   });
 });
