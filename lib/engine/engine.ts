@@ -237,6 +237,7 @@ export class Engine {
       priority: task.priority,
       running: this.running.size,
       logPath: this.relative(job.logPath),
+      claimedFrom,
     });
 
     // The task file is written by the supervising thread, so the disk never holds up this one.
@@ -401,7 +402,19 @@ export class Engine {
 
   private onWorkerEvent(event: WorkerEvent): void {
     if (event.type === 'attempt-start') {
-      this.emit({ type: 'task.attempt', at: event.at, id: event.taskId, attempt: event.attempt, pid: event.pid });
+      const logPath = this.running.get(event.taskId)?.logPath;
+      this.emit({
+        type: 'task.attempt',
+        at: event.at,
+        id: event.taskId,
+        attempt: event.attempt,
+        pid: event.pid,
+        pgid: event.pgid,
+        pidStart: event.pidStart,
+        logPath: logPath ? this.relative(logPath) : '',
+      });
+    } else if (event.type === 'attempt-end') {
+      this.emit({ type: 'task.attempt-ended', at: event.at, id: event.taskId, attempt: event.attempt, exitCode: event.exitCode, signal: event.signal });
     } else if (event.type === 'retry') {
       this.emit({ type: 'task.retry', at: event.at, id: event.taskId, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
     }

@@ -1,4 +1,5 @@
 import type { RunOutcome } from '../pool/types.js';
+import type { ClaimedFrom } from '../schedule/transitions.js';
 
 /**
  * What the engine tells its listeners. The batch printer, the --json writer (and later the
@@ -6,8 +7,15 @@ import type { RunOutcome } from '../pool/types.js';
  */
 export type EngineEvent =
   | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][] }
-  | { type: 'task.started'; at: number; id: string; title: string; priority: number; running: number; logPath: string }
-  | { type: 'task.attempt'; at: number; id: string; attempt: number; pid: number }
+  /** The task was claimed; `claimedFrom`: its assignee and started_at before the claim, put back if the claim is undone. */
+  | { type: 'task.started'; at: number; id: string; title: string; priority: number; running: number; logPath: string; claimedFrom: ClaimedFrom }
+  /**
+   * An agent process started. `pgid`: its process group (ending the agent ends the group);
+   * `pidStart`: its start time from /proc (null without /proc), so that a reused pid is never taken for it.
+   */
+  | { type: 'task.attempt'; at: number; id: string; attempt: number; pid: number; pgid: number; pidStart: string | null; logPath: string }
+  /** That agent process has exited and its group is gone. */
+  | { type: 'task.attempt-ended'; at: number; id: string; attempt: number; exitCode: number | null; signal: string | null }
   | { type: 'task.retry'; at: number; id: string; attempt: number; delayMs: number; reason: string }
   | {
       type: 'task.finished';

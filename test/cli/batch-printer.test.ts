@@ -10,7 +10,7 @@ function capture(isTTY: boolean) {
 
 const events: EngineEvent[] = [
   { type: 'batch.started', at: 0, maxAgents: 2, ready: 2, total: 5, cycles: [['x', 'y', 'x']] },
-  { type: 'task.started', at: 10, id: 'a', title: 'Alpha', priority: 1, running: 1, logPath: '.beads/agent-output/a.log' },
+  { type: 'task.started', at: 10, id: 'a', title: 'Alpha', priority: 1, running: 1, logPath: '.beads/agent-output/a.log', claimedFrom: { assignee: null, startedAt: null } },
   { type: 'task.retry', at: 20, id: 'a', attempt: 2, delayMs: 1200, reason: 'crashed (SIGSEGV)' },
   { type: 'task.finished', at: 3000, id: 'a', title: 'Alpha', outcome: 'success', status: 'closed', attempts: 2, durationMs: 2990, logPath: '.beads/agent-output/a.log' },
   { type: 'task.ready', at: 3000, id: 'b', title: 'Beta', unblockedBy: 'a' },

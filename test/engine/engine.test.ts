@@ -59,7 +59,13 @@ it('emits started, attempt, retry, finished and ready events in order for one ta
   const summary = await engine.run();
   expect(summary.closed).toEqual(['a', 'b']);
   const forA = events.filter((e) => 'id' in e && e.id === 'a').map((e) => e.type);
-  expect(forA).toEqual(['task.started', 'task.attempt', 'task.retry', 'task.attempt', 'task.finished']);
+  expect(forA).toEqual(['task.started', 'task.attempt', 'task.attempt-ended', 'task.retry', 'task.attempt', 'task.attempt-ended', 'task.finished']);
+  // What the run journal records: the claim's before-state, and each agent's pid, group, start time and log.
+  const attempt = events.find((e) => e.type === 'task.attempt' && e.id === 'a') as Extract<EngineEvent, { type: 'task.attempt' }>;
+  expect(attempt.pgid).toBe(attempt.pid);
+  expect(attempt.pidStart).toMatch(/^\d+$/);
+  expect(attempt.logPath).toBe('.beads/agent-output/a.log');
+  expect(events.find((e) => e.type === 'task.started' && e.id === 'a')).toMatchObject({ claimedFrom: { assignee: null, startedAt: null } });
   const readyB = events.findIndex((e) => e.type === 'task.ready' && e.id === 'b');
   const finishedA = events.findIndex((e) => e.type === 'task.finished' && e.id === 'a');
   expect(readyB).toBeGreaterThan(finishedA);
