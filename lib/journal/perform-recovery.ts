@@ -1,0 +1,30 @@
+import type { BeadsStore } from '../beads/store.js';
+import type { TaskGraph } from '../graph/index.js';
+import type { RecoveryDone } from './describe-recovery.js';
+import { endOrphanGroup } from './end-orphan-group.js';
+import { taskRepairs, type RecoveryPlan } from './plan-recovery.js';
+
+export interface PerformRecoveryDeps {
+  store: BeadsStore;
+  /** Kept in step with the tracker, so what recovery reopened can be dispatched. */
+  graph?: TaskGraph;
+  /** Between SIGTERM and SIGKILL for an agent group left running. */
+  killGraceMs: number;
+}
+
+/**
+ * Does what the plan says: first ends the agent groups a dead chorus left running (all at once,
+ * each SIGTERM then SIGKILL), so no old agent still works on a task when it goes back to open;
+ * then writes the task repairs to the tracker and waits until they are on disk.
+ */
+export async function performRecovery(plan: RecoveryPlan, deps: PerformRecoveryDeps): Promise<RecoveryDone> {
+  const groups = plan.actions.flatMap((a) => (a.type === 'end-group' ? [a] : []));
+  const ended = await Promise.all(groups.map((g) => endOrphanGroup(g.agent, { graceMs: deps.killGraceMs })));
+  for (const { task, to, patch } of taskRepairs(plan)) {
+    deps.store.update(task, patch);
+    if (to !== 'assignee') deps.graph?.setStatus(task, to);
+  }
+  await deps.store.flush();
+  const groupsEnded = ended.filter(Boolean).length;
+  return { groupsEnded, groupsLeft: ended.length - groupsEnded };
+}
