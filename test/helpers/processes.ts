@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { JournalEntry } from '../../lib/journal/entries.js';
 import { identityOf, selfIdentity, type ProcessIdentity } from '../../lib/state/process-identity.js';
 import { AGENTS } from './temp-repo.js';
 
@@ -25,4 +27,12 @@ export async function startGroupLeader(): Promise<{ child: ChildProcess; identit
       }
     },
   };
+}
+
+/** Writes `.chorus/journal.jsonl` as a chorus would have left it. */
+export function writeJournal(repoDir: string, entries: JournalEntry[]): string {
+  const file = path.join(repoDir, '.chorus', 'journal.jsonl');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  return file;
 }

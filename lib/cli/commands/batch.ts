@@ -3,6 +3,8 @@ import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { openRepo } from '../open-repo.js';
 import { runEngine } from '../run-engine.js';
+import { withRunSession } from '../run-session.js';
+import { assertAgentStarts } from '../check-agent.js';
 import { planWaves } from '../../schedule/plan-waves.js';
 import { formatTaskRow, rowWidths } from '../format-task.js';
 import type { SettingFlags } from './setting-flags.js';
@@ -21,7 +23,9 @@ export async function batchCommand(opts: BatchOptions, io: CliIO): Promise<numbe
   }
   const repo = await openRepo(opts.dir, opts.settingFlags ?? {}, io);
   if (opts.dryRun) return printPlan(repo, opts.json === true, io);
-  return runEngine(repo, {}, opts.json === true, io);
+  // Before the lock, so that a missing agent leaves no trace at all (not even `.chorus/`).
+  assertAgentStarts(repo.config, repo.repoDir, repo.store.tasks().values());
+  return withRunSession(repo, io, opts.json === true, () => runEngine(repo, {}, opts.json === true, io, 'batch'));
 }
 
 /** --dry-run: the order chorus would start tasks in if every one succeeded, wave by wave. Writes nothing. */

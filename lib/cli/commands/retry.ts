@@ -3,8 +3,9 @@ import { describeReason } from '../../graph/index.js';
 import { isBlockedByChorus, reopenPatch } from '../../schedule/transitions.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
-import { openRepo } from '../open-repo.js';
+import { openRepo, type OpenRepo } from '../open-repo.js';
 import { runEngine } from '../run-engine.js';
+import { withRunSession } from '../run-session.js';
 import { assertAgentStarts } from '../check-agent.js';
 import type { SettingFlags } from './setting-flags.js';
 
@@ -21,6 +22,11 @@ export interface RetryOptions extends SettingFlags {
  */
 export async function retryCommand(ids: string[], opts: RetryOptions, io: CliIO): Promise<number> {
   const repo = await openRepo(opts.dir, opts.settingFlags ?? {}, io);
+  // Recovery first, under the run lock: what a hard-killed run left is set right before anything is chosen.
+  return withRunSession(repo, io, opts.json === true, () => retryInSession(repo, ids, opts, io));
+}
+
+async function retryInSession(repo: OpenRepo, ids: string[], opts: RetryOptions, io: CliIO): Promise<number> {
   const tasks = repo.store.tasks();
   const chosen =
     ids.length > 0
@@ -34,6 +40,7 @@ export async function retryCommand(ids: string[], opts: RetryOptions, io: CliIO)
   if (problems.length > 0) throw new UsageError('CHORUS_NOT_RETRYABLE', problems.join('\n'));
   if (chosen.length === 0) {
     writeLine(io.stdout, 'Nothing to retry: no task is blocked by chorus.');
+    await repo.store.close();
     return EXIT.ok;
   }
 
@@ -56,5 +63,5 @@ export async function retryCommand(ids: string[], opts: RetryOptions, io: CliIO)
     await repo.store.close();
     return EXIT.ok;
   }
-  return runEngine(repo, { ids: runnable }, opts.json === true, io);
+  return runEngine(repo, { ids: runnable }, opts.json === true, io, 'retry');
 }

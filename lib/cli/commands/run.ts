@@ -4,6 +4,8 @@ import type { SettingFlags } from './setting-flags.js';
 import type { CliIO } from '../io.js';
 import { openRepo, type OpenRepo } from '../open-repo.js';
 import { runEngine } from '../run-engine.js';
+import { withRunSession } from '../run-session.js';
+import { assertAgentStarts } from '../check-agent.js';
 
 export interface RunOptions extends SettingFlags {
   dir?: string;
@@ -14,8 +16,13 @@ export interface RunOptions extends SettingFlags {
 /** `chorus run ID...`: these tasks now. Refuses one that is not ready, naming what it waits on, unless --force. */
 export async function runCommand(ids: string[], opts: RunOptions, io: CliIO): Promise<number> {
   const repo = await openRepo(opts.dir, opts.settingFlags ?? {}, io);
-  checkRunnable(repo, ids, opts.force === true);
-  return runEngine(repo, { ids }, opts.json === true, io);
+  // Recovery first: a task a hard-killed run left in_progress is open again before it is checked.
+  return withRunSession(repo, io, opts.json === true, async () => {
+    checkRunnable(repo, ids, opts.force === true);
+    const tasks = repo.store.tasks();
+    assertAgentStarts(repo.config, repo.repoDir, ids.flatMap((id) => tasks.get(id) ?? []), true);
+    return runEngine(repo, { ids }, opts.json === true, io, 'run');
+  });
 }
 
 export function checkRunnable(repo: OpenRepo, ids: string[], force: boolean): void {

@@ -3,23 +3,30 @@ import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { openRepo } from '../open-repo.js';
 import { oneLine } from '../format-task.js';
+import { recover } from '../recover.js';
 
 export interface StatusOptions {
   dir?: string;
   json?: boolean;
 }
 
-/** `chorus status`: counts by status, what chorus is running and what it blocked (with why), ready and cycles. */
+/**
+ * `chorus status`: counts by status, what chorus is running and what it blocked (with why), ready
+ * and cycles, and what the next run would set right after a run that ended hard. Changes nothing.
+ */
 export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<number> {
-  const { store, graph } = await openRepo(opts.dir, {}, io);
+  const repo = await openRepo(opts.dir, {}, io);
+  const { store, graph } = repo;
+  const recovery = await recover(repo, { reportOnly: true });
+  const stranded = new Set(recovery.plan.actions.flatMap((a) => (a.type === 'repair-task' ? [a.task] : [])));
   const counts: Record<string, number> = {};
-  const running: { id: string; title: string; startedAt: string | null }[] = [];
+  const running: { id: string; title: string; startedAt: string | null; stranded: boolean }[] = [];
   const blocked: { id: string; title: string; reason: string | null }[] = [];
   for (const task of store.tasks().values()) {
     if (task.status === 'tombstone') continue;
     counts[task.status] = (counts[task.status] ?? 0) + 1;
     if (task.status === 'in_progress' && task.assignee === CHORUS_ASSIGNEE) {
-      running.push({ id: task.id, title: task.title, startedAt: stringField(task.raw['started_at']) });
+      running.push({ id: task.id, title: task.title, startedAt: stringField(task.raw['started_at']), stranded: stranded.has(task.id) });
     } else if (isBlockedByChorus(task)) {
       blocked.push({ id: task.id, title: task.title, reason: lastChorusReason(stringField(task.raw['notes'])) });
     }
@@ -27,7 +34,9 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
   const ready = graph.readyTasks(Date.now()).map((t) => t.id);
   const cycles = graph.cycles();
   if (opts.json) {
-    io.stdout.write(`${JSON.stringify({ counts, ready, running, blocked, cycles, problems: store.problems })}\n`);
+    // What the next batch, run or retry would do (each action with its patch or the pids it would end).
+    const pendingRecovery = { runs: recovery.plan.runs, actions: recovery.plan.actions, summary: recovery.pending };
+    io.stdout.write(`${JSON.stringify({ counts, ready, running, blocked, cycles, problems: store.problems, recovery: pendingRecovery })}\n`);
     return EXIT.ok;
   }
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -35,10 +44,14 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
   writeLine(io.stdout, `${total} task${total === 1 ? '' : 's'}${byStatus.length ? `: ${byStatus.join(', ')}` : ''}`);
   writeLine(io.stdout, `${ready.length} ready now${ready.length ? `: ${ready.slice(0, 10).join(', ')}${ready.length > 10 ? ', ...' : ''}` : ''}`);
   if (running.length) writeLine(io.stdout, `Running under chorus (${running.length}):`);
-  for (const r of running) writeLine(io.stdout, `  ▶ ${r.id}  ${oneLine(r.title)}${r.startedAt ? `  since ${oneLine(r.startedAt)}` : ''}`);
+  for (const r of running) {
+    const note = r.stranded ? '  (its chorus ended hard: goes back to open at the next batch, run or retry)' : '';
+    writeLine(io.stdout, `  ▶ ${r.id}  ${oneLine(r.title)}${r.startedAt ? `  since ${oneLine(r.startedAt)}` : ''}${note}`);
+  }
   if (blocked.length) writeLine(io.stdout, `Blocked by chorus (${blocked.length}); \`chorus retry ID\` reopens and runs:`);
   for (const b of blocked) writeLine(io.stdout, `  ✗ ${b.id}  ${oneLine(b.title)}${b.reason ? `: ${oneLine(b.reason)}` : ''}`);
   for (const cycle of cycles) writeLine(io.stdout, `Cycle (never started): ${cycle.join(' -> ')}`);
+  for (const line of recovery.pending) writeLine(io.stdout, line);
   if (store.problems.length) writeLine(io.stdout, `${store.problems.length} line(s) of the tracker could not be read (see warnings).`);
   return EXIT.ok;
 }

@@ -1,0 +1,39 @@
+import { acquireRunLock } from '../state/run-lock.js';
+import { writeLine, type CliIO } from './io.js';
+import type { OpenRepo } from './open-repo.js';
+import { recover, type RecoveryResult } from './recover.js';
+
+/**
+ * What every command that starts agents does first, before it looks at what to run: take the
+ * run lock, and reconcile what a run that ended hard left behind (saying so in one line). Then
+ * `work` runs under the lock, which is let go of however it ends.
+ */
+export async function withRunSession<T>(repo: OpenRepo, io: CliIO, json: boolean, work: (recovery: RecoveryResult) => Promise<T>): Promise<T> {
+  const releaseLock = await acquireRunLock(repo.repoDir);
+  try {
+    const recovery = await recover(repo);
+    if (recovery.line) printRecovery(recovery, io, json);
+    return await work(recovery);
+  } finally {
+    await releaseLock().catch(() => undefined);
+  }
+}
+
+function printRecovery(recovery: RecoveryResult, io: CliIO, json: boolean): void {
+  if (!json) {
+    writeLine(io.stdout, recovery.line);
+    return;
+  }
+  const tasks = (to: string) => recovery.plan.actions.flatMap((a) => (a.type === 'repair-task' && a.to === to ? [a.task] : []));
+  const event = {
+    type: 'recovery',
+    at: new Date().toISOString(),
+    message: recovery.line,
+    runs: recovery.plan.runs.filter((r) => r.state === 'ended-hard').map((r) => ({ pid: r.pid, command: r.command, since: r.since })),
+    reopened: tasks('open'),
+    closed: tasks('closed'),
+    blocked: tasks('blocked'),
+    groupsEnded: recovery.done?.groupsEnded ?? 0,
+  };
+  io.stdout.write(`${JSON.stringify(event)}\n`);
+}
