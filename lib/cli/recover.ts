@@ -44,9 +44,11 @@ export async function recover(repo: OpenRepo, options: RecoverOptions = {}): Pro
   const plan = planRecovery(entries, repo.store.tasks(), snapshotProcesses(), { now, lockHeld, unreadable });
   if (options.reportOnly) return { plan, pending: describePendingRecovery(plan) };
 
-  const done = plan.actions.length > 0 ? await performRecovery(plan, { store: repo.store, graph: repo.graph, killGraceMs: repo.config.settings.killGrace }) : { groupsEnded: 0, groupsLeft: 0 };
+  const acted = plan.actions.length > 0;
+  const done = acted ? await performRecovery(plan, { store: repo.store, graph: repo.graph, killGraceMs: repo.config.settings.killGrace }) : { groupsEnded: 0, groupsLeft: 0 };
   // Looked at again after the work: a run stays in the journal only while something of it is left.
-  const after = planRecovery(entries, repo.store.tasks(), snapshotProcesses(), { now, lockHeld, unreadable });
-  rewriteJournal(file, compactEntries(entries, after.keep));
+  const after = acted ? planRecovery(entries, repo.store.tasks(), snapshotProcesses(), { now, lockHeld, unreadable }) : plan;
+  const kept = compactEntries(entries, after.keep);
+  if (kept.length < entries.length || unreadable > 0) rewriteJournal(file, kept);
   return { plan, done, ...(hasNews(plan) ? { line: describeRecovery(plan, done) } : {}), pending: [] };
 }

@@ -66,10 +66,27 @@ export function ownedGroupMembers(leader: ProcessIdentity, view: ProcessView): P
   return members.filter((m) => BigInt(m.start) >= BigInt(leader.start!));
 }
 
-/** Reads /proc once: every later question is answered from this moment's table. */
+/**
+ * The processes as one look sees them, read lazily: a pid's stat when first asked for, the whole
+ * table only when a group that exists must be searched (listing /proc costs tens of ms on a busy
+ * machine; after a clean run nothing needs it). Each answer, once read, stays the same.
+ */
 export function snapshotProcesses(): ProcessView {
-  const table = readProcessTable();
-  return tableView(currentProcessSpace(), table);
+  const stats = new Map<number, ProcStat | undefined>();
+  let table: Map<number, ProcStat> | undefined;
+  return {
+    space: currentProcessSpace(),
+    hasProc: readProcStat(process.pid) !== undefined,
+    stat(pid) {
+      if (!stats.has(pid)) stats.set(pid, table ? table.get(pid) : readProcStat(pid));
+      return stats.get(pid);
+    },
+    groupMembers(pgid) {
+      if (!groupExists(pgid)) return [];
+      table ??= readProcessTable() ?? new Map();
+      return [...table.values()].filter((p) => p.pgrp === pgid && isRunning(p));
+    },
+  };
 }
 
 /** A view over a given table (undefined: no /proc). */
@@ -82,13 +99,23 @@ export function tableView(space: ProcessSpace, table: Map<number, ProcStat> | un
   };
 }
 
-/** Reads /proc on each question: for a single pid, cheaper than the whole table. */
+/** Reads /proc afresh on each question. */
 export function liveProcesses(): ProcessView {
-  const hasProc = readProcStat(process.pid) !== undefined;
   return {
     space: currentProcessSpace(),
-    hasProc,
+    hasProc: readProcStat(process.pid) !== undefined,
     stat: readProcStat,
-    groupMembers: (pgid) => [...(readProcessTable()?.values() ?? [])].filter((p) => p.pgrp === pgid && isRunning(p)),
+    groupMembers: (pgid) => (groupExists(pgid) ? [...(readProcessTable()?.values() ?? [])].filter((p) => p.pgrp === pgid && isRunning(p)) : []),
   };
+}
+
+/** One syscall: whether any process (a zombie too) is in group `pgid`. */
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: a member exists that we may not signal.
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
