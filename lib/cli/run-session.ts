@@ -1,3 +1,4 @@
+import { removeDeadWritersLock } from '../beads/file-access.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { writeLine, type CliIO } from './io.js';
 import type { OpenRepo } from './open-repo.js';
@@ -11,6 +12,8 @@ import { recover, type RecoveryResult } from './recover.js';
 export async function withRunSession<T>(repo: OpenRepo, io: CliIO, json: boolean, work: (recovery: RecoveryResult) => Promise<T>): Promise<T> {
   const releaseLock = await acquireRunLock(repo.repoDir);
   try {
+    // Only a chorus holding the run lock writes the tracker: the one that left the lock also left any tracker lock there is.
+    if (releaseLock.tookOverFromGone) await removeDeadWritersLock(repo.issuesFile);
     const recovery = await recover(repo);
     if (recovery.line) printRecovery(recovery, io, json);
     return await work(recovery);

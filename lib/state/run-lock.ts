@@ -17,6 +17,15 @@ export function runLockPath(repoDir: string): string {
   return path.join(stateDir(repoDir), 'run.lock');
 }
 
+/** Lets go of the run lock. */
+export type RunLockRelease = (() => Promise<void>) & {
+  /**
+   * The lock was left by a chorus that is gone (killed hard): whatever else it held, such as the
+   * tracker's write lock, it holds no more.
+   */
+  tookOverFromGone: boolean;
+};
+
 export interface RunLockOptions {
   /**
    * A holder chorus cannot check (another machine or container sharing the folder, or no /proc)
@@ -37,7 +46,7 @@ export interface RunLockOptions {
  * is refused, naming its pid, command line and since when. Only a holder chorus cannot check is
  * judged by age, which the holder keeps fresh.
  */
-export async function acquireRunLock(repoDir: string, options: RunLockOptions = {}): Promise<() => Promise<void>> {
+export async function acquireRunLock(repoDir: string, options: RunLockOptions = {}): Promise<RunLockRelease> {
   const now = options.now ?? Date.now;
   const staleMs = options.staleMs ?? 30_000;
   const dir = stateDir(repoDir);
@@ -49,13 +58,15 @@ export async function acquireRunLock(repoDir: string, options: RunLockOptions = 
   const lockPath = runLockPath(repoDir);
   const mine: LockHolder = { v: 1, holder: selfIdentity(), since: new Date(now()).toISOString(), command: process.argv.slice(1).join(' ') };
   const text = `${JSON.stringify(mine)}\n`;
+  let foundGone = false;
   // Rounds: each takes the lock, refuses, or clears a dead holder (or waits for another start doing so) and goes again.
   for (let round = 0; round < 50; round += 1) {
-    if (tryCreate(lockPath, text)) return holdLock(lockPath, text, staleMs);
+    if (tryCreate(lockPath, text)) return Object.assign(holdLock(lockPath, text, staleMs), { tookOverFromGone: foundGone });
     const seen = readHolder(lockPath);
     if (seen === undefined) continue; // released meanwhile
     const verdict = judgeLockHolder(seen.holder, seen.mtimeMs, liveProcesses(), now(), staleMs);
     if (verdict.kind === 'alive') throw alreadyRunning(repoDir, seen.holder, verdict, now());
+    foundGone = true;
     if (!takeOver(lockPath, seen.text, text, staleMs, now)) await sleep(10);
   }
   throw new UsageError('CHORUS_RUN_LOCK_CONTENDED', `could not take chorus's run lock ${lockPath}: other processes kept taking it; try again`);

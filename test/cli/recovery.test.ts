@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -95,6 +95,21 @@ describe('a chorus killed hard, then started again', () => {
     const tasks = await repo.readTasks();
     expect(tasks.get('x')!['status']).toBe('closed');
     expect(tasks.get('y')!['status']).toBe('closed');
+  });
+
+  it('killed in the middle of a tracker write: the tracker lock it left is cleared with its run lock, not waited out', async () => {
+    const repo = await repoWith([claimedLine('a'), bead('b')]);
+    const dead = deadIdentity();
+    writeJournal(repo.dir, orphanRun(dead, 'a'));
+    writeFileSync(path.join(repo.dir, '.chorus', 'run.lock'), JSON.stringify({ v: 1, holder: dead, since: at(0), command: 'chorus batch --all-ready' }));
+    mkdirSync(`${repo.issuesFile}.lock`);
+    const started = Date.now();
+    const result = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent', SUCCEED]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // proper-lockfile would have waited ~5 s, then given up: the lock looks fresh for 10 s.
+    expect(Date.now() - started).toBeLessThan(4_000);
+    for (const id of ['a', 'b']) expect((await repo.readTasks()).get(id)!['status']).toBe('closed');
   });
 
   it('run ID recovers first: a task a dead run left in_progress can be run by id', async () => {
