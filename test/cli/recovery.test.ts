@@ -61,6 +61,27 @@ describe('a chorus killed hard, then started again', () => {
     expect(journal.at(-1)!.type).toBe('run-end');
   });
 
+  it('chorus and its agent host both killed (kill -9 of its process group): the next start ends the agents its journal names', async () => {
+    const repo = await repoWith([bead('a'), bead('b')]);
+    // In a process group of its own, as a shell runs a job; the agents lead groups of their own.
+    const chorus = spawn(process.execPath, [CLI, '-C', repo.dir, 'batch', '--all-ready'], { detached: true, stdio: 'ignore' });
+    const exited = new Promise((resolve) => chorus.once('close', resolve));
+    const agents = await waitForAgentPids(repo, ['a', 'b']);
+    expect(agents).toHaveLength(2);
+    process.kill(-chorus.pid!, 'SIGKILL');
+    await exited;
+    await new Promise((r) => setTimeout(r, 300));
+    // Nobody was left to end them.
+    for (const pid of agents) expect(isAlive(pid)).toBe(true);
+    cleanups.push(() => agents.forEach((pid) => isAlive(pid) && process.kill(-pid, 'SIGKILL')));
+
+    const again = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent', SUCCEED]);
+    expect(again.code).toBe(0);
+    expect(again.stdout.split('\n')[0]).toBe(`chorus: recovered from a run that ended hard (pid ${chorus.pid}): 2 tasks back to open, 2 agent groups ended`);
+    for (const pid of agents) expect(isAlive(pid)).toBe(false);
+    for (const id of ['a', 'b']) expect((await repo.readTasks()).get(id)!['status']).toBe('closed');
+  });
+
   it('a task the journal records as closed is never started again, though the tracker still says in_progress', async () => {
     const repo = await repoWith([claimedLine('done'), bead('other')], { agentCommand: path.join(AGENTS, 'record.js'), agentEnv: {} });
     writeJournal(repo.dir, [...orphanRun(deadIdentity(), 'done'), { type: 'outcome', run: RUN, at: at(5), task: 'done', status: 'closed' }]);
