@@ -44,9 +44,13 @@ export function recordRun(writer: JournalWriter, options: RecordRunOptions): Run
   /** Claims not yet settled, with their attempts still running: what a compaction keeps. */
   const open = new Map<string, { claim: ClaimEntry; attempts: Map<number, AttemptEntry> }>();
 
+  // Past the limit, and past twice what the last compaction kept (so a run with much still open does not rewrite on every line).
+  let compactAt = limit;
   const append = (entry: JournalEntry): void => {
     writer.append(entry);
-    if (writer.size > limit) writer.compact([start, ...[...open.values()].flatMap((o) => [o.claim, ...o.attempts.values()])]);
+    if (writer.size <= compactAt) return;
+    writer.compact([start, ...[...open.values()].flatMap((o) => [o.claim, ...o.attempts.values()])]);
+    compactAt = Math.max(limit, 2 * writer.size);
   };
   const settle = (task: string, at: number, status: OutcomeStatus, extra: { reason?: string; byOthers?: boolean } = {}): void => {
     if (!open.delete(task)) return; // never claimed in this run: nothing to recover
