@@ -31,9 +31,9 @@ export function repairClaim(record: ClaimRecord, current: Task | undefined, now:
     return heldByChorus ? { to: 'assignee', patch: { assignee: from.assignee, updated_at: now.toISOString() } } : null;
   }
   if (outcome?.status === 'gone' || (outcome && changedSince(current, outcome.at))) return null;
-  if (outcome === undefined || outcome.status === 'open' || outcome.byOthers) {
-    // Someone else's close the tracker no longer shows was undone by someone else: theirs stands.
-    if (outcome?.byOthers) return null;
+  // Someone else's close that the tracker no longer shows: someone reopened it since, and theirs stands.
+  if (outcome?.byOthers) return null;
+  if (outcome === undefined || outcome.status === 'open') {
     return current.status === 'in_progress' && heldByChorus ? { to: 'open', patch: releasePatch(now, from) } : null;
   }
   if (current.status === outcome.status) return null;
