@@ -15,13 +15,11 @@ import type { HostReply, HostSpawnRequest } from '../lib/pool/host-protocol.js';
 import { isGroupAlive, signalGroup } from '../lib/pool/kill-group.js';
 import { processStartTime } from '../lib/state/processes.js';
 
-/** Agent groups this host started and has not yet seen gone, by group id (the agent's pid). */
-interface Group {
-  graceMs: number;
-  /** The agent itself has exited; members it left may still run until chorus ends them. */
-  leaderExited: boolean;
-}
-const groups = new Map<number, Group>();
+/**
+ * Agent groups this host started and has not yet seen gone, by group id (the agent's pid), with
+ * the run's killGrace. A group outlives its agent while what the agent started still runs.
+ */
+const groups = new Map<number, { graceMs: number }>();
 const POLL_MS = 25;
 /** After SIGKILL, how long to wait for the kernel before exiting anyway. */
 const KILL_CAP_MS = 5_000;
@@ -78,14 +76,12 @@ function start(request: HostSpawnRequest): void {
   }
   // Read now, while the agent cannot have been reaped: with its pid it names this process for good.
   const startTime = processStartTime(pid);
-  groups.set(pid, { graceMs: request.killGraceMs, leaderExited: false });
+  groups.set(pid, { graceMs: request.killGraceMs });
   // Emitted if a later signal cannot be delivered; chorus signals the group itself.
   child.on('error', () => {});
   child.once('exit', (code, signal) => {
-    const group = groups.get(pid);
-    if (group) group.leaderExited = true;
-    forgetWhenGone(pid);
     reply({ type: 'exit', id: request.id, code, signal });
+    forgetWhenGone(pid);
   });
   reply({ type: 'spawned', id: request.id, pid, start: startTime });
 }
