@@ -95,19 +95,6 @@ export async function lockIssuesFile(path: string, options: LockOptions = {}): P
   }
 }
 
-/**
- * Removes the write lock of `path` that a writer killed hard left behind (proper-lockfile's
- * `path.lock` folder), for a caller that knows that writer is gone: otherwise every write would
- * wait for it to go stale (DEFAULT_LOCK_STALE_MS). True if there was one.
- */
-export async function removeDeadWritersLock(path: string): Promise<boolean> {
-  const { rm, stat: statPath } = await import('node:fs/promises');
-  const lock = `${path}.lock`;
-  if (!(await statPath(lock).then((s) => s.isDirectory(), () => false))) return false;
-  await rm(lock, { recursive: true, force: true });
-  return true;
-}
-
 /** Temp file, fsync, rename; the file keeps its mode and owner (write-file-atomic copies them). */
 export async function writeIssuesAtomically(path: string, bytes: Buffer): Promise<void> {
   const { default: writeFileAtomic } = await import('write-file-atomic');

@@ -1,4 +1,4 @@
-import { removeDeadWritersLock } from '../beads/file-access.js';
+import { removeDeadWritersLock } from '../beads/dead-writer-lock.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { writeLine, type CliIO } from './io.js';
 import type { OpenRepo } from './open-repo.js';
