@@ -73,6 +73,18 @@ function addRecord(file: IssuesFile, record: LineRecord): void {
   }
 }
 
+/**
+ * Adds `record` as the file's new last line, as an appender would have put it (so, as the later
+ * line, it wins over an earlier one with the same id). A last line with no EOL gets one first:
+ * otherwise the two would run together.
+ */
+export function appendRecord(file: IssuesFile, record: LineRecord): void {
+  const last = file.records[file.records.length - 1];
+  if (last && last.eol === '') last.eol = '\n';
+  addRecord(file, record);
+  if (record.kind === 'task' && file.lineOf) file.lineOf.set(record.task.id, file.records.length - 1);
+}
+
 /** Parses a whole file's text. A leading BOM is remembered, not parsed. */
 export function parseIssuesText(text: string): IssuesFile {
   const bom = text.charCodeAt(0) === 0xfeff;
