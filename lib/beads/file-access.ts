@@ -94,15 +94,3 @@ export async function lockIssuesFile(path: string, options: LockOptions = {}): P
     });
   }
 }
-
-/** Temp file, fsync, rename; the file keeps its mode and owner (write-file-atomic copies them). */
-export async function writeIssuesAtomically(path: string, bytes: Buffer): Promise<void> {
-  const { default: writeFileAtomic } = await import('write-file-atomic');
-  try {
-    await writeFileAtomic(path, bytes, { fsync: true });
-  } catch (error) {
-    throw new StoreError('CHORUS_STORE_WRITE_FAILED', `cannot write Beads file ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
