@@ -26,8 +26,15 @@ let counter = 0;
  * Writes `bytes` to a new temp file in the tracker's folder (a rename is atomic only within one
  * file system) with the given mode and owner, and fsyncs it. On any failure the temp file is
  * removed and a StoreWriteError names the reason (ENOSPC, EROFS, ...): the tracker is untouched.
+ * When `stale()` says, just before the fsync (the slow part), that the bytes are out of date
+ * already, the temp file is removed and the result is null.
  */
-export async function writeTemp(trackerPath: string, bytes: Buffer, like: { mode: number; uid: number; gid: number }): Promise<TempFile> {
+export async function writeTemp(
+  trackerPath: string,
+  bytes: Buffer,
+  like: { mode: number; uid: number; gid: number },
+  stale: () => boolean = () => false,
+): Promise<TempFile | null> {
   const tempPath = path.join(path.dirname(trackerPath), `.${path.basename(trackerPath)}.chorus-${process.pid}-${++counter}.tmp`);
   let fd: number | undefined;
   try {
@@ -37,6 +44,10 @@ export async function writeTemp(trackerPath: string, bytes: Buffer, like: { mode
     while (done < bytes.length) done += (await writeAsync(fd, bytes, done, bytes.length - done, done)).bytesWritten;
     await fchmodAsync(fd, like.mode);
     if (process.getuid?.() === 0 && (like.uid !== 0 || like.gid !== 0)) await fchownAsync(fd, like.uid, like.gid).catch(() => undefined);
+    if (stale()) {
+      await discardTemp({ path: tempPath, fd, ino: 0n, size: 0 });
+      return null;
+    }
     await fsyncAsync(fd);
     return { path: tempPath, fd, ino: fstatSync(fd, { bigint: true }).ino, size: bytes.length };
   } catch (error) {
@@ -68,8 +79,7 @@ export type RenameOutcome =
 export function renameIfUnchanged(temp: TempFile, trackerPath: string, expected: DiskStamp, allowGrowth: boolean): RenameOutcome {
   const before = process.hrtime.bigint();
   const seen = stampNow(trackerPath);
-  const grewOnly = seen.ino === expected.ino && seen.size > expected.size;
-  if (!sameStamp(seen, expected) && !(allowGrowth && grewOnly)) return { renamed: false, seen };
+  if (!replaceable(seen, expected, allowGrowth)) return { renamed: false, seen };
   try {
     renameSync(temp.path, trackerPath);
   } catch (error) {
@@ -82,4 +92,9 @@ export function renameIfUnchanged(temp: TempFile, trackerPath: string, expected:
   const atPath = stampNow(trackerPath);
   const ours = atPath.ino === temp.ino && atPath.size === BigInt(temp.size) && sameStamp(atPath, after);
   return { renamed: true, stamp: ours ? atPath : undefined, windowNs };
+}
+
+/** Whether a file found as `seen` may be replaced by bytes merged from `expected`. */
+export function replaceable(seen: DiskStamp, expected: DiskStamp, allowGrowth: boolean): boolean {
+  return sameStamp(seen, expected) || (allowGrowth && seen.ino === expected.ino && seen.size > expected.size);
 }

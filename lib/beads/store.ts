@@ -14,15 +14,19 @@ import { LineTrails } from './line-trails.js';
 import type { MergeConflict, PendingPatch } from './merge-patches.js';
 import type { LineRecord } from './parse-line.js';
 import { planWrite, reapplyPending, type WritePlan } from './plan-write.js';
-import { discardTemp, renameIfUnchanged, writeTemp } from './replace-file.js';
+import { discardTemp, renameIfUnchanged, replaceable, writeTemp } from './replace-file.js';
 import { RetiredInodes } from './retired-inodes.js';
 import type { StoreEvent, StoreListener, StoreStats } from './store-events.js';
 import type { Task, TaskPatch } from './task.js';
 
-/** A write whose file changed under it starts over this many times before it accepts bytes merely appended (they are recovered later). */
+/**
+ * A write whose file changed under it starts over this many times before it accepts bytes merely
+ * appended (they are recovered later), and before it waits a little (random, growing to 64 ms)
+ * between tries, to let a busy writer's burst pass.
+ */
 const FULL_RETRIES = 3;
-/** ... and gives up after this many tries in all (the file never held still). */
-const MAX_ATTEMPTS = 12;
+/** A write that found the file changed under every try for this long gives up (the file never held still). */
+const CONTENDED_MS = 10_000;
 /** How often kept versions of the file are looked at for appended lines. */
 const RETIRED_CHECK_MS = 100;
 /** At most this many replaced versions are kept open at once. */
@@ -323,9 +327,13 @@ export class BeadsStore {
     try {
       for (let attempt = 1; !(await this.writeAttempt(attempt)); attempt++) {
         this.stats.retries++;
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new StoreError('CHORUS_STORE_CONTENDED', `Beads file ${this.path} changed under every one of ${attempt} tries to write it; the file was left as it was`);
+        if (performance.now() - startedAt > CONTENDED_MS) {
+          throw new StoreError(
+            'CHORUS_STORE_CONTENDED',
+            `Beads file ${this.path} changed under every one of ${attempt} tries to write it in ${Math.round((performance.now() - startedAt) / 1000)} s; the file was left as it was`,
+          );
         }
+        if (attempt >= FULL_RETRIES) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** Math.min(attempt - FULL_RETRIES, 6)));
       }
     } finally {
       await release().catch(() => undefined);
@@ -365,12 +373,18 @@ export class BeadsStore {
         return true;
       }
       const held = this.held as HeldVersion;
-      const temp = await writeTemp(this.path, plan.out, held);
       // Bytes merely appended since the read are accepted after a few tries: the descriptor on
       // this version finds them once it is retired, and the next write takes them in.
       // Never when the merged bytes end mid-line: the rest of that line is what was appended.
       const merged = version.bytes ?? this.base;
-      const outcome = renameIfUnchanged(temp, this.path, version.stamp, attempt > FULL_RETRIES && (merged.length === 0 || merged[merged.length - 1] === 0x0a));
+      const allowGrowth = attempt > FULL_RETRIES && (merged.length === 0 || merged[merged.length - 1] === 0x0a);
+      // Looked at once more before the fsync too: a try already lost need not pay for it.
+      const temp = await writeTemp(this.path, plan.out, held, () => !replaceable(stampNow(this.path), version.stamp, allowGrowth));
+      if (!temp) {
+        for (const index of changed) this.changedLines.add(index);
+        return false;
+      }
+      const outcome = renameIfUnchanged(temp, this.path, version.stamp, allowGrowth);
       if (!outcome.renamed) {
         for (const index of changed) this.changedLines.add(index);
         await discardTemp(temp);
