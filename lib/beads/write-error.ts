@@ -34,7 +34,11 @@ function describeReason(trackerPath: string, reason: string, cause: unknown): st
     case 'EACCES':
     case 'EPERM':
       return `its folder ${folder} is not writable (${reason}); chorus writes the tracker through a temp file and a rename there`;
-    default:
-      return `${(cause as Error)?.message ?? String(cause)} (${reason})`;
+    case 'EFBIG':
+      return 'the file would be larger than this process may write (EFBIG)';
+    default: {
+      const message = (cause as Error | undefined)?.message ?? String(cause);
+      return message.includes(reason) ? message : `${message} (${reason})`;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { Engine, type RunSelection } from '../engine/engine.js';
 import type { BatchSummary } from '../engine/events.js';
 import { AgentPool } from '../pool/agent-pool.js';
+import { assertTrackerWritable } from '../beads/file-access.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { EXIT } from './exit-codes.js';
 import { agentOrigin, assertAgentStarts } from './check-agent.js';
@@ -19,6 +20,7 @@ export async function runEngine(repo: OpenRepo, selection: RunSelection, json: b
   const tasks = repo.store.tasks();
   const candidates = selection.ids ? selection.ids.flatMap((id) => tasks.get(id) ?? []) : tasks.values();
   assertAgentStarts(repo.config, repo.repoDir, candidates, selection.ids !== undefined);
+  await assertTrackerWritable(repo.issuesFile);
   const releaseLock = await acquireRunLock(repo.repoDir);
   try {
     return await runWithLock(repo, selection, json, io);
