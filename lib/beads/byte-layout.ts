@@ -73,3 +73,19 @@ function concatInto(target: Buffer, parts: readonly Buffer[], total: number): Bu
   for (const part of parts) at += part.copy(target, at);
   return target.subarray(0, total);
 }
+
+/**
+ * The text (without its EOL) of the lines at `indexes` in `bytes`, whose layout is `layout` and
+ * whose records' EOLs are those of `records` (an edit never changes a line's EOL).
+ */
+export function lineTextsAt(bytes: Buffer, layout: ByteLayout, records: readonly LineRecord[], indexes: readonly number[]): Map<number, string> {
+  const texts = new Map<number, string>();
+  let offset = layout.lead;
+  let scanned = 0;
+  for (const index of [...indexes].sort((a, b) => a - b)) {
+    for (; scanned < index; scanned++) offset += layout.lengths[scanned]!;
+    const eol = (records[index] as LineRecord).eol.length;
+    texts.set(index, bytes.toString('utf8', offset, offset + layout.lengths[index]! - eol));
+  }
+  return texts;
+}

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { constants, readFileSync } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { StoreError } from '../errors.js';
+import { StoreWriteError } from './write-error.js';
 
 /** How long to keep trying for the lock (the `retry` package's options, as proper-lockfile takes them). */
 export interface LockRetryOptions {
@@ -70,13 +72,26 @@ export async function lockIssuesFile(path: string, options: LockOptions = {}): P
   const retries = options.retries ?? DEFAULT_LOCK_RETRIES;
   // Loaded on first use: read-only commands (ready, status, graph) never lock or write.
   const { default: lockfile } = await import('proper-lockfile');
-  try {
-    return await lockfile.lock(path, {
-      retries,
+  const take = () =>
+    lockfile.lock(path, {
+      retries: 0,
       stale: options.staleMs ?? DEFAULT_LOCK_STALE_MS,
       // The default throws from a timer, which would crash the process; the write is short, so note it and go on.
       onCompromised: options.onCompromised ?? (() => undefined),
     });
+  try {
+    // Only a lock held by someone else is worth waiting for: proper-lockfile's own retries would
+    // also wait out a folder that cannot take the lock at all (read-only, full), for seconds.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await take();
+      } catch (error) {
+        if (codeOf(error) !== 'ELOCKED' || attempt >= retries.retries) throw error;
+        const factor = retries.factor ?? 2;
+        const wait = Math.min(retries.maxTimeout ?? Infinity, (retries.minTimeout ?? 1000) * factor ** attempt);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   } catch (error) {
     const code = codeOf(error);
     if (code === 'ELOCKED') {
@@ -89,20 +104,31 @@ export async function lockIssuesFile(path: string, options: LockOptions = {}): P
     if (code === 'ENOENT') {
       throw new StoreError('CHORUS_STORE_NOT_FOUND', `Beads file not found: ${path}`, { cause: error });
     }
+    // The lock is a folder next to the file: a folder that cannot take it cannot take the write either.
+    if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC') throw new StoreWriteError(path, error);
     throw new StoreError('CHORUS_STORE_LOCK_FAILED', `cannot lock Beads file ${path}: ${(error as Error).message}`, {
       cause: error,
     });
   }
 }
 
-/** Temp file, fsync, rename; the file keeps its mode and owner (write-file-atomic copies them). */
-export async function writeIssuesAtomically(path: string, bytes: Buffer): Promise<void> {
-  const { default: writeFileAtomic } = await import('write-file-atomic');
+/**
+ * Refuses a tracker chorus could not write back, before anything starts: chorus writes it through
+ * a temp file in the same folder and a rename, so what must be writable is the folder (the file's
+ * own mode does not matter). Checked with access(2), which answers for this process as it is:
+ * root passes a folder of mode 0555 (it can write there) but not a read-only mount.
+ */
+export async function assertTrackerWritable(trackerPath: string): Promise<void> {
+  const folder = path.dirname(trackerPath);
   try {
-    await writeFileAtomic(path, bytes, { fsync: true });
+    await access(folder, constants.W_OK);
   } catch (error) {
-    throw new StoreError('CHORUS_STORE_WRITE_FAILED', `cannot write Beads file ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    const code = codeOf(error) ?? 'EACCES';
+    const why = code === 'EROFS' ? 'is on a read-only file system (EROFS)' : `is not writable (${code})`;
+    throw new StoreError(
+      'CHORUS_TRACKER_READ_ONLY',
+      `the folder ${folder} ${why}: chorus records what it runs in ${path.basename(trackerPath)} there, through a temp file and a rename, so it starts nothing; make the folder writable (read-only commands such as \`chorus ready\` and \`chorus status\` work as they are)`,
+      { cause: error },
+    );
   }
 }

@@ -14,5 +14,6 @@ export { normalizeTask } from './normalize-task.js';
 export { patchObjectText } from './json-edit.js';
 export { scanObject } from './json-scan.js';
 export { CLOSE_KEYS, mergePatches, type MergeConflict, type MergeOutcome, type PendingPatch } from './merge-patches.js';
+export { StoreWriteError } from './write-error.js';
 export { DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_STALE_MS, type LockRetryOptions } from './file-access.js';
 export * from './task.js';

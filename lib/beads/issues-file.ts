@@ -11,6 +11,8 @@ export interface LoadProblem {
   line: number;
   kind: 'malformed' | 'duplicate-id';
   message: string;
+  /** For `duplicate-id`: the id. */
+  id?: string;
 }
 
 /** A Beads JSONL file held losslessly: serializing it unchanged gives the same bytes. */
@@ -32,14 +34,6 @@ function emptyFile(bom: boolean): IssuesFile {
   return { records: [], tasks: new Map(), lineOf: undefined, problems: [], bom };
 }
 
-function findEarlierLine(records: readonly LineRecord[], id: string, before: number): number {
-  for (let index = before - 1; index >= 0; index--) {
-    const record = records[index] as LineRecord;
-    if (record.kind === 'task' && record.task.id === id) return index;
-  }
-  return -1;
-}
-
 /** The record index of task `id` (its last line when the id is duplicated). */
 export function lineIndexOf(file: IssuesFile, id: string): number | undefined {
   if (!file.lineOf) {
@@ -52,33 +46,84 @@ export function lineIndexOf(file: IssuesFile, id: string): number | undefined {
   return file.lineOf.get(id);
 }
 
-function addRecord(file: IssuesFile, record: LineRecord): void {
+/**
+ * Adds a line while parsing. Returns the task id when the line repeats one seen before: the caller
+ * reports each such id once, when all lines are in (see reportDuplicates).
+ */
+function addRecord(file: IssuesFile, record: LineRecord): string | undefined {
   const index = file.records.length;
   file.records.push(record);
   if (record.kind === 'task') {
-    const id = record.task.id;
     // One map operation per line, not has() then set(): a duplicate is the set that did not grow the map.
     const size = file.tasks.size;
-    file.tasks.set(id, record.task);
-    if (file.tasks.size === size) {
-      const earlier = findEarlierLine(file.records, id, index);
-      file.problems.push({
-        line: index + 1,
-        kind: 'duplicate-id',
-        message: `line ${index + 1}: duplicate id "${id}" (also on line ${earlier + 1}); line ${index + 1} is used`,
-      });
-    }
+    file.tasks.set(record.task.id, record.task);
+    if (file.tasks.size === size) return record.task.id;
   } else if (record.kind === 'malformed') {
     file.problems.push({ line: index + 1, kind: 'malformed', message: `line ${index + 1}: ${record.message}` });
+  }
+  return undefined;
+}
+
+/**
+ * One problem per duplicated id, on its first ignored line, naming every line it is on. The last
+ * line wins, as appending an updated copy of a line to a JSONL file means; chorus reads and writes
+ * that one and keeps the others as they are. One pass over the file, however many duplicates.
+ */
+function reportDuplicates(file: IssuesFile, ids: ReadonlySet<string>): void {
+  if (ids.size === 0) return;
+  const lines = new Map<string, number[]>();
+  file.records.forEach((record, index) => {
+    if (record.kind !== 'task' || !ids.has(record.task.id)) return;
+    const seen = lines.get(record.task.id);
+    if (seen) seen.push(index + 1);
+    else lines.set(record.task.id, [index + 1]);
+  });
+  for (const [id, numbers] of lines) file.problems.push(duplicateProblem(id, numbers));
+  file.problems.sort((a, b) => a.line - b.line);
+}
+
+function duplicateProblem(id: string, numbers: readonly number[]): LoadProblem {
+  const used = numbers[numbers.length - 1] as number;
+  const ignored = numbers.slice(0, -1);
+  const list = ignored.length === 1 ? `line ${ignored[0]} is` : `lines ${ignored.slice(0, -1).join(', ')} and ${ignored[ignored.length - 1]} are`;
+  return {
+    line: ignored[0] as number,
+    kind: 'duplicate-id',
+    id,
+    message: `duplicate id "${id}": line ${used} is used (the ${ignored.length === 1 ? 'later' : 'last'} one, as appends to a JSONL file mean); ${list} ignored`,
+  };
+}
+
+function parseInto(file: IssuesFile, each: (add: (record: LineRecord) => void) => void): IssuesFile {
+  let duplicates: Set<string> | undefined;
+  each((record) => {
+    const id = addRecord(file, record);
+    if (id !== undefined) (duplicates ??= new Set()).add(id);
+  });
+  if (duplicates) reportDuplicates(file, duplicates);
+  return file;
+}
+
+/**
+ * Adds `record` as the file's new last line, as an appender would have put it (so, as the later
+ * line, it wins over an earlier one with the same id). A last line with no EOL gets one first:
+ * otherwise the two would run together.
+ */
+export function appendRecord(file: IssuesFile, record: LineRecord): void {
+  const last = file.records[file.records.length - 1];
+  if (last && last.eol === '') last.eol = '\n';
+  const duplicate = addRecord(file, record);
+  if (record.kind === 'task' && file.lineOf) file.lineOf.set(record.task.id, file.records.length - 1);
+  if (duplicate !== undefined) {
+    file.problems = file.problems.filter((problem) => problem.id !== duplicate);
+    reportDuplicates(file, new Set([duplicate]));
   }
 }
 
 /** Parses a whole file's text. A leading BOM is remembered, not parsed. */
 export function parseIssuesText(text: string): IssuesFile {
   const bom = text.charCodeAt(0) === 0xfeff;
-  const file = emptyFile(bom);
-  forEachLine(bom ? text.slice(1) : text, (line, eol) => addRecord(file, parseLine(line, eol)));
-  return file;
+  return parseInto(emptyFile(bom), (add) => forEachLine(bom ? text.slice(1) : text, (line, eol) => add(parseLine(line, eol))));
 }
 
 /**
@@ -88,16 +133,16 @@ export function parseIssuesText(text: string): IssuesFile {
 export function parseIssuesBytes(bytes: Buffer): IssuesFile {
   if (isUtf8(bytes)) return parseIssuesText(bytes.toString('utf8'));
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const file = emptyFile(bom);
-  forEachLineBuffer(bom ? bytes.subarray(3) : bytes, (line: Buffer, eol: Eol) => {
-    if (isUtf8(line)) {
-      addRecord(file, parseLine(line.toString('utf8'), eol));
-    } else {
-      const text = line.toString('latin1');
-      addRecord(file, { kind: 'malformed', text, eol, message: 'not valid UTF-8', bytes: Buffer.from(line) });
-    }
-  });
-  return file;
+  return parseInto(emptyFile(bom), (add) =>
+    forEachLineBuffer(bom ? bytes.subarray(3) : bytes, (line: Buffer, eol: Eol) => {
+      if (isUtf8(line)) {
+        add(parseLine(line.toString('utf8'), eol));
+      } else {
+        const text = line.toString('latin1');
+        add({ kind: 'malformed', text, eol, message: 'not valid UTF-8', bytes: Buffer.from(line) });
+      }
+    }),
+  );
 }
 
 /** The file's bytes: every record's original text and EOL, in order. */

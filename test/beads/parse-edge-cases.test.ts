@@ -98,7 +98,7 @@ describe('parsing edge cases', () => {
     expect(file.tasks.get('a-1')?.title).toBe('second');
     expect(file.records).toHaveLength(3);
     expect(file.problems).toEqual([
-      { line: 3, kind: 'duplicate-id', message: 'line 3: duplicate id "a-1" (also on line 1); line 3 is used' },
+      { line: 1, kind: 'duplicate-id', id: 'a-1', message: 'duplicate id "a-1": line 3 is used (the later one, as appends to a JSONL file mean); line 1 is ignored' },
     ]);
     roundTrips(text);
   });
