@@ -7,8 +7,6 @@ import { agentOrigin, assertAgentStarts } from './check-agent.js';
 import { watchTrackerFile } from './watch-tracker.js';
 import { writeLine, type CliIO } from './io.js';
 import type { OpenRepo } from './open-repo.js';
-import { TaskGraph } from '../graph/index.js';
-import { planWaves } from '../schedule/plan-waves.js';
 import { batchPrinter } from './printers/batch-printer.js';
 import { jsonPrinter } from './printers/json-printer.js';
 
@@ -39,8 +37,11 @@ async function runWithLock(repo: OpenRepo, selection: RunSelection, json: boolea
     runner: pool,
     agentOrigin: agentOrigin(repo.config),
     watchTracker: (onChange) => watchTrackerFile(repo.issuesFile, onChange),
+    // The progress bar's 100%, planned on the scheduler's own graph; only worth it when someone watches the bar.
+    planTotal: io.stdout.isTTY === true && selection.ids === undefined,
   });
-  engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, { expectedTotal: expectedTotal(repo, selection, io) }));
+  const expectedTotal = io.stdout.isTTY && selection.ids ? selection.ids.length : undefined;
+  engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, expectedTotal === undefined ? {} : { expectedTotal }));
   const stopOnInterrupt = io.onInterrupt(() => engine.stop());
   const stopOnClosedOutput = io.onOutputClosed(() => engine.stop());
   let summary: BatchSummary;
@@ -61,15 +62,4 @@ async function runWithLock(repo: OpenRepo, selection: RunSelection, json: boolea
   if (summary.interrupted) return EXIT.interrupted;
   const failed = summary.blocked.length > 0 || summary.unwritten.length > 0 || summary.trackerError !== undefined;
   return failed ? EXIT.failed : EXIT.ok;
-}
-
-/**
- * The progress bar's 100%: the tasks this run would start if every one succeeded. Only worth
- * a second graph when someone watches the bar.
- */
-function expectedTotal(repo: OpenRepo, selection: RunSelection, io: CliIO): number | undefined {
-  if (!io.stdout.isTTY) return undefined;
-  if (selection.ids) return selection.ids.length;
-  const plan = new TaskGraph(repo.store.tasks().values(), { skipTypes: repo.config.settings.skipTypes });
-  return planWaves(plan, Date.now()).reduce((n, wave) => n + wave.length, 0);
 }

@@ -15,6 +15,7 @@ import { RunTally } from './run-tally.js';
 import { taskFileText } from './task-file.js';
 import { systemClock, type Clock, type EngineDeps, type Running, type RunSelection } from './types.js';
 import { TaskGraph } from '../graph/index.js';
+import { SchedulerGraph, type SchedulerView } from '../schedule/scheduler-graph.js';
 
 export type { AgentRunner, Clock, EngineDeps, RunSelection } from './types.js';
 
@@ -27,8 +28,10 @@ export class Engine {
   private readonly listeners = new Set<EngineListener>();
   private readonly running = new Map<string, Running>();
   private queue: ReadyQueue<Task>;
-  /** The dependency graph; built anew from the tracker when someone else changes the file. */
-  private graph: TaskGraph;
+  /** The whole tracker's index (readiness rules); built anew when someone else changes the file. */
+  private index: TaskGraph;
+  /** The work that remains, on graphlib: what scheduling walks. Built with the index. */
+  private scheduler: SchedulerGraph;
   private mergesSeen = 0;
   private stopWatching: (() => void) | null = null;
   private rescanning: Promise<void> | null = null;
@@ -50,8 +53,9 @@ export class Engine {
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock;
-    this.graph = deps.graph;
-    this.queue = new ReadyQueue<Task>(deps.graph.compare);
+    this.index = deps.graph;
+    this.scheduler = new SchedulerGraph(deps.graph, deps.settings.skipTypes);
+    this.queue = new ReadyQueue<Task>(this.scheduler.compare);
   }
 
   on(listener: EngineListener): () => void {
@@ -62,7 +66,7 @@ export class Engine {
   /** Runs until nothing is ready or running, then resolves with what happened. */
   async run(selection: RunSelection = {}): Promise<BatchSummary> {
     const { settings } = this.deps;
-    const graph = this.graph;
+    const scheduler = this.scheduler;
     const started = this.clock.now();
     this.mergesSeen = this.deps.store.stats.merges;
     const { writes: writesBefore, bytesWritten: bytesBefore } = this.deps.store.stats;
@@ -73,7 +77,7 @@ export class Engine {
         if (task) this.queue.push(task);
       }
     } else {
-      for (const task of graph.readyTasks(started)) this.queue.push(task);
+      for (const task of scheduler.readyTasks(started)) this.queue.push(task);
     }
     this.emit({
       type: 'batch.started',
@@ -81,7 +85,8 @@ export class Engine {
       maxAgents: settings.maxAgents,
       ready: this.queue.size,
       total: liveTaskCount(this.deps.store.tasks().values()),
-      cycles: graph.cycles(),
+      cycles: scheduler.cycles(),
+      ...(this.deps.planTotal ? { planned: this.plannedTotal(started) } : {}),
     });
 
     const stopWatching = this.deps.store.onEvent((event) => this.onStoreEvent(event));
@@ -103,7 +108,7 @@ export class Engine {
 
     const summary = this.tally.summary({
       waiting: this.only ? 0 : this.countWaiting(this.clock.now()),
-      cycles: graph.cycles(),
+      cycles: this.scheduler.cycles(),
       durationMs: this.clock.now() - started,
       ...(this.halted ? { trackerError: this.halted } : {}),
     });
@@ -150,6 +155,16 @@ export class Engine {
     return true;
   }
 
+  /** The remaining work as the scheduler sees it: blockers, dependents, the critical path (for views). */
+  get view(): SchedulerView {
+    return this.scheduler;
+  }
+
+  /** How many tasks this run would start if every one succeeded (the progress plan). */
+  plannedTotal(now = this.clock.now()): number {
+    return this.scheduler.plan(now).reduce((n, wave) => n + wave.length, 0);
+  }
+
   get runningIds(): string[] {
     return [...this.running.keys()];
   }
@@ -193,7 +208,6 @@ export class Engine {
 
   private start(queued: Task): void {
     const { store, settings, repoDir } = this.deps;
-    const graph = this.graph;
     const now = this.clock.now();
     // The queue holds the task as it was found ready; others may have changed its line since.
     const task = store.tasks().get(queued.id);
@@ -217,7 +231,7 @@ export class Engine {
     }
     const claimedFrom = claimedFromTask(task);
     const claimed = store.update(task.id, claimPatch(new Date(now)));
-    graph.setStatus(task.id, 'in_progress');
+    this.scheduler.setStatus(task.id, 'in_progress');
     const run: Running = {
       task: claimed,
       claimedFrom,
@@ -280,7 +294,6 @@ export class Engine {
 
   private settleRun(run: Running, result: RunResult): void {
     const { store } = this.deps;
-    const graph = this.graph;
     const id = run.task.id;
     const now = this.clock.now();
     const current = store.tasks().get(id);
@@ -297,7 +310,7 @@ export class Engine {
     if (full !== null) {
       // Not the task's fault: it goes back to open as it was, and nothing more starts on a full disk.
       store.update(id, releasePatch(new Date(now), run.claimedFrom));
-      graph.setStatus(id, 'open');
+      this.scheduler.setStatus(id, 'open');
       this.tally.record(id, 'open');
       this.emit({ type: 'task.finished', at: now, id, title: run.task.title, outcome: result.outcome, status: 'open', attempts: result.attempts, durationMs: result.durationMs, reason: full });
       this.haltDispatch(`chorus cannot write its files (${full})`);
@@ -313,7 +326,7 @@ export class Engine {
       claimedFrom: run.claimedFrom,
     });
     store.update(id, transition.patch);
-    graph.setStatus(id, transition.status);
+    if (transition.status !== 'closed') this.scheduler.setStatus(id, transition.status);
     this.tally.record(id, transition.status, transition.reason);
 
     this.emit({
@@ -331,9 +344,11 @@ export class Engine {
     if (transition.status === 'closed') this.enqueueUnblocked(id, now);
   }
 
+  /** A close takes the task off the scheduler graph; what that released joins the queue (not for `chorus run ID...`). */
   private enqueueUnblocked(closedId: string, now: number): void {
+    const released = this.scheduler.close(closedId, now);
     if (this.only) return;
-    for (const task of this.graph.onClosed(closedId, now)) {
+    for (const task of released) {
       this.queue.push(task);
       this.emit({ type: 'task.ready', at: now, id: task.id, title: task.title, unblockedBy: closedId });
     }
@@ -342,7 +357,7 @@ export class Engine {
   private block(task: Task, reason: string, now: number): void {
     const transition = blockedTransition(new Date(now), reason, notesOf(task));
     this.deps.store.update(task.id, transition.patch);
-    this.graph.setStatus(task.id, 'blocked');
+    this.scheduler.setStatus(task.id, 'blocked');
     this.tally.record(task.id, 'blocked', reason);
     // No agent ran, so there is no log to point at.
     this.emit({
@@ -392,7 +407,6 @@ export class Engine {
   }
 
   private acceptClose(id: string, now: number, agentOutcome?: string): void {
-    this.graph.setStatus(id, 'closed');
     this.tally.record(id, 'closed');
     this.emit({ type: 'task.accepted-close', at: now, id, ...(agentOutcome ? { agentOutcome } : {}) });
     this.enqueueUnblocked(id, now);
@@ -447,11 +461,12 @@ export class Engine {
     const now = this.clock.now();
     this.mergesSeen = this.deps.store.stats.merges;
     const tasks = this.deps.store.tasks();
-    this.graph = new TaskGraph(tasks.values(), { skipTypes: this.deps.settings.skipTypes });
-    const queue = new ReadyQueue<Task>(this.graph.compare);
+    this.index = new TaskGraph(tasks.values(), { skipTypes: this.deps.settings.skipTypes });
+    this.scheduler = new SchedulerGraph(this.index, this.deps.settings.skipTypes);
+    const queue = new ReadyQueue<Task>(this.scheduler.compare);
     let added = 0;
     if (!this.only) {
-      for (const task of this.graph.readyTasks(now)) {
+      for (const task of this.scheduler.readyTasks(now)) {
         if (this.running.has(task.id)) continue;
         // A task this run let go of (killed by a person, skipped) waits for a retry; one it blocked
         // that somebody reopened since is theirs to run again.
@@ -494,7 +509,7 @@ export class Engine {
 
   /** Tasks that could run but are not ready at the end: what a person may want to look at next. */
   private countWaiting(now: number): number {
-    const graph = this.graph;
+    const graph = this.index;
     let waiting = 0;
     for (const task of graph.tasks()) {
       if (task.status !== 'open' || graph.isReady(task.id, now)) continue;

@@ -5,7 +5,8 @@ import type { RunOutcome } from '../pool/types.js';
  * dashboard) are peers over this one stream; none of them reaches into the engine.
  */
 export type EngineEvent =
-  | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][] }
+  /** `planned`: tasks the run would start if every one succeeded, when asked for (EngineDeps.planTotal). */
+  | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][]; planned?: number }
   | { type: 'task.started'; at: number; id: string; title: string; priority: number; running: number; logPath: string }
   | { type: 'task.attempt'; at: number; id: string; attempt: number; pid: number }
   | { type: 'task.retry'; at: number; id: string; attempt: number; delayMs: number; reason: string }

@@ -28,6 +28,8 @@ export interface EngineDeps {
    * chorus sees others' edits only when it writes.
    */
   watchTracker?: (onChange: () => void) => () => void;
+  /** Put the progress plan (tasks the run would start if all succeeded) in `batch.started`. @default false */
+  planTotal?: boolean;
   /** Where the global agent command was set, for messages. @default GLOBAL_AGENT_ORIGIN */
   agentOrigin?: string;
   /** Whether an agent command can be started. @default checkCommand on the real file system */
