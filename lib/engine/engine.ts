@@ -5,7 +5,7 @@ import type { RunResult, WorkerEvent } from '../pool/types.js';
 import { noAgentResult } from '../pool/no-agent-result.js';
 import { ReadyQueue } from '../schedule/ready-queue.js';
 import { selectStarts } from '../schedule/select-starts.js';
-import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf, releasePatch } from '../schedule/transitions.js';
+import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf, releasePatch, reopenPatch } from '../schedule/transitions.js';
 import { liveTaskCount } from '../beads/task-count.js';
 import { buildJob, GLOBAL_AGENT_ORIGIN, isExclusive, taskPaths } from './build-job.js';
 import { checkCommand, describeCommandProblem, type CommandProblem } from '../pool/check-command.js';
@@ -14,7 +14,7 @@ import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
 import { RunTally } from './run-tally.js';
 import { taskFileText } from './task-file.js';
 import { systemClock, type Clock, type EngineDeps, type Running, type RunSelection } from './types.js';
-import { TaskGraph } from '../graph/index.js';
+import { describeReason, TaskGraph } from '../graph/index.js';
 import { SchedulerGraph, type SchedulerView } from '../schedule/scheduler-graph.js';
 
 export type { AgentRunner, Clock, EngineDeps, RunSelection } from './types.js';
@@ -37,6 +37,15 @@ export class Engine {
   private rescanning: Promise<void> | null = null;
   private rescanAgain = false;
   private lastRescanEnd = 0;
+  /** Dispatch controls (the dashboard's keys); a batch leaves them as they start. */
+  private maxAgents: number;
+  private autoAssign = true;
+  private paused = false;
+  /** Run until stop(), even with nothing ready or running (the dashboard waits for a person). */
+  private keepAlive = false;
+  /** Tasks a person chose to start next, ahead of dispatch order. */
+  private readonly chosen: Task[] = [];
+  private readonly chosenIds = new Set<string>();
   /** Why dispatch stopped for good: a tracker write that failed. */
   private halted: string | null = null;
   private lastRescanMs = 0;
@@ -54,6 +63,7 @@ export class Engine {
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock;
     this.index = deps.graph;
+    this.maxAgents = deps.settings.maxAgents;
     this.scheduler = new SchedulerGraph(deps.graph, deps.settings.skipTypes);
     this.queue = new ReadyQueue<Task>(this.scheduler.compare);
   }
@@ -70,6 +80,8 @@ export class Engine {
     const started = this.clock.now();
     this.mergesSeen = this.deps.store.stats.merges;
     const { writes: writesBefore, bytesWritten: bytesBefore } = this.deps.store.stats;
+    this.keepAlive = selection.keepAlive === true;
+    if (selection.autoAssign === false) this.autoAssign = false;
     if (selection.ids) {
       this.only = new Set(selection.ids);
       for (const id of selection.ids) {
@@ -82,7 +94,7 @@ export class Engine {
     this.emit({
       type: 'batch.started',
       at: started,
-      maxAgents: settings.maxAgents,
+      maxAgents: this.maxAgents,
       ready: this.queue.size,
       total: liveTaskCount(this.deps.store.tasks().values()),
       cycles: scheduler.cycles(),
@@ -98,7 +110,7 @@ export class Engine {
         this.pump();
         await finished;
         await this.deps.store.flush().catch((error: unknown) => this.haltOnWriteFailure(error));
-      } while (!this.stopping && (this.queue.size > 0 || this.running.size > 0));
+      } while (!this.stopping && (this.keepAlive || this.queue.size > 0 || this.running.size > 0));
     } finally {
       stopWatching();
       this.stopWatching?.();
@@ -155,6 +167,67 @@ export class Engine {
     return true;
   }
 
+  /** The dispatch controls as they are now. */
+  get dispatch(): { maxAgents: number; autoAssign: boolean; paused: boolean; running: number; queued: number } {
+    return { maxAgents: this.maxAgents, autoAssign: this.autoAssign, paused: this.paused, running: this.running.size, queued: this.queue.size };
+  }
+
+  /** Live `maxAgents` (at least 1). Lowering it never ends a running agent: the extra ones finish first. */
+  setMaxAgents(value: number): void {
+    this.maxAgents = Math.max(1, Math.floor(value));
+    this.dispatchChanged();
+  }
+
+  /** Whether ready tasks start by themselves in dispatch order as slots free up. */
+  setAutoAssign(on: boolean): void {
+    this.autoAssign = on;
+    this.dispatchChanged();
+  }
+
+  /** Paused: nothing new starts, not even a chosen task; running agents go on. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.dispatchChanged();
+  }
+
+  /**
+   * A person's choice: start `id` next, ahead of dispatch order and of auto-assign, within
+   * maxAgents. Returns why not when it cannot (not ready, with the reasons; paused; running).
+   * A task this run let go of (killed) may be chosen again.
+   */
+  startNow(id: string): { ok: true; waitsForSlot: boolean } | { ok: false; reason: string } {
+    if (this.stopping) return { ok: false, reason: 'chorus is stopping' };
+    if (this.running.has(id)) return { ok: false, reason: `${id} is already running` };
+    if (this.chosenIds.has(id)) return { ok: true, waitsForSlot: true };
+    if (this.paused) return { ok: false, reason: 'dispatch is paused (p resumes it)' };
+    const task = this.deps.store.tasks().get(id);
+    if (!task || !this.index.has(id)) return { ok: false, reason: `no task ${id} in the tracker` };
+    const readiness = this.index.readiness(id, this.clock.now());
+    if (!readiness.ready) return { ok: false, reason: `${id} is not ready: ${readiness.reasons.map(describeReason).join('; ')}` };
+    this.queue.delete(id);
+    this.chosen.push(task);
+    this.chosenIds.add(id);
+    const free = this.running.size < this.maxAgents;
+    this.pump();
+    return { ok: true, waitsForSlot: !free };
+  }
+
+  /** `blocked -> open` for one task, then start it as if chosen (a person's `r`). */
+  retry(id: string): { ok: true } | { ok: false; reason: string } {
+    const task = this.deps.store.tasks().get(id);
+    if (!task) return { ok: false, reason: `no task ${id} in the tracker` };
+    if (task.status !== 'blocked') return { ok: false, reason: `${id} is ${task.status}, not blocked` };
+    this.deps.store.update(id, reopenPatch(new Date(this.clock.now()), task));
+    this.scheduler.setStatus(id, 'open');
+    const started = this.startNow(id);
+    return started.ok ? { ok: true } : started;
+  }
+
+  private dispatchChanged(): void {
+    this.emit({ type: 'dispatch.changed', at: this.clock.now(), ...this.dispatch });
+    this.pump();
+  }
+
   /** The remaining work as the scheduler sees it: blockers, dependents, the critical path (for views). */
   get view(): SchedulerView {
     return this.scheduler;
@@ -183,23 +256,26 @@ export class Engine {
     try {
       do {
         this.pumpAgain = false;
-        if (this.stopping) break;
+        if (this.stopping || this.paused) break;
         const exclusiveRunning = [...this.running.values()].some((r) => r.exclusive);
         const queue = this.queue;
+        const chosen = this.chosen;
+        const auto = this.autoAssign;
+        // A person's choices first, then (when auto-assigning) the queue in dispatch order.
         function* candidates(): Generator<Task> {
+          for (let task = chosen.shift(); task; task = chosen.shift()) yield task;
+          if (!auto) return;
           for (let task = queue.pop(); task; task = queue.pop()) yield task;
         }
-        const { start, putBack } = selectStarts(
-          { running: this.running.size, exclusiveRunning },
-          candidates(),
-          this.deps.settings.maxAgents,
-          isExclusive,
-        );
-        for (const task of putBack) this.queue.push(task);
+        const { start, putBack } = selectStarts({ running: this.running.size, exclusiveRunning }, candidates(), this.maxAgents, isExclusive);
+        for (const task of putBack) {
+          if (this.chosenIds.has(task.id)) this.chosen.unshift(task);
+          else this.queue.push(task);
+        }
         const runningBefore = this.running.size;
         for (const task of start) this.start(task);
         if (start.length > 0 && this.running.size < runningBefore + start.length) this.pumpAgain = true;
-      } while (this.pumpAgain && this.queue.size > 0);
+      } while (this.pumpAgain && (this.queue.size > 0 || this.chosen.length > 0));
     } finally {
       this.pumping = false;
     }
@@ -207,6 +283,7 @@ export class Engine {
   }
 
   private start(queued: Task): void {
+    this.chosenIds.delete(queued.id);
     const { store, settings, repoDir } = this.deps;
     const now = this.clock.now();
     // The queue holds the task as it was found ready; others may have changed its line since.
@@ -499,8 +576,9 @@ export class Engine {
   }
 
   private checkSettled(): void {
+    if (this.keepAlive && !this.stopping) return;
     if (this.running.size > 0 || this.finishing > 0) return;
-    if (!this.stopping && this.queue.size > 0) return;
+    if (!this.stopping && (this.queue.size > 0 || this.chosen.length > 0)) return;
     if (this.rescanning) return;
     const settle = this.settle;
     this.settle = null;

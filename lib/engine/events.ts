@@ -25,6 +25,8 @@ export type EngineEvent =
     }
   /** `unblockedBy`: the task whose close released it; null when an edit made outside chorus did. */
   | { type: 'task.ready'; at: number; id: string; title: string; unblockedBy: string | null }
+  /** A dispatch control changed (the dashboard's keys): the controls as they are now. */
+  | { type: 'dispatch.changed'; at: number; maxAgents: number; autoAssign: boolean; paused: boolean; running: number; queued: number }
   /** Someone else changed the tracker file; chorus merged it and queued what became ready. */
   | { type: 'tracker.changed'; at: number; newlyReady: number }
   /**

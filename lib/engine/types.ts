@@ -39,6 +39,10 @@ export interface EngineDeps {
 export interface RunSelection {
   /** Only these tasks (chorus run ID...); otherwise everything ready, and what becomes ready. */
   ids?: string[];
+  /** Run until stop() even when nothing is ready or running (the dashboard). @default false */
+  keepAlive?: boolean;
+  /** Start ready tasks by themselves; false: only what a person chooses (startNow). @default true */
+  autoAssign?: boolean;
 }
 
 /** A task the engine has claimed and not yet settled. */
