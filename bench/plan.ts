@@ -23,6 +23,7 @@ export interface Plan {
   output: { megabytes: number; runs: number; budgetS: number; timeoutS: number };
   idle: { agents: number; sleepS: number; timeoutS: number };
   memory: { tasks: number; closedShare: number; runs: number; budgetS: number; timeoutS: number };
+  schedulerGraph: { tasks: number; runs: number; timeoutS: number };
 }
 
 export const FULL_PLAN: Plan = {
@@ -35,6 +36,7 @@ export const FULL_PLAN: Plan = {
   output: { megabytes: 500, runs: 3, budgetS: 25, timeoutS: 30 },
   idle: { agents: 8, sleepS: 20, timeoutS: 40 },
   memory: { tasks: 100_000, closedShare: 0.5, runs: 3, budgetS: 15, timeoutS: 30 },
+  schedulerGraph: { tasks: 100_000, runs: 3, timeoutS: 60 },
 };
 
 export const QUICK_PLAN: Plan = {
@@ -47,4 +49,5 @@ export const QUICK_PLAN: Plan = {
   output: { megabytes: 100, runs: 1, budgetS: 5, timeoutS: 10 },
   idle: { agents: 8, sleepS: 5, timeoutS: 15 },
   memory: { tasks: 20_000, closedShare: 0.5, runs: 1, budgetS: 5, timeoutS: 10 },
+  schedulerGraph: { tasks: 20_000, runs: 1, timeoutS: 20 },
 };

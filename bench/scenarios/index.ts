@@ -5,12 +5,14 @@ import { idleScenario } from './idle.js';
 import { loadScenario } from './load.js';
 import { memoryScenario } from './memory.js';
 import { outputScenario } from './output.js';
+import { schedulerGraphScenario } from './scheduler-graph.js';
 import { writeBackScenario } from './write-back.js';
 
 /** Every scenario by the name picked on the command line, in the order the suite runs them. */
 export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([
   ['load', loadScenario],
   ['memory', memoryScenario],
+  ['scheduler-graph', schedulerGraphScenario],
   ['dispatch', dispatchScenario],
   ['deep-chain', deepChainScenario],
   ['output', outputScenario],

@@ -10,8 +10,6 @@ import { agentOrigin } from './check-agent.js';
 import { watchTrackerFile } from './watch-tracker.js';
 import { writeLine, type CliIO } from './io.js';
 import type { OpenRepo } from './open-repo.js';
-import { TaskGraph } from '../graph/index.js';
-import { planWaves } from '../schedule/plan-waves.js';
 import { batchPrinter } from './printers/batch-printer.js';
 import { jsonPrinter } from './printers/json-printer.js';
 
@@ -53,10 +51,13 @@ async function runWithJournal(
     runner: pool,
     agentOrigin: agentOrigin(repo.config),
     watchTracker: (onChange) => watchTrackerFile(repo.issuesFile, onChange),
+    // The progress bar's 100%, planned on the scheduler's own graph; only worth it when someone watches the bar.
+    planTotal: io.stdout.isTTY === true && selection.ids === undefined,
   });
   // The journal listens first: a transition is on record before anything else hears of it.
   engine.on(journal);
-  engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, { expectedTotal: expectedTotal(repo, selection, io) }));
+  const expectedTotal = io.stdout.isTTY && selection.ids ? selection.ids.length : undefined;
+  engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, expectedTotal === undefined ? {} : { expectedTotal }));
   const stopOnInterrupt = io.onInterrupt(() => engine.stop());
   const stopOnClosedOutput = io.onOutputClosed(() => engine.stop());
   let summary: BatchSummary;
@@ -77,15 +78,4 @@ async function runWithJournal(
   if (summary.interrupted) return { code: EXIT.interrupted, trackerWritten: true };
   const failed = summary.blocked.length > 0 || summary.unwritten.length > 0 || summary.trackerError !== undefined;
   return { code: failed ? EXIT.failed : EXIT.ok, trackerWritten: true };
-}
-
-/**
- * The progress bar's 100%: the tasks this run would start if every one succeeded. Only worth
- * a second graph when someone watches the bar.
- */
-function expectedTotal(repo: OpenRepo, selection: RunSelection, io: CliIO): number | undefined {
-  if (!io.stdout.isTTY) return undefined;
-  if (selection.ids) return selection.ids.length;
-  const plan = new TaskGraph(repo.store.tasks().values(), { skipTypes: repo.config.settings.skipTypes });
-  return planWaves(plan, Date.now()).reduce((n, wave) => n + wave.length, 0);
 }

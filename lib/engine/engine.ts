@@ -5,7 +5,7 @@ import type { RunResult, WorkerEvent } from '../pool/types.js';
 import { noAgentResult } from '../pool/no-agent-result.js';
 import { ReadyQueue } from '../schedule/ready-queue.js';
 import { selectStarts } from '../schedule/select-starts.js';
-import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf, releasePatch } from '../schedule/transitions.js';
+import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf, releasePatch, reopenPatch } from '../schedule/transitions.js';
 import { liveTaskCount } from '../beads/task-count.js';
 import { buildJob, GLOBAL_AGENT_ORIGIN, isExclusive, taskPaths } from './build-job.js';
 import { checkCommand, describeCommandProblem, type CommandProblem } from '../pool/check-command.js';
@@ -14,7 +14,8 @@ import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
 import { RunTally } from './run-tally.js';
 import { taskFileText } from './task-file.js';
 import { systemClock, type Clock, type EngineDeps, type Running, type RunSelection } from './types.js';
-import { TaskGraph } from '../graph/index.js';
+import { describeReason, TaskGraph } from '../graph/index.js';
+import { SchedulerGraph, type SchedulerView } from '../schedule/scheduler-graph.js';
 
 export type { AgentRunner, Clock, EngineDeps, RunSelection } from './types.js';
 
@@ -27,13 +28,24 @@ export class Engine {
   private readonly listeners = new Set<EngineListener>();
   private readonly running = new Map<string, Running>();
   private queue: ReadyQueue<Task>;
-  /** The dependency graph; built anew from the tracker when someone else changes the file. */
-  private graph: TaskGraph;
+  /** The whole tracker's index (readiness rules); built anew when someone else changes the file. */
+  private index: TaskGraph;
+  /** The work that remains, on graphlib: what scheduling walks. Built with the index. */
+  private scheduler: SchedulerGraph;
   private mergesSeen = 0;
   private stopWatching: (() => void) | null = null;
   private rescanning: Promise<void> | null = null;
   private rescanAgain = false;
   private lastRescanEnd = 0;
+  /** Dispatch controls (the dashboard's keys); a batch leaves them as they start. */
+  private maxAgents: number;
+  private autoAssign = true;
+  private paused = false;
+  /** Run until stop(), even with nothing ready or running (the dashboard waits for a person). */
+  private keepAlive = false;
+  /** Tasks a person chose to start next, ahead of dispatch order. */
+  private readonly chosen: Task[] = [];
+  private readonly chosenIds = new Set<string>();
   /** Why dispatch stopped for good: a tracker write that failed. */
   private halted: string | null = null;
   private lastRescanMs = 0;
@@ -50,8 +62,10 @@ export class Engine {
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock;
-    this.graph = deps.graph;
-    this.queue = new ReadyQueue<Task>(deps.graph.compare);
+    this.index = deps.graph;
+    this.maxAgents = deps.settings.maxAgents;
+    this.scheduler = new SchedulerGraph(deps.graph, deps.settings.skipTypes);
+    this.queue = new ReadyQueue<Task>(this.scheduler.compare);
   }
 
   on(listener: EngineListener): () => void {
@@ -62,10 +76,12 @@ export class Engine {
   /** Runs until nothing is ready or running, then resolves with what happened. */
   async run(selection: RunSelection = {}): Promise<BatchSummary> {
     const { settings } = this.deps;
-    const graph = this.graph;
+    const scheduler = this.scheduler;
     const started = this.clock.now();
     this.mergesSeen = this.deps.store.stats.merges;
     const { writes: writesBefore, bytesWritten: bytesBefore } = this.deps.store.stats;
+    this.keepAlive = selection.keepAlive === true;
+    if (selection.autoAssign === false) this.autoAssign = false;
     if (selection.ids) {
       this.only = new Set(selection.ids);
       for (const id of selection.ids) {
@@ -73,15 +89,16 @@ export class Engine {
         if (task) this.queue.push(task);
       }
     } else {
-      for (const task of graph.readyTasks(started)) this.queue.push(task);
+      for (const task of scheduler.readyTasks(started)) this.queue.push(task);
     }
     this.emit({
       type: 'batch.started',
       at: started,
-      maxAgents: settings.maxAgents,
+      maxAgents: this.maxAgents,
       ready: this.queue.size,
       total: liveTaskCount(this.deps.store.tasks().values()),
-      cycles: graph.cycles(),
+      cycles: scheduler.cycles(),
+      ...(this.deps.planTotal ? { planned: this.plannedTotal(started) } : {}),
     });
 
     const stopWatching = this.deps.store.onEvent((event) => this.onStoreEvent(event));
@@ -93,7 +110,7 @@ export class Engine {
         this.pump();
         await finished;
         await this.deps.store.flush().catch((error: unknown) => this.haltOnWriteFailure(error));
-      } while (!this.stopping && (this.queue.size > 0 || this.running.size > 0));
+      } while (!this.stopping && (this.keepAlive || this.queue.size > 0 || this.running.size > 0));
     } finally {
       stopWatching();
       this.stopWatching?.();
@@ -103,7 +120,7 @@ export class Engine {
 
     const summary = this.tally.summary({
       waiting: this.only ? 0 : this.countWaiting(this.clock.now()),
-      cycles: graph.cycles(),
+      cycles: this.scheduler.cycles(),
       durationMs: this.clock.now() - started,
       ...(this.halted ? { trackerError: this.halted } : {}),
     });
@@ -150,6 +167,77 @@ export class Engine {
     return true;
   }
 
+  /** The dispatch controls as they are now. */
+  get dispatch(): { maxAgents: number; autoAssign: boolean; paused: boolean; running: number; queued: number } {
+    return { maxAgents: this.maxAgents, autoAssign: this.autoAssign, paused: this.paused, running: this.running.size, queued: this.queue.size };
+  }
+
+  /** Live `maxAgents` (at least 1). Lowering it never ends a running agent: the extra ones finish first. */
+  setMaxAgents(value: number): void {
+    this.maxAgents = Math.max(1, Math.floor(value));
+    this.dispatchChanged();
+  }
+
+  /** Whether ready tasks start by themselves in dispatch order as slots free up. */
+  setAutoAssign(on: boolean): void {
+    this.autoAssign = on;
+    this.dispatchChanged();
+  }
+
+  /** Paused: nothing new starts, not even a chosen task; running agents go on. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.dispatchChanged();
+  }
+
+  /**
+   * A person's choice: start `id` next, ahead of dispatch order and of auto-assign, within
+   * maxAgents. Returns why not when it cannot (not ready, with the reasons; paused; running).
+   * A task this run let go of (killed) may be chosen again.
+   */
+  startNow(id: string): { ok: true; waitsForSlot: boolean } | { ok: false; reason: string } {
+    if (this.stopping) return { ok: false, reason: 'chorus is stopping' };
+    if (this.running.has(id)) return { ok: false, reason: `${id} is already running` };
+    if (this.chosenIds.has(id)) return { ok: true, waitsForSlot: true };
+    if (this.paused) return { ok: false, reason: 'dispatch is paused (p resumes it)' };
+    const task = this.deps.store.tasks().get(id);
+    if (!task || !this.index.has(id)) return { ok: false, reason: `no task ${id} in the tracker` };
+    const readiness = this.index.readiness(id, this.clock.now());
+    if (!readiness.ready) return { ok: false, reason: `${id} is not ready: ${readiness.reasons.map(describeReason).join('; ')}` };
+    this.queue.delete(id);
+    this.chosen.push(task);
+    this.chosenIds.add(id);
+    const free = this.running.size < this.maxAgents;
+    this.pump();
+    return { ok: true, waitsForSlot: !free };
+  }
+
+  /** `blocked -> open` for one task, then start it as if chosen (a person's `r`). */
+  retry(id: string): { ok: true } | { ok: false; reason: string } {
+    const task = this.deps.store.tasks().get(id);
+    if (!task) return { ok: false, reason: `no task ${id} in the tracker` };
+    if (task.status !== 'blocked') return { ok: false, reason: `${id} is ${task.status}, not blocked` };
+    this.deps.store.update(id, reopenPatch(new Date(this.clock.now()), task));
+    this.scheduler.setStatus(id, 'open');
+    const started = this.startNow(id);
+    return started.ok ? { ok: true } : started;
+  }
+
+  private dispatchChanged(): void {
+    this.emit({ type: 'dispatch.changed', at: this.clock.now(), ...this.dispatch });
+    this.pump();
+  }
+
+  /** The remaining work as the scheduler sees it: blockers, dependents, the critical path (for views). */
+  get view(): SchedulerView {
+    return this.scheduler;
+  }
+
+  /** How many tasks this run would start if every one succeeded (the progress plan). */
+  plannedTotal(now = this.clock.now()): number {
+    return this.scheduler.plan(now).reduce((n, wave) => n + wave.length, 0);
+  }
+
   get runningIds(): string[] {
     return [...this.running.keys()];
   }
@@ -168,23 +256,26 @@ export class Engine {
     try {
       do {
         this.pumpAgain = false;
-        if (this.stopping) break;
+        if (this.stopping || this.paused) break;
         const exclusiveRunning = [...this.running.values()].some((r) => r.exclusive);
         const queue = this.queue;
+        const chosen = this.chosen;
+        const auto = this.autoAssign;
+        // A person's choices first, then (when auto-assigning) the queue in dispatch order.
         function* candidates(): Generator<Task> {
+          for (let task = chosen.shift(); task; task = chosen.shift()) yield task;
+          if (!auto) return;
           for (let task = queue.pop(); task; task = queue.pop()) yield task;
         }
-        const { start, putBack } = selectStarts(
-          { running: this.running.size, exclusiveRunning },
-          candidates(),
-          this.deps.settings.maxAgents,
-          isExclusive,
-        );
-        for (const task of putBack) this.queue.push(task);
+        const { start, putBack } = selectStarts({ running: this.running.size, exclusiveRunning }, candidates(), this.maxAgents, isExclusive);
+        for (const task of putBack) {
+          if (this.chosenIds.has(task.id)) this.chosen.unshift(task);
+          else this.queue.push(task);
+        }
         const runningBefore = this.running.size;
         for (const task of start) this.start(task);
         if (start.length > 0 && this.running.size < runningBefore + start.length) this.pumpAgain = true;
-      } while (this.pumpAgain && this.queue.size > 0);
+      } while (this.pumpAgain && (this.queue.size > 0 || this.chosen.length > 0));
     } finally {
       this.pumping = false;
     }
@@ -192,8 +283,8 @@ export class Engine {
   }
 
   private start(queued: Task): void {
+    this.chosenIds.delete(queued.id);
     const { store, settings, repoDir } = this.deps;
-    const graph = this.graph;
     const now = this.clock.now();
     // The queue holds the task as it was found ready; others may have changed its line since.
     const task = store.tasks().get(queued.id);
@@ -217,7 +308,7 @@ export class Engine {
     }
     const claimedFrom = claimedFromTask(task);
     const claimed = store.update(task.id, claimPatch(new Date(now)));
-    graph.setStatus(task.id, 'in_progress');
+    this.scheduler.setStatus(task.id, 'in_progress');
     const run: Running = {
       task: claimed,
       claimedFrom,
@@ -281,7 +372,6 @@ export class Engine {
 
   private settleRun(run: Running, result: RunResult): void {
     const { store } = this.deps;
-    const graph = this.graph;
     const id = run.task.id;
     const now = this.clock.now();
     const current = store.tasks().get(id);
@@ -298,7 +388,7 @@ export class Engine {
     if (full !== null) {
       // Not the task's fault: it goes back to open as it was, and nothing more starts on a full disk.
       store.update(id, releasePatch(new Date(now), run.claimedFrom));
-      graph.setStatus(id, 'open');
+      this.scheduler.setStatus(id, 'open');
       this.tally.record(id, 'open');
       this.emit({ type: 'task.finished', at: now, id, title: run.task.title, outcome: result.outcome, status: 'open', attempts: result.attempts, durationMs: result.durationMs, reason: full });
       this.haltDispatch(`chorus cannot write its files (${full})`);
@@ -314,7 +404,7 @@ export class Engine {
       claimedFrom: run.claimedFrom,
     });
     store.update(id, transition.patch);
-    graph.setStatus(id, transition.status);
+    if (transition.status !== 'closed') this.scheduler.setStatus(id, transition.status);
     this.tally.record(id, transition.status, transition.reason);
 
     this.emit({
@@ -332,9 +422,11 @@ export class Engine {
     if (transition.status === 'closed') this.enqueueUnblocked(id, now);
   }
 
+  /** A close takes the task off the scheduler graph; what that released joins the queue (not for `chorus run ID...`). */
   private enqueueUnblocked(closedId: string, now: number): void {
+    const released = this.scheduler.close(closedId, now);
     if (this.only) return;
-    for (const task of this.graph.onClosed(closedId, now)) {
+    for (const task of released) {
       this.queue.push(task);
       this.emit({ type: 'task.ready', at: now, id: task.id, title: task.title, unblockedBy: closedId });
     }
@@ -343,7 +435,7 @@ export class Engine {
   private block(task: Task, reason: string, now: number): void {
     const transition = blockedTransition(new Date(now), reason, notesOf(task));
     this.deps.store.update(task.id, transition.patch);
-    this.graph.setStatus(task.id, 'blocked');
+    this.scheduler.setStatus(task.id, 'blocked');
     this.tally.record(task.id, 'blocked', reason);
     // No agent ran, so there is no log to point at.
     this.emit({
@@ -393,7 +485,6 @@ export class Engine {
   }
 
   private acceptClose(id: string, now: number, agentOutcome?: string): void {
-    this.graph.setStatus(id, 'closed');
     this.tally.record(id, 'closed');
     this.emit({ type: 'task.accepted-close', at: now, id, ...(agentOutcome ? { agentOutcome } : {}) });
     this.enqueueUnblocked(id, now);
@@ -460,11 +551,12 @@ export class Engine {
     const now = this.clock.now();
     this.mergesSeen = this.deps.store.stats.merges;
     const tasks = this.deps.store.tasks();
-    this.graph = new TaskGraph(tasks.values(), { skipTypes: this.deps.settings.skipTypes });
-    const queue = new ReadyQueue<Task>(this.graph.compare);
+    this.index = new TaskGraph(tasks.values(), { skipTypes: this.deps.settings.skipTypes });
+    this.scheduler = new SchedulerGraph(this.index, this.deps.settings.skipTypes);
+    const queue = new ReadyQueue<Task>(this.scheduler.compare);
     let added = 0;
     if (!this.only) {
-      for (const task of this.graph.readyTasks(now)) {
+      for (const task of this.scheduler.readyTasks(now)) {
         if (this.running.has(task.id)) continue;
         // A task this run let go of (killed by a person, skipped) waits for a retry; one it blocked
         // that somebody reopened since is theirs to run again.
@@ -497,8 +589,9 @@ export class Engine {
   }
 
   private checkSettled(): void {
+    if (this.keepAlive && !this.stopping) return;
     if (this.running.size > 0 || this.finishing > 0) return;
-    if (!this.stopping && this.queue.size > 0) return;
+    if (!this.stopping && (this.queue.size > 0 || this.chosen.length > 0)) return;
     if (this.rescanning) return;
     const settle = this.settle;
     this.settle = null;
@@ -507,7 +600,7 @@ export class Engine {
 
   /** Tasks that could run but are not ready at the end: what a person may want to look at next. */
   private countWaiting(now: number): number {
-    const graph = this.graph;
+    const graph = this.index;
     let waiting = 0;
     for (const task of graph.tasks()) {
       if (task.status !== 'open' || graph.isReady(task.id, now)) continue;

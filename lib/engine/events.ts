@@ -6,7 +6,8 @@ import type { ClaimedFrom } from '../schedule/transitions.js';
  * dashboard) are peers over this one stream; none of them reaches into the engine.
  */
 export type EngineEvent =
-  | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][] }
+  /** `planned`: tasks the run would start if every one succeeded, when asked for (EngineDeps.planTotal). */
+  | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][]; planned?: number }
   /** The task was claimed; `claimedFrom`: its assignee and started_at before the claim, put back if the claim is undone. */
   | { type: 'task.started'; at: number; id: string; title: string; priority: number; running: number; logPath: string; claimedFrom: ClaimedFrom }
   /**
@@ -32,6 +33,8 @@ export type EngineEvent =
     }
   /** `unblockedBy`: the task whose close released it; null when an edit made outside chorus did. */
   | { type: 'task.ready'; at: number; id: string; title: string; unblockedBy: string | null }
+  /** A dispatch control changed (the dashboard's keys): the controls as they are now. */
+  | { type: 'dispatch.changed'; at: number; maxAgents: number; autoAssign: boolean; paused: boolean; running: number; queued: number }
   /** Someone else changed the tracker file; chorus merged it and queued what became ready. */
   | { type: 'tracker.changed'; at: number; newlyReady: number }
   /**

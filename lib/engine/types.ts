@@ -28,6 +28,8 @@ export interface EngineDeps {
    * chorus sees others' edits only when it writes.
    */
   watchTracker?: (onChange: () => void) => () => void;
+  /** Put the progress plan (tasks the run would start if all succeeded) in `batch.started`. @default false */
+  planTotal?: boolean;
   /** Where the global agent command was set, for messages. @default GLOBAL_AGENT_ORIGIN */
   agentOrigin?: string;
   /** Whether an agent command can be started. @default checkCommand on the real file system */
@@ -37,6 +39,10 @@ export interface EngineDeps {
 export interface RunSelection {
   /** Only these tasks (chorus run ID...); otherwise everything ready, and what becomes ready. */
   ids?: string[];
+  /** Run until stop() even when nothing is ready or running (the dashboard). @default false */
+  keepAlive?: boolean;
+  /** Start ready tasks by themselves; false: only what a person chooses (startNow). @default true */
+  autoAssign?: boolean;
 }
 
 /** A task the engine has claimed and not yet settled. */

@@ -5,7 +5,7 @@ import { openRepo } from '../open-repo.js';
 import { runEngine } from '../run-engine.js';
 import { withRunSession } from '../run-session.js';
 import { assertAgentStarts } from '../check-agent.js';
-import { planWaves } from '../../schedule/plan-waves.js';
+import { SchedulerGraph } from '../../schedule/scheduler-graph.js';
 import { formatTaskRow, rowWidths } from '../format-task.js';
 import type { SettingFlags } from './setting-flags.js';
 
@@ -30,7 +30,7 @@ export async function batchCommand(opts: BatchOptions, io: CliIO): Promise<numbe
 
 /** --dry-run: the order chorus would start tasks in if every one succeeded, wave by wave. Writes nothing. */
 function printPlan(repo: Awaited<ReturnType<typeof openRepo>>, json: boolean, io: CliIO): number {
-  const waves = planWaves(repo.graph, Date.now());
+  const waves = new SchedulerGraph(repo.graph, repo.config.settings.skipTypes).plan(Date.now());
   if (json) {
     io.stdout.write(`${JSON.stringify({ waves: waves.map((w) => w.map((t) => t.id)), maxAgents: repo.config.settings.maxAgents })}\n`);
     return EXIT.ok;

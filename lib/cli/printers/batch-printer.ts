@@ -30,6 +30,8 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
   let running = 0;
   let blocked = 0;
   let barShown = false;
+  /** Whether `total` came from a plan (then closes release nothing new to count). */
+  let planned = false;
   let timer: NodeJS.Timeout | null = null;
 
   const bar = () =>
@@ -49,14 +51,15 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
     switch (event.type) {
       case 'batch.started':
         startedAt = event.at;
-        total = Math.max(event.ready, options.expectedTotal ?? 0);
+        total = Math.max(event.ready, options.expectedTotal ?? event.planned ?? 0);
+        planned = options.expectedTotal !== undefined || event.planned !== undefined;
         line(`chorus: ${event.ready} task(s) ready of ${event.total}, up to ${event.maxAgents} agent(s) at once`);
         for (const cycle of event.cycles) line(`  ✗ dependency cycle, never started: ${cycle.join(' -> ')}`);
         if (tty) timer = setInterval(drawBar, 1000).unref();
         break;
       case 'task.ready':
         // The plan counted what closes would release; an outside edit adds work it could not know of.
-        if (options.expectedTotal === undefined || event.unblockedBy === null) total += 1;
+        if (!planned || event.unblockedBy === null) total += 1;
         break;
       case 'tracker.changed':
         if (event.newlyReady > 0) line(`${clock()} ↺ tracker changed outside chorus: ${event.newlyReady} more task(s) ready`);
