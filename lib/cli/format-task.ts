@@ -1,5 +1,5 @@
 import type { Task } from '../beads/task.js';
-import { displayWidth, padToWidth } from './display-width.js';
+import { displayWidth, padToWidth } from '../graph/text-width.js';
 
 /** How wide the id and type columns of a listing are. */
 export interface RowWidths {

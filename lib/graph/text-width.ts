@@ -9,10 +9,11 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** Printable ASCII only: one column per character, the common case, measured without segmenting. */
 const PLAIN = /^[\x20-\x7e]*$/;
-/** Shown as an emoji, two columns wide: emoji presentation by default, or asked for with VS16. */
-const EMOJI = /\p{Emoji_Presentation}|\uFE0F/u;
-/** Marks and format characters that take no column of their own. */
-const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]+$/u;
+/** Shown as an emoji, two columns wide: emoji presentation by default (😀), or asked for with VS16 (❤️). */
+const EMOJI = /\p{Emoji_Presentation}/u;
+const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+/** Marks, format and control characters that take no column of their own. */
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}]/u;
 
 /**
  * Code points East Asian Width calls Wide or Fullwidth (CJK, Hangul, kana, fullwidth forms),
@@ -33,6 +34,8 @@ const WIDE: readonly (readonly [number, number])[] = [
   [0xff00, 0xff60],
   [0xffe0, 0xffe6],
   [0x1b000, 0x1b2ff],
+  [0x1f300, 0x1f64f],
+  [0x1f900, 0x1f9ff],
   [0x20000, 0x2fffd],
   [0x30000, 0x3fffd],
 ];
@@ -44,9 +47,9 @@ function isWide(codePoint: number): boolean {
 
 /** Columns one grapheme takes: 0, 1 or 2. */
 function graphemeWidth(grapheme: string): number {
-  if (EMOJI.test(grapheme)) return 2;
-  if (isWide(grapheme.codePointAt(0)!)) return 2;
-  return ZERO_WIDTH.test(grapheme) ? 0 : 1;
+  if (ZERO_WIDTH.test(grapheme)) return 0;
+  if (EMOJI.test(grapheme) || (grapheme.includes('\uFE0F') && PICTOGRAPH.test(grapheme))) return 2;
+  return isWide(grapheme.codePointAt(0)!) ? 2 : 1;
 }
 
 export function displayWidth(text: string): number {
@@ -54,6 +57,12 @@ export function displayWidth(text: string): number {
   let width = 0;
   for (const { segment } of graphemes.segment(text)) width += graphemeWidth(segment);
   return width;
+}
+
+/** `text` and spaces up to `width` columns. */
+export function padToWidth(text: string, width: number): string {
+  const missing = width - displayWidth(text);
+  return missing > 0 ? text + ' '.repeat(missing) : text;
 }
 
 /**
