@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { closeQuietly, stampNow, stampOf } from './disk-version.js';
 import { sameStamp, type DiskStamp } from './file-access.js';
+import { StoreError } from '../errors.js';
 import { StoreWriteError } from './write-error.js';
 
 const openAsync = promisify(open);
@@ -69,23 +70,35 @@ export type RenameOutcome =
   /** Not renamed: the tracker is no longer the version the temp file was merged from. */
   | { renamed: false; seen: DiskStamp };
 
+/** A look that took longer than this (the process was descheduled?) is taken again before the rename. */
+const SLOW_LOOK_NS = 200_000n;
+
 /**
  * Renames the temp file over the tracker only if the tracker still is `expected` (or, with
  * `allowGrowth`, that same inode with bytes appended, which the caller recovers later through its
- * descriptor on it). Synchronous from the stat to the rename: nothing else in this process runs in
- * between, so another writer can slip in only within those two system calls (`windowNs` is how
+ * descriptor on it). Synchronous from the look to the rename: nothing else in this process runs in
+ * between, so another writer can slip in only within those few system calls (`windowNs` is how
  * long they took, an upper bound on that window).
  */
 export function renameIfUnchanged(temp: TempFile, trackerPath: string, expected: DiskStamp, allowGrowth: boolean): RenameOutcome {
-  const before = process.hrtime.bigint();
-  const seen = stampNow(trackerPath);
-  if (!replaceable(seen, expected, allowGrowth)) return { renamed: false, seen };
+  let started: bigint;
   try {
+    for (let look = 1; ; look++) {
+      started = process.hrtime.bigint();
+      // Renaming the temp file onto itself changes nothing but takes the folder's lock, so it waits
+      // for a rename in the folder already under way: the stat after it sees that rename's result,
+      // where a bare stat saw the old file and chorus's rename replaced the new one a moment later.
+      renameSync(temp.path, temp.path);
+      const seen = stampNow(trackerPath);
+      if (!replaceable(seen, expected, allowGrowth)) return { renamed: false, seen };
+      // Descheduled between the look and here? Then the look is stale: look again (a few times).
+      if (process.hrtime.bigint() - started < SLOW_LOOK_NS || look >= 3) break;
+    }
     renameSync(temp.path, trackerPath);
   } catch (error) {
-    throw new StoreWriteError(trackerPath, error);
+    throw error instanceof StoreError ? error : new StoreWriteError(trackerPath, error);
   }
-  const windowNs = process.hrtime.bigint() - before;
+  const windowNs = process.hrtime.bigint() - started;
   // The stamp of what was renamed, re-read at once: a writer in the microseconds since would be
   // taken for chorus, unless it changed the size or the inode.
   const after = stampOf(fstatSync(temp.fd, { bigint: true }));
