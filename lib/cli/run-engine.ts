@@ -21,13 +21,47 @@ export async function runEngine(repo: OpenRepo, selection: RunSelection, json: b
   assertAgentStarts(repo.config, repo.repoDir, candidates, selection.ids !== undefined);
   const releaseLock = await acquireRunLock(repo.repoDir);
   try {
-    return await runWithLock(repo, selection, json, io);
+    const expectedTotal = io.stdout.isTTY && selection.ids ? selection.ids.length : undefined;
+    const outcome = await driveEngine(repo, {
+      selection,
+      // The progress bar's 100%, planned on the scheduler's own graph; only worth it when someone watches the bar.
+      planTotal: io.stdout.isTTY === true && selection.ids === undefined,
+      attach(engine) {
+        engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, expectedTotal === undefined ? {} : { expectedTotal }));
+        const stops = [io.onInterrupt(() => engine.stop()), io.onOutputClosed(() => engine.stop())];
+        return () => stops.forEach((stop) => stop());
+      },
+    });
+    return exitCodeOf(outcome, io);
   } finally {
     await releaseLock().catch(() => undefined);
   }
 }
 
-async function runWithLock(repo: OpenRepo, selection: RunSelection, json: boolean, io: CliIO): Promise<number> {
+/** How a command hooks onto the engine it drives: what it runs, and its views and stops. */
+export interface EngineWiring {
+  selection: RunSelection;
+  /** Put the progress plan in `batch.started`. @default false */
+  planTotal?: boolean;
+  /**
+   * Called once the engine exists and before it runs: subscribes the views (a printer, the
+   * dashboard) and whatever stops it (signals); returns how to undo that once the run is over.
+   */
+  attach(engine: Engine): () => void;
+}
+
+export interface EngineOutcome {
+  summary: BatchSummary;
+  /** Set when the tracker's final write failed: results since its last good write are not in it. */
+  closeError?: unknown;
+}
+
+/**
+ * The one way chorus runs agents: the engine over an opened repository, a real agent pool, the
+ * tracker watched for others' edits. Shared by batch, run, retry and the dashboard, which differ
+ * only in what they attach. The caller holds the run lock.
+ */
+export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise<EngineOutcome> {
   const pool = new AgentPool({ maxAgents: repo.config.settings.maxAgents });
   const engine = new Engine({
     repoDir: repo.repoDir,
@@ -37,23 +71,25 @@ async function runWithLock(repo: OpenRepo, selection: RunSelection, json: boolea
     runner: pool,
     agentOrigin: agentOrigin(repo.config),
     watchTracker: (onChange) => watchTrackerFile(repo.issuesFile, onChange),
-    // The progress bar's 100%, planned on the scheduler's own graph; only worth it when someone watches the bar.
-    planTotal: io.stdout.isTTY === true && selection.ids === undefined,
+    planTotal: wiring.planTotal === true,
   });
-  const expectedTotal = io.stdout.isTTY && selection.ids ? selection.ids.length : undefined;
-  engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, expectedTotal === undefined ? {} : { expectedTotal }));
-  const stopOnInterrupt = io.onInterrupt(() => engine.stop());
-  const stopOnClosedOutput = io.onOutputClosed(() => engine.stop());
+  let detach: (() => void) | undefined;
   let summary: BatchSummary;
   let closeError: unknown;
   try {
-    summary = await engine.run(selection);
+    detach = wiring.attach(engine);
+    summary = await engine.run(wiring.selection);
   } finally {
-    stopOnInterrupt();
-    stopOnClosedOutput();
+    detach?.();
     await pool.close();
     await repo.store.close().catch((error: unknown) => (closeError = error));
   }
+  return closeError === undefined ? { summary } : { summary, closeError };
+}
+
+/** SPEC §7's exit code for a run, saying on stderr when the tracker's last write failed. */
+export function exitCodeOf(outcome: EngineOutcome, io: CliIO): number {
+  const { summary, closeError } = outcome;
   if (closeError !== undefined) {
     const message = closeError instanceof Error ? closeError.message : String(closeError);
     writeLine(io.stderr, `chorus: the tracker could not be written: ${message}; results since its last successful write are not in it`);
