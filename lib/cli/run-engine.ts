@@ -43,6 +43,8 @@ export interface EngineWiring {
   selection: RunSelection;
   /** Put the progress plan in `batch.started`. @default false */
   planTotal?: boolean;
+  /** The most agents the pool runs at once: above maxAgents when it may be raised live (the dashboard's +). @default maxAgents */
+  poolCapacity?: number;
   /**
    * Called once the engine exists and before it runs: subscribes the views (a printer, the
    * dashboard) and whatever stops it (signals); returns how to undo that once the run is over.
@@ -62,7 +64,7 @@ export interface EngineOutcome {
  * only in what they attach. The caller holds the run lock.
  */
 export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise<EngineOutcome> {
-  const pool = new AgentPool({ maxAgents: repo.config.settings.maxAgents });
+  const pool = new AgentPool({ maxAgents: Math.max(repo.config.settings.maxAgents, wiring.poolCapacity ?? 0) });
   const engine = new Engine({
     repoDir: repo.repoDir,
     settings: repo.config.settings,
