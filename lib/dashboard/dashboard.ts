@@ -131,7 +131,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     // The controls as they are (run() sets autoAssign after the dashboard is made; dispatch.changed says only what keys change).
     if (source.controls) run.dispatch = { ...source.controls.dispatch };
     rows.catchUp(frame.now);
-    if (focus !== 'agents') selected = tasks.reconcile(frame, selected);
+    // The agents pane may select a task; the table then marks it if it shows it, and picks none of its own.
+    selected = tasks.reconcile(frame, selected, focus !== 'agents');
     frame.selected = selected;
     logs.follow(selected, mode === 'log' ? 'full' : 'pane', run.agents.keys());
     frame.selectedTail = logs.selectedTail;

@@ -195,3 +195,59 @@ describe('the dashboard on fake streams', () => {
     expect(screen.split('\n')[49]).toContain('/ search');
   });
 });
+
+describe('panes', () => {
+  it('Tab to the agents pane: arrows select an agent, and x ends that agent; the log pane follows the selected task', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, appendFileSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const repoDir = mkdtempSync(path.join(os.tmpdir(), 'chorus-dash-panes-'));
+    try {
+      mkdirSync(path.join(repoDir, '.beads', 'agent-output'), { recursive: true });
+      const log = path.join(repoDir, '.beads', 'agent-output', 'b.log');
+      writeFileSync(log, '=== chorus attempt 1/3 ===\nworking on b\n');
+      const controls = new FakeControls();
+      const source = fakeSource([task('a', { priority: 0 }), task('b', { priority: 1 })], { controls, repoDir });
+      const { dashboard, terminal } = openDashboard(source);
+      open = dashboard;
+      source.emit(started('a', 1));
+      source.emit(started('b', 2));
+      await screenWhere(dashboard, (t) => /Agents · 2 of 3 busy/.test(t));
+      terminal.input.write(KEY.tab);
+      await screenWhere(dashboard, (t) => t.includes('▸ Agents'));
+      terminal.input.write(KEY.down);
+      let screen = await screenWhere(dashboard, (t) => t.includes('─ Task b'));
+      expect(screen).toContain('working on b');
+      expect(screen).toMatch(/›2 +b /);
+      appendFileSync(log, 'still at it\n');
+      screen = await screenWhere(dashboard, (t) => t.includes('still at it'));
+      expect(screen).toMatch(/ 2 +b .*still at it|still at it/);
+      terminal.input.write('x');
+      await screenWhere(dashboard, (t) => t.includes('b: ending its agent'));
+      expect(controls.calls).toEqual(['kill b']);
+      terminal.input.write('l');
+      screen = await screenWhere(dashboard, (t) => t.includes('Esc or l closes'));
+      expect(screen).toContain('=== chorus attempt 1/3 ===');
+      terminal.input.write(KEY.escape);
+      await screenWhere(dashboard, (t) => !t.includes('Esc or l closes'));
+    } finally {
+      rmSync(repoDir, { recursive: true, force: true });
+    }
+  });
+
+  it('the event pane scrolls back when focused, and End follows the newest again', async () => {
+    const source = fakeSource([task('a')]);
+    const { dashboard, terminal } = openDashboard(source, fakeTerminal(100, 30));
+    open = dashboard;
+    for (let i = 0; i < 40; i += 1) source.emit({ type: 'store.error', at: T0, message: `event ${i}` });
+    await screenWhere(dashboard, (t) => t.includes('event 39'));
+    terminal.input.write(KEY.tab + KEY.tab + KEY.tab);
+    await screenWhere(dashboard, (t) => t.includes('▸ Events'));
+    terminal.input.write('\x1b[5~');
+    let screen = await screenWhere(dashboard, (t) => t.includes('scrolled back'));
+    expect(screen).not.toContain('event 39');
+    terminal.input.write('\x1b[F');
+    screen = await screenWhere(dashboard, (t) => !t.includes('scrolled back'));
+    expect(screen).toContain('event 39');
+  });
+});

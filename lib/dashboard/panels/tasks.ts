@@ -48,6 +48,8 @@ export class TasksPanel implements Panel {
   #top = 0;
   /** Index of the selected row in the visible rows. */
   #index = 0;
+  /** Whether that row is the selected task (not when another pane selected a task the table does not show). */
+  #marked = true;
 
   constructor(screen: Widgets.Screen) {
     this.element = textBox(screen);
@@ -58,16 +60,22 @@ export class TasksPanel implements Panel {
     placeBox(this.element, rect);
   }
 
-  /** Keeps the selection on the same task as rows reorder; on the nearest row when it left the list. Returns the selected id. */
-  reconcile(frame: Frame, wanted: string | null): string | null {
+  /**
+   * Keeps the marker on the selected task as rows reorder. When that task left the list (a filter,
+   * a search) the table picks the nearest row, if `choose`; otherwise (another pane chose a task
+   * the table does not show) the selection stays and no row is marked. Returns the selected id.
+   */
+  reconcile(frame: Frame, wanted: string | null, choose: boolean): string | null {
     const ids = frame.rows.visible();
+    const at = wanted === null ? -1 : ids.indexOf(wanted);
+    this.#marked = at >= 0 || choose;
+    if (at >= 0) this.#index = at;
+    if (at >= 0 || !choose) return wanted;
     if (ids.length === 0) {
       this.#index = 0;
       return null;
     }
-    const at = wanted === null ? -1 : ids.indexOf(wanted);
-    if (at >= 0) this.#index = at;
-    else this.#index = Math.min(this.#index, ids.length - 1);
+    this.#index = Math.min(this.#index, ids.length - 1);
     return ids[this.#index]!;
   }
 
@@ -76,6 +84,7 @@ export class TasksPanel implements Panel {
     const ids = frame.rows.visible();
     if (ids.length === 0) return null;
     this.#index = applyMove(this.#index, move, ids.length, this.#rect.height - 2);
+    this.#marked = true;
     return ids[this.#index]!;
   }
 
@@ -98,7 +107,7 @@ export class TasksPanel implements Panel {
     const lines = [titleBar(parts.join(' · '), width, theme, frame.focus === 'tasks'), header];
     for (let i = this.#top; i < Math.min(ids.length, this.#top + body); i += 1) {
       const row = rows.get(ids[i]!);
-      if (row) lines.push(this.#line(row, columns, frame, i === this.#index));
+      if (row) lines.push(this.#line(row, columns, frame, this.#marked && i === this.#index));
     }
     if (ids.length === 0) lines.push(cell(rows.readyOnly || rows.query ? '  nothing matches (f, / and Esc clear the filters)' : '  no work: every task is closed', width));
     setLines(this.element, lines);
