@@ -33,6 +33,7 @@ export function teachWideChars(): void {
   const charWidth = unicode.charWidth.bind(unicode);
   unicode.charWidth = (str, i) => {
     const point = typeof str === 'number' ? str : unicode.codePointAt(str, i ?? 0);
-    return wide.has(point) ? 2 : charWidth(str, i);
+    // blessed asks for every cell it draws: most are ASCII.
+    return point >= 0x2000 && wide.has(point) ? 2 : charWidth(str, i);
   };
 }

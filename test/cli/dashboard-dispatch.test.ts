@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAgents, makeHoldRepo, type HoldRepo } from '../helpers/dashboard-repo.js';
+import { cleanUp, makeHoldRepo, type HoldRepo } from '../helpers/dashboard-repo.js';
 import { bead, blocks } from '../helpers/temp-repo.js';
 import { hasTmux, until, type TmuxSession } from '../helpers/tmux.js';
 
@@ -7,9 +7,7 @@ import { hasTmux, until, type TmuxSession } from '../helpers/tmux.js';
 let repo: HoldRepo | undefined;
 let term: TmuxSession | undefined;
 afterEach(async () => {
-  term?.kill();
-  killAgents(repo);
-  await repo?.remove();
+  await cleanUp(term, repo);
   term = undefined;
   repo = undefined;
 });

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAgents, makeHoldRepo, type HoldRepo } from '../helpers/dashboard-repo.js';
+import { cleanUp, makeHoldRepo, type HoldRepo } from '../helpers/dashboard-repo.js';
 import { bead, CLI, ROOT, isAlive } from '../helpers/temp-repo.js';
 import { hasTmux, shellQuote, TmuxSession, until } from '../helpers/tmux.js';
 
@@ -9,9 +9,7 @@ import { hasTmux, shellQuote, TmuxSession, until } from '../helpers/tmux.js';
 let repo: HoldRepo | undefined;
 let term: TmuxSession | undefined;
 afterEach(async () => {
-  term?.kill();
-  killAgents(repo);
-  await repo?.remove();
+  await cleanUp(term, repo);
   term = undefined;
   repo = undefined;
 });
@@ -61,7 +59,7 @@ describe.skipIf(!hasTmux)('chorus dashboard: ending in a terminal', () => {
     await t.waitFor((s) => s.includes('■ h1 stopped, back to open') && /h1 +P1 open/.test(s), 'h1 back to open');
     expect(await until(() => isAlive(h1Pid!), (alive) => !alive)).toBe(false);
     expect(() => process.kill(-h1Pid!, 0)).toThrow();
-    expect((await statuses(r))['h1']).toBe('open');
+    expect((await until(() => statuses(r), (s) => s['h1'] === 'open'))['h1']).toBe('open');
     // Killed by a person: not started again by auto-assign (h3 takes the slot instead).
     await t.waitFor((s) => /h3 +P3 running/.test(s), 'h3 starting in the freed slot');
     expect(r.starts().filter((id) => id === 'h1')).toHaveLength(1);
@@ -75,7 +73,7 @@ describe.skipIf(!hasTmux)('chorus dashboard: ending in a terminal', () => {
     t.keys('Escape');
     r.release('h2');
     await t.waitFor((s) => /✓ bad closed/.test(s), 'bad closed on its second run');
-    expect((await statuses(r))['bad']).toBe('closed');
+    expect((await until(() => statuses(r), (s) => s['bad'] === 'closed'))['bad']).toBe('closed');
   }, 90_000);
 
   it('q then y ends the agents, leaves no task in_progress, and gives the shell back clean', async () => {
@@ -118,8 +116,7 @@ describe.skipIf(!hasTmux)('chorus dashboard: ending in a terminal', () => {
       expectCleanShell(t, screen);
       for (const pid of pids) expect(isAlive(pid)).toBe(false);
       expect(await statuses(r)).toEqual({ a: 'open', b: 'open' });
-      t.kill();
-      await r.remove();
+      await cleanUp(t, r);
     }
   }, 90_000);
 

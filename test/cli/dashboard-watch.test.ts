@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAgents, makeHoldRepo, type HoldRepo } from '../helpers/dashboard-repo.js';
+import { chorusPids, cleanUp, makeHoldRepo, type HoldRepo } from '../helpers/dashboard-repo.js';
 import { bead, blocks, CLI, ROOT, runChorus, type CliResult } from '../helpers/temp-repo.js';
 import { hasTmux, shellQuote, TmuxSession, until } from '../helpers/tmux.js';
 
@@ -10,10 +10,12 @@ let repo: HoldRepo | undefined;
 let term: TmuxSession | undefined;
 let scratch: string | undefined;
 afterEach(async () => {
-  term?.kill();
-  killAgents(repo);
-  await repo?.remove();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  await cleanUp(term, repo);
+  if (scratch) {
+    const dir = scratch;
+    await until(() => chorusPids(dir), (pids) => pids.length === 0, 15_000);
+    rmSync(dir, { recursive: true, force: true });
+  }
   term = undefined;
   repo = undefined;
   scratch = undefined;

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { RunState } from '../../lib/dashboard/state/run-state.js';
+import { sortForDispatch } from '../../lib/graph/index.js';
 import { TaskRows } from '../../lib/dashboard/state/task-rows.js';
 import { task } from '../graph/helpers.js';
 import { fakeSource } from './helpers.js';
@@ -72,4 +73,47 @@ it('filters to what can start and searches ids and titles, any case', () => {
   expect([...rows.visible()].sort()).toEqual(['bd-10', 'bd-2']);
   rows.query = 'login';
   expect(rows.visible()).toEqual(['bd-1']);
+});
+
+it('rows kept up event by event read the same as rows built afresh: states, counts, groups in dispatch order', () => {
+  // A seeded random DAG of 300 tasks, then 400 random starts and ends, checked after each.
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  let tasks = Array.from({ length: 300 }, (_, i) => task(`t${i}`, { priority: Math.floor(random() * 5), blocks: i > 0 && random() < 0.7 ? [`t${Math.floor(random() * i)}`] : [] }));
+  const source = fakeSource(tasks);
+  const run = new RunState();
+  const rows = new TaskRows(source, run);
+  rows.catchUp(NOW);
+  const startView = source.view();
+  const initialOrder = sortForDispatch(tasks.map((t) => ({ task: t, depth: startView.unblocks(t.id) }))).map((t) => t.id);
+  const set = (id: string, status: string) => {
+    tasks = tasks.map((t) => (t.id === id ? { ...t, status } : t));
+  };
+  for (let step = 0; step < 400; step += 1) {
+    const id = `t${Math.floor(random() * 300)}`;
+    const current = tasks.find((t) => t.id === id)!;
+    if (current.status === 'open' && !run.agents.has(id)) {
+      run.apply({ type: 'task.started', at: NOW, id, title: id, priority: 2, running: 1, logPath: 'x' });
+      rows.touch(id);
+      set(id, 'in_progress');
+    } else if (run.agents.has(id)) {
+      const status = random() < 0.8 ? 'closed' : 'blocked';
+      run.apply({ type: 'task.finished', at: NOW, id, title: id, outcome: status === 'closed' ? 'success' : 'failed', status, attempts: 1, durationMs: 1 });
+      rows.touch(id);
+      set(id, status);
+    } else continue;
+    source.setTasks(tasks);
+    rows.catchUp(NOW);
+    const fresh = new TaskRows(source, run);
+    fresh.catchUp(NOW);
+    expect(rows.counts()).toEqual(fresh.counts());
+    expect([...rows.visible()].sort()).toEqual([...fresh.visible()].sort());
+    for (const shown of rows.visible()) expect(rows.get(shown)).toEqual(fresh.get(shown));
+    // Within each state the rows are in dispatch order as it was at the start.
+    const seen = rows.visible();
+    const states = seen.map((i) => rows.get(i)!.state);
+    for (let i = 1; i < seen.length; i += 1) {
+      if (states[i] === states[i - 1]) expect(initialOrder.indexOf(seen[i]!)).toBeGreaterThan(initialOrder.indexOf(seen[i - 1]!));
+    }
+  }
 });

@@ -62,13 +62,30 @@ export async function makeHoldRepo(tasks: object[], orchestration: Record<string
   };
 }
 
-/** Ends the agents a test left behind, by pid (never by name). */
-export function killAgents(repo: HoldRepo | undefined): void {
-  for (const pid of repo?.agentPids() ?? []) {
+/** Pids of chorus processes working on `dir` (`chorus -C dir ...`). */
+export function chorusPids(dir: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', `${CLI} -C ${dir} `], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * After a test: the terminal is gone (its chorus got SIGHUP and is putting its tasks back); wait
+ * for that chorus to finish before the folder goes, then end any agent still left, by pid.
+ */
+export async function cleanUp(term: TmuxSession | undefined, repo: HoldRepo | undefined): Promise<void> {
+  term?.kill();
+  if (!repo) return;
+  const until = Date.now() + 15_000;
+  while (chorusPids(repo.dir).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of [...chorusPids(repo.dir), ...repo.agentPids()]) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // gone meanwhile
     }
   }
+  await repo.remove();
 }

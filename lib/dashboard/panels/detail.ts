@@ -18,8 +18,8 @@ const NAMED = 6;
 export class DetailPanel implements Panel {
   readonly element: Widgets.BoxElement;
   #rect: Rect = { top: 0, left: 0, width: 0, height: 0 };
-  /** The critical path, worked out again only when the view changed. */
-  #critical: { view: unknown; ids: Map<string, number> } | null = null;
+  /** The critical path, worked out again when the graph changed, at most once a second (a walk of the whole graph). */
+  #critical: { view: unknown; ids: Map<string, number>; at: number; stale: boolean } | null = null;
 
   constructor(screen: Widgets.Screen) {
     this.element = textBox(screen);
@@ -32,7 +32,7 @@ export class DetailPanel implements Panel {
 
   /** The critical path is a walk of the whole graph: drawn from a cache the dashboard drops when the graph changes. */
   invalidate(): void {
-    this.#critical = null;
+    if (this.#critical) this.#critical.stale = true;
   }
 
   draw(frame: Frame): void {
@@ -66,7 +66,7 @@ export class DetailPanel implements Panel {
       }
       const dependents = view.dependents(selected);
       say(dependents.length === 0 ? 'unblocks: nothing' : `unblocks: ${named(dependents, (id) => `${id} (${rows.get(id)?.state ?? statusWord(source.tasks().get(id)?.status ?? '?')})`)}`);
-      const critical = this.#criticalIndex(view);
+      const critical = this.#criticalIndex(view, now);
       const at = critical.get(selected);
       // A one-task "path" is no chain: every task would be on it.
       if (critical.size > 1) say(at === undefined ? 'critical path: no' : `critical path: yes (${at + 1} of ${critical.size})`);
@@ -80,10 +80,11 @@ export class DetailPanel implements Panel {
     setLines(this.element, lines.slice(0, this.#rect.height));
   }
 
-  #criticalIndex(view: { criticalPath(): string[] }): Map<string, number> {
-    if (this.#critical && this.#critical.view === view) return this.#critical.ids;
+  #criticalIndex(view: { criticalPath(): string[] }, now: number): Map<string, number> {
+    const cached = this.#critical;
+    if (cached && cached.view === view && (!cached.stale || now - cached.at < 1_000)) return cached.ids;
     const ids = new Map(view.criticalPath().map((id, i) => [id, i]));
-    this.#critical = { view, ids };
+    this.#critical = { view, ids, at: now, stale: false };
     return ids;
   }
 }

@@ -41,8 +41,20 @@ export class FooterPanel implements Panel {
 /** Which keys the footer keeps when it cannot show them all: `?` and `q` always, then the dispatch keys. */
 const PRIORITY = ['? help', 'q quit', '⏎ start', 'a auto', 'p pause', 'x kill', 'r retry', '+/- agents', 'Tab pane', 'f filter', 's sort', '/ search', 'l log', '↑↓ select'];
 
+const keysLines = new Map<string, string>();
+
 /** The footer's keys that fit in `width`, in the help's order, padded to it. */
 export function keysLine(width: number, live: boolean): string {
+  const key = `${width} ${live}`;
+  let text = keysLines.get(key);
+  if (text === undefined) {
+    text = fitKeys(width, live);
+    keysLines.set(key, text);
+  }
+  return text;
+}
+
+function fitKeys(width: number, live: boolean): string {
   const all = BINDINGS.filter((b) => b.footer !== undefined && (live || !b.dispatch)).map((b) => b.footer!);
   const rank = (f: string) => (PRIORITY.includes(f) ? PRIORITY.indexOf(f) : PRIORITY.length);
   const kept = new Set<string>();

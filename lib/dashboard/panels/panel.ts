@@ -55,12 +55,22 @@ export function placeBox(box: Widgets.BoxElement, rect: Rect): void {
   box.height = rect.height;
 }
 
+const titles = new Map<string, string>();
+
 /** `─ Tasks · 12 shown ─────────`; the focused pane's is bold and starts with ▸ (so it shows without colour). */
 export function titleBar(label: string, width: number, theme: Theme, focused: boolean): string {
-  const text = fit(`${focused ? '▸' : '─'} ${label} `, width);
-  const rest = '─'.repeat(Math.max(0, width - displayWidth(text)));
-  const head = escapeTags(text);
-  return focused ? theme.bold(theme.paint('accent', head)) + rest : head + rest;
+  const key = `${width} ${focused} ${theme.colour} ${label}`;
+  let bar = titles.get(key);
+  if (bar === undefined) {
+    const text = fit(`${focused ? '▸' : '─'} ${label} `, width);
+    const rest = '─'.repeat(Math.max(0, width - displayWidth(text)));
+    const head = escapeTags(text);
+    bar = focused ? theme.bold(theme.paint('accent', head)) + rest : head + rest;
+    // Titles change with counts and selections: keep the recent ones only.
+    if (titles.size > 200) titles.clear();
+    titles.set(key, bar);
+  }
+  return bar;
 }
 
 const shown = new WeakMap<Widgets.BoxElement, string>();

@@ -50,6 +50,8 @@ export class TasksPanel implements Panel {
   #index = 0;
   /** Whether that row is the selected task (not when another pane selected a task the table does not show). */
   #marked = true;
+  /** Each row's last line, by the row object (a changed task gets a new one). */
+  readonly #lines = new WeakMap<TaskRow, { key: string; text: string }>();
 
   constructor(screen: Widgets.Screen) {
     this.element = textBox(screen);
@@ -119,6 +121,10 @@ export class TasksPanel implements Panel {
     const ended = run.ended.get(row.id);
     const elapsed = agent ? shortDuration(now - agent.startedAt) : ended && ended.durationMs > 0 ? shortDuration(ended.durationMs) : '';
     const attempts = run.attempts.get(row.id);
+    // A row's line is made again only when something it shows changed: most rows of a frame are as they were.
+    const key = `${this.#rect.width} ${selected} ${theme.colour} ${agent?.slot ?? ''} ${elapsed} ${attempts ?? ''}`;
+    const cached = this.#lines.get(row);
+    if (cached?.key === key) return cached.text;
     const dep = depText(row.dep);
     const values: Record<string, { text: string; tone?: Tone }> = {
       mark: { text: selected ? '›' : ' ' },
@@ -132,14 +138,16 @@ export class TasksPanel implements Panel {
       attempts: { text: attempts ? String(attempts) : '' },
       title: { text: row.title },
     };
-    const text = columns
+    const cells = columns
       .map((c) => {
         const value = values[c.name]!;
         const shown = cell(value.text, c.width, c.align === 'right' ? 'right' : 'left');
         return value.tone && !selected ? theme.paint(value.tone, shown) : shown;
       })
       .join(' ');
-    return selected ? theme.inverse(text) : text;
+    const text = selected ? theme.inverse(cells) : cells;
+    this.#lines.set(row, { key, text });
+    return text;
   }
 }
 
