@@ -1,14 +1,19 @@
 /** What a piece of text means on screen; each has a colour, and the text itself says the same in words or symbols. */
 export type Tone = 'running' | 'ready' | 'waiting' | 'blocked' | 'closed' | 'released' | 'muted' | 'accent' | 'warning';
 
-const COLOURS: Record<Tone, string> = {
+/**
+ * The eight colours every terminal has. Waiting and muted text keep the terminal's own colour:
+ * white vanishes on a light background, and gray (colour 8) becomes black on an 8-colour terminal
+ * (tmux's default TERM), which vanishes on a dark one.
+ */
+const COLOURS: Record<Tone, string | null> = {
   running: 'yellow',
   ready: 'cyan',
-  waiting: 'white',
+  waiting: null,
   blocked: 'red',
   closed: 'green',
   released: 'magenta',
-  muted: 'gray',
+  muted: null,
   accent: 'cyan',
   warning: 'red',
 };
@@ -28,7 +33,10 @@ export interface Theme {
 export function makeTheme(colour: boolean): Theme {
   return {
     colour,
-    paint: (tone, text) => (colour && text !== '' ? `{${COLOURS[tone]}-fg}${text}{/${COLOURS[tone]}-fg}` : text),
+    paint: (tone, text) => {
+      const name = COLOURS[tone];
+      return colour && name !== null && text !== '' ? `{${name}-fg}${text}{/${name}-fg}` : text;
+    },
     bold: (text) => (text === '' ? text : `{bold}${text}{/bold}`),
     inverse: (text) => (text === '' ? text : `{inverse}${text}{/inverse}`),
   };
