@@ -53,7 +53,9 @@ export class DetailPanel implements Panel {
     const facts = [`P${task.priority}`, task.issueType ?? 'task'];
     const agent = run.agents.get(selected);
     if (agent) facts.push(`slot ${agent.slot}`, `attempt ${agent.attempt}`);
-    lines.push(`${theme.paint(tone, escapeTags(statusWord(task.status)))} · ${escapeTags(facts.join(' · '))}`);
+    // Wrapped like the rest; the status word, first on the first line, in its state's colour.
+    const word = agent ? 'running' : statusWord(task.status);
+    wrap(`${word} · ${facts.join(' · ')}`, width).forEach((l, i) => lines.push(i === 0 ? theme.paint(tone, escapeTags(word)) + escapeTags(l.slice(word.length)) : escapeTags(l)));
 
     if (view.has(selected)) {
       const blockers = view.blockers(selected);

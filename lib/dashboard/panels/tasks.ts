@@ -50,6 +50,12 @@ export class TasksPanel implements Panel {
   #index = 0;
   /** Whether that row is the selected task (not when another pane selected a task the table does not show). */
   #marked = true;
+  /**
+   * Until a person moves the selection, it stays on the top row (what runs, or starts next) rather
+   * than on a task: the first task selected would otherwise sink with it as it closes, taking the
+   * view away from the running ones. Home follows the top again.
+   */
+  #followTop = true;
   /** Each row's last line, by the row object (a changed task gets a new one). */
   readonly #lines = new WeakMap<TaskRow, { key: string; text: string }>();
 
@@ -69,6 +75,11 @@ export class TasksPanel implements Panel {
    */
   reconcile(frame: Frame, wanted: string | null, choose: boolean): string | null {
     const ids = frame.rows.visible();
+    if (choose && this.#followTop) {
+      this.#index = 0;
+      this.#marked = true;
+      return ids[0] ?? null;
+    }
     const at = wanted === null ? -1 : ids.indexOf(wanted);
     this.#marked = at >= 0 || choose;
     if (at >= 0) this.#index = at;
@@ -87,6 +98,7 @@ export class TasksPanel implements Panel {
     if (ids.length === 0) return null;
     this.#index = applyMove(this.#index, move, ids.length, this.#rect.height - 2);
     this.#marked = true;
+    this.#followTop = 'to' in move && move.to === 'first';
     return ids[this.#index]!;
   }
 
