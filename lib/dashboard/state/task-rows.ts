@@ -2,21 +2,14 @@ import type { Task } from '../../beads/task.js';
 import { sortForDispatch } from '../../graph/index.js';
 import type { SchedulerView } from '../../schedule/scheduler-graph.js';
 import type { DashboardSource } from '../source.js';
+import { cycleMembers, depState, type DepState } from './dep-state.js';
+import { naturalCompare } from './natural-compare.js';
 import type { RunState } from './run-state.js';
+
+export type { DepState } from './dep-state.js';
 
 /** Where a task stands, for its colour, its place in dispatch order and the counts. */
 export type RowState = 'running' | 'ready' | 'waiting' | 'blocked' | 'closed' | 'other';
-
-/**
- * The dependency column: `ok` every blocker closed (✓), `waiting` on N open blockers (⏳ N),
- * `deferred` (⏳ until a date), `failed` a blocker is blocked (✗), `cycle` (✗).
- */
-export type DepState =
-  | { kind: 'ok' }
-  | { kind: 'waiting'; on: number }
-  | { kind: 'deferred' }
-  | { kind: 'failed'; on: string }
-  | { kind: 'cycle' };
 
 export interface TaskRow {
   id: string;
@@ -288,68 +281,3 @@ function count(counts: RowCounts, row: TaskRow, by: 1 | -1): void {
   if (row.state !== 'other') counts[row.state] += by;
 }
 
-/** `bd-2` before `bd-10`: runs of digits compare as numbers, the rest by code unit (no locale: Intl's collator costs ~100x). */
-export function naturalCompare(a: string, b: string): number {
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const ca = a.charCodeAt(i);
-    const cb = b.charCodeAt(j);
-    if (isDigit(ca) && isDigit(cb)) {
-      let ei = i;
-      let ej = j;
-      while (ei < a.length && isDigit(a.charCodeAt(ei))) ei += 1;
-      while (ej < b.length && isDigit(b.charCodeAt(ej))) ej += 1;
-      // Leading zeros aside, a longer run of digits is a larger number.
-      const na = a.slice(i, ei).replace(/^0+(?=\d)/, '');
-      const nb = b.slice(j, ej).replace(/^0+(?=\d)/, '');
-      if (na.length !== nb.length) return na.length - nb.length;
-      if (na !== nb) return na < nb ? -1 : 1;
-      i = ei;
-      j = ej;
-      continue;
-    }
-    if (ca !== cb) return ca - cb;
-    i += 1;
-    j += 1;
-  }
-  return a.length - i - (b.length - j) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
-
-function cycleMembers(view: SchedulerView): Set<string> {
-  const members = new Set<string>();
-  for (const cycle of view.cycles()) for (const id of cycle) members.add(id);
-  return members;
-}
-
-/** The dependency column for a task of the remaining work. */
-function depState(id: string, view: SchedulerView, tasks: ReadonlyMap<string, Task>, cycles: ReadonlySet<string>, now: number): DepState {
-  if (cycles.has(id)) return { kind: 'cycle' };
-  const blockers = view.blockers(id);
-  const failed = blockers.find((b) => tasks.get(b)?.status === 'blocked');
-  if (failed !== undefined) return { kind: 'failed', on: failed };
-  if (blockers.length > 0) return { kind: 'waiting', on: blockers.length };
-  // No open blocker in the graph: the index's other rules decide (a deferral, a blocked parent, a
-  // blocker outside the graph: missing, or a type that never runs; a waits-for gate).
-  const readiness = view.readiness(id, now);
-  if (readiness.ready) return { kind: 'ok' };
-  let waiting = 0;
-  let deferred = false;
-  for (const reason of readiness.reasons) {
-    if (reason.kind === 'cycle') return { kind: 'cycle' };
-    // A parent that waits: so does its child.
-    if (reason.kind === 'parent-blocked') waiting += 1;
-    if (reason.kind === 'blocked-by') {
-      if (reason.status === 'blocked') return { kind: 'failed', on: reason.id };
-      waiting += 1;
-    }
-    if (reason.kind === 'waits-for') waiting += 1;
-    if (reason.kind === 'deferred') deferred = true;
-  }
-  if (waiting > 0) return { kind: 'waiting', on: waiting };
-  return deferred ? { kind: 'deferred' } : { kind: 'ok' };
-}
