@@ -12,16 +12,21 @@ afterEach(async () => {
   repo = undefined;
 });
 
-/** Samples how many agents run while `during` goes on; the largest count seen. */
-async function mostAgentsDuring(r: HoldRepo, during: Promise<unknown>): Promise<number> {
-  let most = 0;
+/** Samples while `during` goes on: the most agent processes seen, and the most the busy gauge showed. */
+async function mostAgentsDuring(r: HoldRepo, t: TmuxSession, during: Promise<unknown>): Promise<{ processes: number; gauge: number }> {
+  const most = { processes: 0, gauge: 0 };
   let done = false;
   void during.finally(() => (done = true));
+  const sample = () => {
+    most.processes = Math.max(most.processes, r.agentPids().length);
+    most.gauge = Math.max(most.gauge, Number(/(\d+)\/\d+ busy/.exec(t.screen())?.[1] ?? 0));
+  };
   while (!done) {
-    most = Math.max(most, r.agentPids().length);
+    sample();
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return Math.max(most, r.agentPids().length);
+  sample();
+  return most;
 }
 
 describe.skipIf(!hasTmux)('chorus dashboard: dispatch keys in a terminal', () => {
@@ -50,9 +55,10 @@ describe.skipIf(!hasTmux)('chorus dashboard: dispatch keys in a terminal', () =>
         await t.waitFor((s) => new RegExp(`✓ ${id} closed`).test(s), `${id} closed`);
       }
     })();
-    const most = await mostAgentsDuring(r, finishing);
+    const most = await mostAgentsDuring(r, t, finishing);
     await finishing;
-    expect(most).toBeLessThanOrEqual(2);
+    expect(most.processes).toBeLessThanOrEqual(2);
+    expect(most.gauge).toBe(2);
     const order = r.starts();
     expect(order.indexOf('d')).toBeGreaterThan(order.indexOf('a'));
     expect(order).toHaveLength(5);

@@ -82,7 +82,7 @@ function holderPid(repoDir: string, refusal: Error): number | null {
   try {
     text = readFileSync(path.join(stateDir(repoDir), 'run.pid'), 'utf8');
   } catch {
-    text = /\(pid (\d+)\)/.exec(refusal.message)?.[1] ?? '';
+    text = /\bpid (\d+)/.exec(refusal.message)?.[1] ?? '';
   }
   const pid = Number.parseInt(text.trim(), 10);
   return Number.isInteger(pid) && pid > 0 ? pid : null;
