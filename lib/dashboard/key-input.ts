@@ -45,8 +45,11 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
   if (binding?.action === 'interrupt') return ctx.exit({ kind: 'interrupt' });
   if (ui.mode === 'leaving') return;
   if (ui.mode === 'help') {
-    ui.mode = 'normal';
-    grid.help.hide();
+    const step = binding?.action === 'up' ? -1 : binding?.action === 'down' ? 1 : binding?.action === 'page-up' ? -10 : binding?.action === 'page-down' ? 10 : 0;
+    if (step === 0 || !grid.help.scroll(step)) {
+      ui.mode = 'normal';
+      grid.help.hide();
+    }
     return ctx.redraw();
   }
   if (ui.mode === 'confirm-quit') {

@@ -126,10 +126,24 @@ describe('the dashboard on fake streams', () => {
     const input = (dashboard.screen.program as unknown as { input: NodeJS.WritableStream }).input;
     input.write('?');
     const screen = await screenWhere(dashboard, (t) => t.includes('keys · any key closes'));
-    for (const text of ['Enter', 'auto-assign on/off', 'pause / resume', 'retry the selected blocked task', "end the selected task's agent", 'one more agent', 'sort by dispatch order', 'search ids and titles', 'full screen', 'quit; when agents run']) {
+    for (const text of ['Enter', 'auto-assign on/off', 'pause / resume', 'retry the selected blocked task', 'end its agent', 'maxAgents one up / down', 'sort by dispatch order', 'search ids and titles', 'full screen', 'quit; asks first when agents run', 'Ctrl-C']) {
       expect(screen).toContain(text);
     }
-    input.write('j');
+    input.write('z');
+    await screenWhere(dashboard, (t) => !t.includes('keys · any key closes'));
+  });
+
+  it('? at 80x24 scrolls with the arrows to the keys that did not fit, and closes on any other key', async () => {
+    const source = fakeSource([task('a')]);
+    const { dashboard, terminal } = openDashboard(source, fakeTerminal(80, 24));
+    open = dashboard;
+    terminal.input.write('?');
+    let screen = await screenWhere(dashboard, (t) => t.includes('↓ more'));
+    expect(screen).not.toContain('Ctrl-C');
+    terminal.input.write(KEY.down + KEY.down + KEY.down + KEY.down);
+    screen = await screenWhere(dashboard, (t) => t.includes('Ctrl-C'));
+    expect(screen).toContain('Colours: running yellow');
+    terminal.input.write('q');
     await screenWhere(dashboard, (t) => !t.includes('keys · any key closes'));
   });
 
