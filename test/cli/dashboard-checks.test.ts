@@ -24,11 +24,13 @@ it('without a terminal it says so and exits 2, touching nothing', async () => {
 });
 
 it.skipIf(!hasTmux)('runs the same checks as batch before it opens: an agent that cannot start is exit 2, with nothing drawn or written', async () => {
-  repo = await makeRepo([bead('a')], { agentCommand: 'no-such-agent-for-chorus', agentArgs: [] });
+  repo = await makeRepo(`${JSON.stringify(bead('a'))}\n{not json\n`, { agentCommand: 'no-such-agent-for-chorus', agentArgs: [] });
   term = new TmuxSession(`${shellQuote(process.execPath)} ${shellQuote(CLI)} -C ${shellQuote(repo.dir)} dashboard --max-agents 2; echo EXIT=$?; exec sleep 600`, { cols: 100, rows: 30 });
   const screen = await term.waitFor((s) => s.includes('EXIT='), 'the exit');
   expect(screen).toContain('the agent cannot be started');
   expect(screen).toContain('EXIT=2');
+  // The tracker's warnings, kept for the event pane, are printed when no screen opens.
+  expect(screen).toMatch(/warning: .*issues.jsonl:2: invalid JSON/);
   expect(existsSync(path.join(repo.dir, '.chorus'))).toBe(false);
   // A bad setting flag is refused as in batch.
   term.kill();

@@ -38,7 +38,14 @@ export async function dashboardCommand(opts: DashboardOptions, io: CliIO): Promi
   // The tracker's warnings go in the event pane: printed now, the screen would cover them.
   const warnings: string[] = [];
   const repo = await openRepo(opts.dir, opts.settingFlags ?? {}, { ...io, stderr: { write: (text) => warnings.push(...String(text).trim().split('\n')) } });
-  const session = await takeRunLock(repo);
+  let session: Awaited<ReturnType<typeof takeRunLock>>;
+  try {
+    session = await takeRunLock(repo);
+  } catch (error) {
+    // No screen will open: the tracker's warnings go where batch prints them.
+    for (const warning of warnings) writeLine(io.stderr, warning);
+    throw error;
+  }
   if (session.kind === 'watching') return watchRun(repo, session.pid, terminal, io, warnings);
   try {
     return await driveRun(repo, terminal, io, warnings);
