@@ -24,6 +24,12 @@ export interface Plan {
   idle: { agents: number; sleepS: number; timeoutS: number };
   memory: { tasks: number; closedShare: number; runs: number; budgetS: number; timeoutS: number };
   schedulerGraph: { tasks: number; runs: number; timeoutS: number };
+  /**
+   * The dashboard: `frames` frames drawn in-process on fake streams of `cols` x `rows` over a
+   * tracker of `tasks`; `idleS` seconds of a real dashboard in tmux with `agents` agents that print
+   * nothing; a log followed while it grows by `logMB`.
+   */
+  dashboard: { tasks: number; frames: number; cols: number; rows: number; agents: number; idleS: number; logMB: number; timeoutS: number };
 }
 
 export const FULL_PLAN: Plan = {
@@ -37,6 +43,7 @@ export const FULL_PLAN: Plan = {
   idle: { agents: 8, sleepS: 20, timeoutS: 40 },
   memory: { tasks: 100_000, closedShare: 0.5, runs: 3, budgetS: 15, timeoutS: 30 },
   schedulerGraph: { tasks: 100_000, runs: 3, timeoutS: 60 },
+  dashboard: { tasks: 10_000, frames: 60, cols: 200, rows: 60, agents: 8, idleS: 20, logMB: 500, timeoutS: 60 },
 };
 
 export const QUICK_PLAN: Plan = {
@@ -50,4 +57,5 @@ export const QUICK_PLAN: Plan = {
   idle: { agents: 8, sleepS: 5, timeoutS: 15 },
   memory: { tasks: 20_000, closedShare: 0.5, runs: 1, budgetS: 5, timeoutS: 10 },
   schedulerGraph: { tasks: 20_000, runs: 1, timeoutS: 20 },
+  dashboard: { tasks: 2_000, frames: 20, cols: 200, rows: 60, agents: 4, idleS: 5, logMB: 100, timeoutS: 30 },
 };

@@ -1,6 +1,6 @@
 import type { RunSample } from './measure/sample.js';
 
-export type Unit = 's' | 'MB' | 'x';
+export type Unit = 's' | 'ms' | 'MB' | 'x' | '%';
 export type Status = 'pass' | 'fail' | 'error' | 'skip' | 'info';
 
 /** What a row is judged on: chorus's figure against the baseline (`ratio`), or chorus's figure alone (`max`). */
@@ -63,4 +63,4 @@ function joinNotes(...notes: (string | undefined)[]): string {
 }
 
 export const ratioTarget = (limit: number): Target => ({ kind: 'ratio', limit, text: `≤ ${limit}× baseline` });
-export const maxTarget = (limit: number, unit: Unit, what = ''): Target => ({ kind: 'max', limit, text: `${what}≤ ${limit}${unit === 'x' ? '×' : ` ${unit}`}` });
+export const maxTarget = (limit: number, unit: Unit, what = ''): Target => ({ kind: 'max', limit, text: `${what}≤ ${limit}${unit === 'x' ? '×' : unit === '%' ? '%' : ` ${unit}`}` });

@@ -2,7 +2,9 @@
 // After tsc: bundles the two entries that start a JavaScript engine (the CLI and the worker
 // thread) into one file each, in place. Loading ~100 ES modules one by one (ours, zod's,
 // commander's) cost a fresh chorus 50-60 ms of CPU before it did anything; see bench/README.md.
-// Piscina stays outside: it starts its own worker script from a path next to its module.
+// Piscina stays outside: it starts its own worker script from a path next to its module. So do
+// blessed and blessed-contrib (the dashboard's, loaded only by `chorus dashboard`): blessed
+// requires its widgets by computed names and reads its terminfo files next to its own module.
 import { build } from 'esbuild';
 
 await build({
@@ -14,7 +16,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['piscina'],
+  external: ['piscina', 'blessed', 'blessed-contrib'],
   // Code loaded only on some paths (zod, for a config file the quick check does not accept;
   // the commands) goes in chunks of its own, parsed only when imported.
   splitting: true,

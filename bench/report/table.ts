@@ -6,6 +6,7 @@ const STATUS_TEXT: Record<Status, string> = { pass: 'PASS', fail: 'FAIL', error:
 export function formatFigure(value: number | null, unit: Unit, missing: string): string {
   if (value === null || !Number.isFinite(value)) return missing;
   if (unit === 'x') return `${value.toFixed(2)}×`;
+  if (unit === '%') return `${value.toFixed(2)}%`;
   const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
   return `${value.toFixed(digits)} ${unit}`;
 }

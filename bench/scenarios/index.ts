@@ -1,4 +1,5 @@
 import type { Scenario } from './context.js';
+import { dashboardScenario } from './dashboard.js';
 import { deepChainScenario } from './deep-chain.js';
 import { dispatchScenario } from './dispatch.js';
 import { idleScenario } from './idle.js';
@@ -17,6 +18,7 @@ export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([
   ['deep-chain', deepChainScenario],
   ['output', outputScenario],
   ['idle', idleScenario],
+  ['dashboard', dashboardScenario],
   // Last: its timeout stretches to the time the others left (see Plan.suiteBudgetS).
   ['write-back', writeBackScenario],
 ]);

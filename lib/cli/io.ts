@@ -18,6 +18,8 @@ export interface CliIO {
    * dropped. A command that would go on for a while (a batch, `logs --follow`) stops.
    */
   onOutputClosed(handler: () => void): () => void;
+  /** The terminal, when stdin and stdout both are one: what a full-screen command (the dashboard) draws on and reads keys from. */
+  terminal?: { input: NodeJS.ReadStream; output: NodeJS.WriteStream };
 }
 
 const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -40,6 +42,7 @@ export function processIO(): CliIO {
       };
     },
     onOutputClosed: (handler) => stdout.onClosed(handler),
+    ...(process.stdin.isTTY && process.stdout.isTTY ? { terminal: { input: process.stdin, output: process.stdout } } : {}),
   };
 }
 

@@ -70,6 +70,14 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
   );
 
   settingOptions(
+    program.command('dashboard').description('a live grid over the run: tasks, agents, logs and events, with keys to start, pause, retry and kill'),
+  ).action(
+    action(async (o: Record<string, unknown>) =>
+      (await import('./commands/dashboard.js')).dashboardCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
+    ),
+  );
+
+  settingOptions(
     program
       .command('run')
       .description('run these tasks now (refuses one that is not ready, unless --force)')

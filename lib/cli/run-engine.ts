@@ -1,5 +1,5 @@
 import { Engine, type RunSelection } from '../engine/engine.js';
-import type { BatchSummary, EngineListener } from '../engine/events.js';
+import type { BatchSummary } from '../engine/events.js';
 import { journalPath } from '../journal/journal-file.js';
 import { JournalWriter } from '../journal/journal-writer.js';
 import { recordRun } from '../journal/record-run.js';
@@ -17,65 +17,104 @@ import { jsonPrinter } from './printers/json-printer.js';
  * Runs the engine over an opened repository with a real agent pool, printing as it goes,
  * and turns the outcome into an exit code (SPEC §7). Ctrl-C / SIGTERM stop it cleanly, and so
  * does losing the reader of stdout (`chorus batch --all-ready | head -1`): nobody sees it any more.
- * The caller holds the run lock (withRunSession). Every transition goes into the run journal
- * (`.chorus/journal.jsonl`) as it happens, so the next start can set right what a hard kill left.
+ * The caller holds the run lock (withRunSession).
  */
 export async function runEngine(repo: OpenRepo, selection: RunSelection, json: boolean, io: CliIO, command: string): Promise<number> {
-  const journal = JournalWriter.open(journalPath(repo.repoDir), (error) =>
-    writeLine(io.stderr, `chorus: warning: ${error.message}; a hard kill of this run could not be set right at the next start`),
-  );
-  const recorder = recordRun(journal, { chorus: selfIdentity(), command });
+  const expectedTotal = io.stdout.isTTY && selection.ids ? selection.ids.length : undefined;
+  const outcome = await driveEngine(repo, {
+    selection,
+    command,
+    onJournalError: (error) => writeLine(io.stderr, journalWarning(error)),
+    // The progress bar's 100%, planned on the scheduler's own graph; only worth it when someone watches the bar.
+    planTotal: io.stdout.isTTY === true && selection.ids === undefined,
+    attach(engine) {
+      engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, expectedTotal === undefined ? {} : { expectedTotal }));
+      const stops = [io.onInterrupt(() => engine.stop()), io.onOutputClosed(() => engine.stop())];
+      return () => stops.forEach((stop) => stop());
+    },
+  });
+  return exitCodeOf(outcome, io);
+}
+
+/** How a command hooks onto the engine it drives: what it runs, and its views and stops. */
+export interface EngineWiring {
+  selection: RunSelection;
+  /** The command, as the run journal records it (`batch`, `run`, `dashboard`, ...). */
+  command: string;
+  /** Told when the run journal cannot be written (the run goes on; a hard kill could not be set right). */
+  onJournalError: (error: Error) => void;
+  /** Put the progress plan in `batch.started`. @default false */
+  planTotal?: boolean;
+  /** The most agents the pool runs at once: above maxAgents when it may be raised live (the dashboard's +). @default maxAgents */
+  poolCapacity?: number;
+  /**
+   * Called once the engine exists and before it runs: subscribes the views (a printer, the
+   * dashboard) and whatever stops it (signals); returns how to undo that once the run is over.
+   */
+  attach(engine: Engine): () => void;
+}
+
+export interface EngineOutcome {
+  summary: BatchSummary;
+  /** Set when the tracker's final write failed: results since its last good write are not in it. */
+  closeError?: unknown;
+}
+
+export function journalWarning(error: Error): string {
+  return `chorus: warning: ${error.message}; a hard kill of this run could not be set right at the next start`;
+}
+
+/**
+ * The one way chorus runs agents: the engine over an opened repository, a real agent pool, the
+ * tracker watched for others' edits, every transition in the run journal (`.chorus/journal.jsonl`)
+ * as it happens, so the next start can set right what a hard kill left. Shared by batch, run,
+ * retry and the dashboard, which differ only in what they attach. The caller holds the run lock.
+ */
+export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise<EngineOutcome> {
+  const journal = JournalWriter.open(journalPath(repo.repoDir), wiring.onJournalError);
+  const recorder = recordRun(journal, { chorus: selfIdentity(), command: wiring.command });
   try {
-    const { code, trackerWritten } = await runWithJournal(repo, selection, json, io, recorder.listener);
+    const pool = new AgentPool({ maxAgents: Math.max(repo.config.settings.maxAgents, wiring.poolCapacity ?? 0) });
+    const engine = new Engine({
+      repoDir: repo.repoDir,
+      settings: repo.config.settings,
+      store: repo.store,
+      graph: repo.graph,
+      runner: pool,
+      agentOrigin: agentOrigin(repo.config),
+      watchTracker: (onChange) => watchTrackerFile(repo.issuesFile, onChange),
+      planTotal: wiring.planTotal === true,
+    });
+    // The journal listens first: a transition is on record before anything else hears of it.
+    engine.on(recorder.listener);
+    let detach: (() => void) | undefined;
+    let summary: BatchSummary;
+    let closeError: unknown;
+    try {
+      detach = wiring.attach(engine);
+      summary = await engine.run(wiring.selection);
+    } finally {
+      detach?.();
+      await pool.close();
+      await repo.store.close().catch((error: unknown) => (closeError = error));
+    }
     // Only once the tracker holds every result: until then the journal is what tells them.
-    if (trackerWritten) await recorder.end();
-    return code;
+    if (closeError === undefined) await recorder.end();
+    return closeError === undefined ? { summary } : { summary, closeError };
   } finally {
     await journal.close();
   }
 }
 
-async function runWithJournal(
-  repo: OpenRepo,
-  selection: RunSelection,
-  json: boolean,
-  io: CliIO,
-  journal: EngineListener,
-): Promise<{ code: number; trackerWritten: boolean }> {
-  const pool = new AgentPool({ maxAgents: repo.config.settings.maxAgents });
-  const engine = new Engine({
-    repoDir: repo.repoDir,
-    settings: repo.config.settings,
-    store: repo.store,
-    graph: repo.graph,
-    runner: pool,
-    agentOrigin: agentOrigin(repo.config),
-    watchTracker: (onChange) => watchTrackerFile(repo.issuesFile, onChange),
-    // The progress bar's 100%, planned on the scheduler's own graph; only worth it when someone watches the bar.
-    planTotal: io.stdout.isTTY === true && selection.ids === undefined,
-  });
-  // The journal listens first: a transition is on record before anything else hears of it.
-  engine.on(journal);
-  const expectedTotal = io.stdout.isTTY && selection.ids ? selection.ids.length : undefined;
-  engine.on(json ? jsonPrinter(io.stdout) : batchPrinter(io.stdout, expectedTotal === undefined ? {} : { expectedTotal }));
-  const stopOnInterrupt = io.onInterrupt(() => engine.stop());
-  const stopOnClosedOutput = io.onOutputClosed(() => engine.stop());
-  let summary: BatchSummary;
-  let closeError: unknown;
-  try {
-    summary = await engine.run(selection);
-  } finally {
-    stopOnInterrupt();
-    stopOnClosedOutput();
-    await pool.close();
-    await repo.store.close().catch((error: unknown) => (closeError = error));
-  }
+/** SPEC §7's exit code for a run, saying on stderr when the tracker's last write failed. */
+export function exitCodeOf(outcome: EngineOutcome, io: CliIO): number {
+  const { summary, closeError } = outcome;
   if (closeError !== undefined) {
     const message = closeError instanceof Error ? closeError.message : String(closeError);
     writeLine(io.stderr, `chorus: the tracker could not be written: ${message}; results since its last successful write are not in it`);
-    return { code: summary.interrupted ? EXIT.interrupted : EXIT.failed, trackerWritten: false };
+    return summary.interrupted ? EXIT.interrupted : EXIT.failed;
   }
-  if (summary.interrupted) return { code: EXIT.interrupted, trackerWritten: true };
+  if (summary.interrupted) return EXIT.interrupted;
   const failed = summary.blocked.length > 0 || summary.unwritten.length > 0 || summary.trackerError !== undefined;
-  return { code: failed ? EXIT.failed : EXIT.ok, trackerWritten: true };
+  return failed ? EXIT.failed : EXIT.ok;
 }

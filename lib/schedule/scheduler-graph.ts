@@ -1,6 +1,6 @@
 import { Graph } from '@dagrejs/graphlib';
 import type { Task } from '../beads/task.js';
-import { cycleThrough, dispatchComparator, sortForDispatch, type TaskGraph } from '../graph/index.js';
+import { cycleThrough, dispatchComparator, sortForDispatch, type Readiness, type TaskGraph } from '../graph/index.js';
 import { stronglyConnectedIterative } from './graph-walks.js';
 
 /** What the scheduler keeps on a node: the task and how much remaining work it unblocks. */
@@ -24,6 +24,12 @@ export interface SchedulerView {
   /** The longest chain of remaining work, first task first. */
   criticalPath(): string[];
   cycles(): string[][];
+  /**
+   * Whether `id` may start at `now` by every readiness rule (the index's, which reach outside the
+   * remaining work: a deferred or missing blocker, a blocked parent), and if not, why. Any task
+   * of the tracker, in the graph or not; an unknown id throws.
+   */
+  readiness(id: string, now: number): Readiness;
 }
 
 /** Blocks edges make a task wait for its target to close; the other blocking kinds are rules about other tasks' states. */
@@ -148,6 +154,10 @@ export class SchedulerGraph implements SchedulerView {
 
   unblocks(id: string): number {
     return this.#g.hasNode(id) ? this.#g.node(id).depth : 0;
+  }
+
+  readiness(id: string, now: number): Readiness {
+    return this.#index.readiness(id, now);
   }
 
   cycles(): string[][] {

@@ -14,10 +14,11 @@ describe('README', () => {
     for (const type of types) expect(jsonLine, type).toContain(`\`${type}\``);
   });
 
-  it('does not describe autoAssign as used by a dashboard that does not exist yet', async () => {
+  it('describes autoAssign as what it is: how the dashboard starts, ignored by batch', async () => {
     const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
     const row = readme.split('\n').find((line) => line.startsWith('| `autoAssign`'));
-    expect(row).toContain('not used yet');
-    expect(row).not.toContain('used by the dashboard');
+    expect(row).toContain('`chorus dashboard`');
+    expect(row).toContain('`batch` always runs everything ready');
+    expect(row).not.toContain('not used yet');
   });
 });

@@ -105,6 +105,17 @@ describe('scheduling walks the graph', () => {
     expect(graph.criticalPath()).toEqual(['long', 'l1', 'l2']);
   });
 
+  it('a view reads readiness with its reasons, for tasks in the graph and out of it, following closes', () => {
+    const { graph } = scheduler([task('a'), task('b', { blocks: ['a'] }), task('later', { defer: '2030-01-01T00:00:00Z' }), task('done', { status: 'closed' })]);
+    expect(graph.readiness('a', NOW)).toEqual({ ready: true });
+    expect(graph.readiness('b', NOW)).toMatchObject({ ready: false, reasons: [{ kind: 'blocked-by', id: 'a', status: 'open' }] });
+    expect(graph.readiness('later', NOW)).toMatchObject({ ready: false, reasons: [{ kind: 'deferred' }] });
+    expect(graph.readiness('done', NOW)).toMatchObject({ ready: false, reasons: [{ kind: 'status', status: 'closed' }] });
+    graph.close('a', NOW);
+    expect(graph.readiness('b', NOW)).toEqual({ ready: true });
+    expect(() => graph.readiness('nope', NOW)).toThrow(/not in the tracker/);
+  });
+
   it('the plan is taken from this graph and leaves it as it was', () => {
     const { graph } = scheduler([task('a'), task('b', { blocks: ['a'] }), task('c', { blocks: ['b'] }), task('d', { blocks: ['a'] }), task('x', { blocks: ['missing'] })]);
     expect(graph.plan(NOW).map(ids)).toEqual([['a'], ['b', 'd'], ['c']]);

@@ -1,0 +1,214 @@
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { shellQuote } from '../commands.js';
+import { describeError } from '../errors.js';
+import { formatCount } from '../format.js';
+import { DEFAULT_SHAPE_OPTIONS } from '../generate/shapes.js';
+import { median } from '../measure/repeat.js';
+import { cpuSeconds, hasTmux, pidsMatching, rssMb, Terminal } from '../measure/terminal.js';
+import { judgeRow, maxTarget, type Row } from '../row.js';
+import { makeRepo, makeScratchDir, makeTracker, type ScratchDir } from '../scratch-repo.js';
+import type { ScenarioContext } from './context.js';
+
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `chorus dashboard`: one frame of the full grid over a big tracker, drawn in-process by the
+ * dashboard's factory on fake streams; the CPU of a real dashboard (in tmux) while its agents
+ * run and print nothing; its memory while it follows a log that grows by hundreds of MB.
+ */
+export async function dashboardScenario(context: ScenarioContext): Promise<Row[]> {
+  const scratch = await makeScratchDir('dashboard');
+  try {
+    const rows = await frameRows(context, scratch);
+    if (!hasTmux()) {
+      const skip = 'tmux is not installed: the dashboard needs a terminal (apt-get install tmux)';
+      rows.push(skipRow('idle CPU', skip), skipRow('memory following a log', skip));
+      return rows;
+    }
+    rows.push(await idleRow(context, scratch));
+    rows.push(await logMemoryRow(context, scratch));
+    return rows;
+  } finally {
+    await scratch.remove();
+  }
+}
+
+interface FrameFigures {
+  tasks: number;
+  shownRows: number;
+  first: { wallMs: number; cpuMs: number };
+  frames: { wallMs: number; cpuMs: number }[];
+  check: string;
+}
+
+async function frameRows(context: ScenarioContext, scratch: ScratchDir): Promise<Row[]> {
+  const { dashboard } = context.plan;
+  const tracker = await makeTracker(scratch, 'dashboard-frame', 'random', { ...DEFAULT_SHAPE_OPTIONS, tasks: dashboard.tasks, closedShare: 0 });
+  const size = `${dashboard.cols}x${dashboard.rows}`;
+  context.log(`dashboard: ${dashboard.frames} frames of ${size} over ${formatCount(dashboard.tasks)} tasks`);
+  const probe = path.join(context.paths.root, 'bench', 'probes', 'dashboard-frame.mjs');
+  let figures: FrameFigures | undefined;
+  let error: string | undefined;
+  try {
+    const { stdout } = await run(process.execPath, [probe, context.paths.root, tracker.file, String(dashboard.frames), String(dashboard.cols), String(dashboard.rows)], {
+      timeout: dashboard.timeoutS * 1000,
+      maxBuffer: 1 << 22,
+    });
+    figures = JSON.parse(stdout) as FrameFigures;
+    if (figures.shownRows !== dashboard.tasks) error = `the task table shows ${figures.shownRows} tasks, not ${dashboard.tasks}: ${figures.check}`;
+  } catch (caught) {
+    error = `probe failed: ${describeError(caught)}`;
+  }
+  const walls = figures?.frames.map((f) => f.wallMs) ?? [];
+  const cpus = figures?.frames.map((f) => f.cpuMs) ?? [];
+  const p90 = walls.length ? [...walls].sort((a, b) => a - b)[Math.floor(walls.length * 0.9)]! : NaN;
+  const base = { scenario: 'dashboard', unit: 'ms' as const, baseline: null, runs: { chorus: [], baseline: [] }, ...(error ? { error } : {}) };
+  return [
+    judgeRow({
+      ...base,
+      case: `one frame of the full grid (${size}) after an event, ${formatCount(dashboard.tasks)} tasks`,
+      measure: `wall, median of ${dashboard.frames} frames`,
+      chorus: figures ? median(walls) : null,
+      target: maxTarget(20, 'ms'),
+      note: figures ? `CPU per frame ${median(cpus).toFixed(1)} ms (median); wall p90 ${p90.toFixed(1)} ms` : undefined,
+      ...(figures ? { details: { frames: figures.frames } } : {}),
+    }),
+    judgeRow({
+      ...base,
+      case: `the first frame: every row worked out, ${formatCount(dashboard.tasks)} tasks`,
+      measure: 'wall, 1 frame',
+      chorus: figures ? figures.first.wallMs : null,
+      target: null,
+      note: figures ? `CPU ${figures.first.cpuMs.toFixed(0)} ms` : undefined,
+    }),
+  ];
+}
+
+/** The chorus dashboard process working on `dir` (its command line names it). */
+async function dashboardPid(chorusBin: string, dir: string, timeoutS: number): Promise<number> {
+  const until = Date.now() + timeoutS * 1000;
+  for (;;) {
+    // Anchored: the terminal's shell and tmux itself hold the same words in their command lines.
+    const pids = pidsMatching(`^${process.execPath} ${chorusBin} -C ${dir} dashboard`);
+    if (pids.length === 1) return pids[0]!;
+    if (Date.now() > until) throw new Error(`expected one chorus dashboard process for ${dir}, found ${pids.length}`);
+    await sleep(100);
+  }
+}
+
+function dashboardCommand(context: ScenarioContext, dir: string): string {
+  return `${shellQuote(process.execPath)} ${shellQuote(context.paths.chorusBin)} -C ${shellQuote(dir)} dashboard; exec sleep 600`;
+}
+
+/** q (and y when agents still run), then waits for the dashboard to be gone. */
+async function quit(terminal: Terminal, context: ScenarioContext, dir: string): Promise<void> {
+  terminal.type('q');
+  await sleep(300);
+  if (terminal.screen().includes('y = yes')) terminal.type('y');
+  const until = Date.now() + 20_000;
+  while (pidsMatching(`^${process.execPath} ${context.paths.chorusBin} -C ${dir} dashboard`).length > 0 && Date.now() < until) await sleep(100);
+}
+
+async function idleRow(context: ScenarioContext, scratch: ScratchDir): Promise<Row> {
+  const { dashboard } = context.plan;
+  const label = `idle ${dashboard.idleS} s: ${dashboard.agents} agents running, printing nothing`;
+  context.log(`dashboard: ${label}`);
+  const tracker = await makeTracker(scratch, 'dashboard-idle', 'wide', { ...DEFAULT_SHAPE_OPTIONS, tasks: dashboard.agents, width: dashboard.agents });
+  const repo = await makeRepo(scratch, 'dashboard-idle', tracker.file, { maxAgents: dashboard.agents, agentCommand: 'sleep', agentArgs: [String(dashboard.idleS + 60)] });
+  const terminal = new Terminal(dashboardCommand(context, repo.dir), 100, 30);
+  const busy = new RegExp(`${dashboard.agents}/${dashboard.agents} busy`);
+  try {
+    await terminal.waitFor((s) => busy.test(s), `${dashboard.agents} agents busy`, dashboard.timeoutS);
+    const pid = await dashboardPid(context.paths.chorusBin, repo.dir, 10);
+    // Let the start settle (the first frames, the worker thread's start) before the window opens.
+    await sleep(2_000);
+    const cpu0 = cpuSeconds(pid);
+    const t0 = performance.now();
+    await sleep(dashboard.idleS * 1000);
+    const cpu = cpuSeconds(pid) - cpu0;
+    const wallS = (performance.now() - t0) / 1000;
+    const still = busy.test(terminal.screen());
+    await quit(terminal, context, repo.dir);
+    return judgeRow({
+      scenario: 'dashboard',
+      case: label,
+      measure: 'CPU share of one core, /proc utime+stime of the chorus process',
+      unit: '%',
+      chorus: (cpu / wallS) * 100,
+      baseline: null,
+      target: maxTarget(2, '%'),
+      ...(still ? {} : { error: 'the agents were not all running through the window' }),
+      note: `${cpu.toFixed(2)} s of CPU in ${wallS.toFixed(1)} s`,
+      runs: { chorus: [], baseline: [] },
+    });
+  } catch (caught) {
+    return errorRow(label, 'CPU share of one core', '%', caught);
+  } finally {
+    terminal.close();
+  }
+}
+
+async function logMemoryRow(context: ScenarioContext, scratch: ScratchDir): Promise<Row> {
+  const { dashboard } = context.plan;
+  const label = `following a log that grows by ${dashboard.logMB} MB`;
+  context.log(`dashboard: ${label}`);
+  const tracker = await makeTracker(scratch, 'dashboard-log', 'chain', { ...DEFAULT_SHAPE_OPTIONS, tasks: 1 });
+  // The agent waits before it floods, so the dashboard's memory is read first.
+  const flood = `sleep 3; exec ${shellQuote(process.execPath)} ${shellQuote(context.paths.floodAgent)}`;
+  const repo = await makeRepo(scratch, 'dashboard-log', tracker.file, {
+    maxAgents: 1,
+    agentCommand: '/bin/sh',
+    agentArgs: ['-c', flood],
+    agentEnv: { FIXTURE_FLOOD_MB: String(dashboard.logMB) },
+  });
+  const log = path.join(repo.dir, '.beads', 'agent-output', 'bn-0.log');
+  const lastLine = `flood: wrote ${dashboard.logMB} MiB`;
+  const terminal = new Terminal(dashboardCommand(context, repo.dir), 100, 30);
+  try {
+    await terminal.waitFor((s) => /1\/1 busy/.test(s), 'the agent running', dashboard.timeoutS);
+    const pid = await dashboardPid(context.paths.chorusBin, repo.dir, 10);
+    await sleep(1_000);
+    const start = rssMb(pid);
+    let peak = start;
+    const until = Date.now() + dashboard.timeoutS * 1000;
+    // Until the log holds the whole flood and the log pane shows its last line.
+    for (;;) {
+      peak = Math.max(peak, rssMb(pid));
+      const size = (await stat(log).catch(() => null))?.size ?? 0;
+      if (size >= dashboard.logMB * 2 ** 20 && terminal.screen().includes(lastLine)) break;
+      if (Date.now() > until) throw new Error(`the log pane never showed "${lastLine}" (log ${formatCount(size)} bytes)`);
+      await sleep(100);
+    }
+    await sleep(1_000);
+    const after = rssMb(pid);
+    peak = Math.max(peak, after);
+    await quit(terminal, context, repo.dir);
+    return judgeRow({
+      scenario: 'dashboard',
+      case: label,
+      measure: 'RSS after, above the RSS before (/proc VmRSS)',
+      unit: 'MB',
+      chorus: after - start,
+      baseline: null,
+      target: maxTarget(50, 'MB'),
+      note: `RSS before ${start.toFixed(0)} MB, after ${after.toFixed(0)} MB, highest seen while following ${peak.toFixed(0)} MB (+${(peak - start).toFixed(0)} MB)`,
+      runs: { chorus: [], baseline: [] },
+    });
+  } catch (caught) {
+    return errorRow(label, 'RSS above start', 'MB', caught);
+  } finally {
+    terminal.close();
+  }
+}
+
+function errorRow(label: string, measure: string, unit: Row['unit'], caught: unknown): Row {
+  return judgeRow({ scenario: 'dashboard', case: label, measure, unit, chorus: null, baseline: null, target: null, error: describeError(caught), runs: { chorus: [], baseline: [] } });
+}
+
+function skipRow(label: string, why: string): Row {
+  return judgeRow({ scenario: 'dashboard', case: label, measure: '—', unit: 's', chorus: null, baseline: null, target: null, skip: why, runs: { chorus: [], baseline: [] } });
+}

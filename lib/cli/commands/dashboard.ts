@@ -1,0 +1,206 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { MAX_AGENTS } from '../../dashboard/actions.js';
+import { createDashboard, type Dashboard, type ExitReason } from '../../dashboard/dashboard.js';
+import { engineSource } from '../../dashboard/engine-source.js';
+import { wantsColour } from '../../dashboard/theme.js';
+import { watchSource } from '../../dashboard/watch-source.js';
+import type { BatchSummary } from '../../engine/events.js';
+import { UsageError } from '../../errors.js';
+import { formatDuration } from '../../schedule/format-duration.js';
+import { acquireRunLock, stateDir } from '../../state/run-lock.js';
+import { assertAgentStarts } from '../check-agent.js';
+import { EXIT } from '../exit-codes.js';
+import { writeLine, type CliIO } from '../io.js';
+import { openRepo, type OpenRepo } from '../open-repo.js';
+import { driveEngine, journalWarning } from '../run-engine.js';
+import { recover } from '../recover.js';
+import { assertTrackerWritable } from '../../beads/file-access.js';
+import { removeDeadWritersLock } from '../../beads/dead-writer-lock.js';
+import type { SettingFlags } from './setting-flags.js';
+
+export interface DashboardOptions extends SettingFlags {
+  dir?: string;
+}
+
+type Terminal = NonNullable<CliIO['terminal']>;
+
+/**
+ * `chorus dashboard`: the live grid over a run, driven by the same engine, pool and checks as
+ * `batch`, staying until the person quits. When another chorus holds the run lock, the grid
+ * watches that run read-only instead: never a second scheduler.
+ */
+export async function dashboardCommand(opts: DashboardOptions, io: CliIO): Promise<number> {
+  const terminal = io.terminal;
+  if (!terminal) {
+    throw new UsageError(
+      'CHORUS_NOT_A_TERMINAL',
+      'chorus dashboard draws on a terminal, and stdin or stdout is not one; to run the work without it use `chorus batch --all-ready` (--json for machine-readable events)',
+    );
+  }
+  // The tracker's warnings go in the event pane: printed now, the screen would cover them.
+  const warnings: string[] = [];
+  const repo = await openRepo(opts.dir, opts.settingFlags ?? {}, { ...io, stderr: { write: (text) => warnings.push(...String(text).trim().split('\n')) } });
+  let session: Awaited<ReturnType<typeof takeRunLock>>;
+  try {
+    session = await takeRunLock(repo);
+  } catch (error) {
+    // No screen will open: the tracker's warnings go where batch prints them.
+    for (const warning of warnings) writeLine(io.stderr, warning);
+    throw error;
+  }
+  if (session.kind === 'watching') return watchRun(repo, session.pid, terminal, io, warnings);
+  try {
+    // As batch does before any dispatch: set right what a run that ended hard left behind, and say so.
+    if (session.tookOverFromGone) await removeDeadWritersLock(repo.issuesFile);
+    const recovery = await recover(repo);
+    if (recovery.line) warnings.push(recovery.line);
+    return await driveRun(repo, terminal, io, warnings);
+  } finally {
+    await session.release().catch(() => undefined);
+  }
+}
+
+/**
+ * The same checks as batch, then the run lock. A lock another chorus holds means watching its
+ * run; the agent check then does not matter (this chorus starts none), so a missing agent is only
+ * reported when this chorus would run the work.
+ */
+async function takeRunLock(
+  repo: OpenRepo,
+): Promise<{ kind: 'live'; release: () => Promise<void>; tookOverFromGone: boolean } | { kind: 'watching'; pid: number | null }> {
+  let agentProblem: UsageError | undefined;
+  try {
+    assertAgentStarts(repo.config, repo.repoDir, repo.store.tasks().values());
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    agentProblem = error;
+  }
+  // Nothing holds the lock: say so without leaving a trace (no `.chorus/` made just to fail).
+  if (agentProblem && !existsSync(path.join(stateDir(repo.repoDir), 'run.lock'))) throw agentProblem;
+  let release: Awaited<ReturnType<typeof acquireRunLock>>;
+  try {
+    release = await acquireRunLock(repo.repoDir);
+  } catch (error) {
+    if (error instanceof UsageError && error.code === 'CHORUS_ALREADY_RUNNING') return { kind: 'watching', pid: holderPid(repo.repoDir, error) };
+    throw error;
+  }
+  if (agentProblem) {
+    await release();
+    throw agentProblem;
+  }
+  try {
+    // This chorus will write the tracker: a read-only .beads/ is refused before recovery or any agent.
+    await assertTrackerWritable(repo.issuesFile);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { kind: 'live', release, tookOverFromGone: release.tookOverFromGone === true };
+}
+
+/** The lock holder's pid: from `.chorus/run.pid`, else from the refusal's message. */
+function holderPid(repoDir: string, refusal: Error): number | null {
+  let text = '';
+  try {
+    text = readFileSync(path.join(stateDir(repoDir), 'run.pid'), 'utf8');
+  } catch {
+    text = /\bpid (\d+)/.exec(refusal.message)?.[1] ?? '';
+  }
+  const pid = Number.parseInt(text.trim(), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/**
+ * This chorus runs the work, the dashboard attached to the engine like the batch printer is. It
+ * ends when the person quits (the agents ended, their tasks back to open), on Ctrl-C or SIGTERM
+ * (the same, exit 130), or on an exception (the screen restored first, then the error).
+ */
+async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: string[]): Promise<number> {
+  let reason: ExitReason | null = null;
+  let dashboard: Dashboard | undefined;
+  let quitAsked: () => void = () => undefined;
+  const quit = new Promise<void>((resolve) => (quitAsked = resolve));
+  let outcome;
+  try {
+    outcome = await driveEngine(repo, {
+      selection: { keepAlive: true, autoAssign: repo.config.settings.autoAssign },
+      command: 'dashboard',
+      onJournalError: (error) => dashboard?.say(journalWarning(error), 'warning'),
+      planTotal: true,
+      poolCapacity: MAX_AGENTS,
+      attach(engine) {
+        const end = (why: ExitReason) => {
+          reason ??= why;
+          quitAsked();
+          engine.stop();
+        };
+        dashboard = createDashboard({
+          ...terminal,
+          source: engineSource(engine, repo.store, repo.repoDir, repo.config.settings.skipTypes),
+          colour: wantsColour(process.env),
+          notices,
+          onExit: end,
+        });
+        const ui = dashboard;
+        const stopOnInterrupt = io.onInterrupt(() => {
+          ui.say('interrupted: ending the agents (their tasks go back to open)…', 'warning');
+          end({ kind: 'interrupt' });
+        });
+        // An exception nobody caught (a timer, a stream) still ends the run cleanly and is reported after the screen is restored.
+        const onUncaught = (error: unknown) => end({ kind: 'error', error });
+        process.on('uncaughtException', onUncaught);
+        return () => {
+          stopOnInterrupt();
+          process.off('uncaughtException', onUncaught);
+        };
+      },
+    });
+    // Dispatch stopped by itself (the tracker cannot be written): the screen stays until the person has read it.
+    if (reason === null) {
+      dashboard?.say(`${outcome.summary.trackerError ?? 'the run has ended'}; q quits`, 'warning');
+      await quit;
+    }
+  } finally {
+    dashboard?.close();
+  }
+  const why = reason as ExitReason | null;
+  if (why?.kind === 'error') throw why.error;
+  writeLine(io.stdout, summaryLine(outcome.summary));
+  if (outcome.closeError !== undefined) {
+    const message = outcome.closeError instanceof Error ? outcome.closeError.message : String(outcome.closeError);
+    writeLine(io.stderr, `chorus: the tracker could not be written: ${message}; results since its last successful write are not in it`);
+    return why?.kind === 'interrupt' ? EXIT.interrupted : EXIT.failed;
+  }
+  return why?.kind === 'interrupt' ? EXIT.interrupted : EXIT.ok;
+}
+
+/** Another chorus runs the work: show it, change nothing, until the person quits. */
+async function watchRun(repo: OpenRepo, pid: number | null, terminal: Terminal, io: CliIO, notices: string[]): Promise<number> {
+  const source = watchSource({ repoDir: repo.repoDir, issuesFile: repo.issuesFile, store: repo.store, skipTypes: repo.config.settings.skipTypes, holderPid: pid });
+  let dashboard: Dashboard | undefined;
+  let stopOnInterrupt = () => undefined as unknown;
+  let onUncaught: (error: unknown) => void = () => undefined;
+  try {
+    const reason = await new Promise<ExitReason>((resolve) => {
+      onUncaught = (error) => resolve({ kind: 'error', error });
+      process.on('uncaughtException', onUncaught);
+      stopOnInterrupt = io.onInterrupt(() => resolve({ kind: 'interrupt' }));
+      dashboard = createDashboard({ ...terminal, source, colour: wantsColour(process.env), notices, onExit: resolve });
+    });
+    dashboard?.close();
+    if (reason.kind === 'error') throw reason.error;
+    return reason.kind === 'interrupt' ? EXIT.interrupted : EXIT.ok;
+  } finally {
+    stopOnInterrupt();
+    process.off('uncaughtException', onUncaught);
+    source.close();
+    dashboard?.close();
+  }
+}
+
+function summaryLine(summary: BatchSummary): string {
+  const parts = [`${summary.closed.length} closed`, `${summary.blocked.length} blocked`];
+  if (summary.released.length) parts.push(`${summary.released.length} back to open`);
+  return `chorus: dashboard closed after ${formatDuration(summary.durationMs)}: ${parts.join(', ')}`;
+}

@@ -1,0 +1,80 @@
+import type { Message } from './panels/footer.js';
+import type { DashboardSource, DispatchControls } from './source.js';
+import type { RunState } from './state/run-state.js';
+import type { TaskRows } from './state/task-rows.js';
+import type { Action } from './keys.js';
+
+/** The most agents at once a person can ask for with `+` (the same bound .chorus.json has). */
+export const MAX_AGENTS = 256;
+
+export interface DispatchContext {
+  source: DashboardSource;
+  run: RunState;
+  rows: TaskRows;
+  selected: string | null;
+}
+
+/**
+ * What a dispatch key does to the run (through the engine's controls and nothing else), and
+ * what the message line says about it. Watching another chorus's run, each says it is not
+ * available.
+ */
+export function performDispatch(action: Action, ctx: DispatchContext): Message {
+  const controls = ctx.source.controls;
+  if (!controls) {
+    const mode = ctx.source.mode;
+    const who = mode.kind === 'watching' && mode.pid !== null ? `pid ${mode.pid}` : 'another chorus';
+    return { text: `not available: read-only, watching the run of ${who} (only it starts and ends agents)`, tone: 'warning' };
+  }
+  switch (action) {
+    case 'start':
+      return withSelection(ctx, (id) => start(controls, id));
+    case 'auto-assign': {
+      const on = !controls.dispatch.autoAssign;
+      controls.setAutoAssign(on);
+      return { text: on ? 'auto-assign on: ready tasks start by dispatch order as slots free up' : 'auto-assign off: only Enter starts a task', tone: null };
+    }
+    case 'pause': {
+      const paused = !controls.dispatch.paused;
+      controls.setPaused(paused);
+      const running = ctx.run.agents.size;
+      return paused
+        ? { text: `dispatch paused: nothing new starts; ${running} running agent${running === 1 ? '' : 's'} go${running === 1 ? 'es' : ''} on (p resumes)`, tone: 'warning' }
+        : { text: 'dispatch resumed', tone: null };
+    }
+    case 'retry':
+      return withSelection(ctx, (id) => {
+        const result = controls.retry(id);
+        return result.ok ? { text: `${id}: blocked -> open, starting it`, tone: null } : { text: result.reason, tone: 'warning' };
+      });
+    case 'kill':
+      return withSelection(ctx, (id) => {
+        if (!ctx.run.agents.has(id) || !controls.kill(id)) return { text: `${id} has no agent running`, tone: 'warning' };
+        return { text: `${id}: ending its agent; the task goes back to open (Enter starts it again)`, tone: null };
+      });
+    case 'more-agents':
+    case 'fewer-agents': {
+      const before = controls.dispatch.maxAgents;
+      const after = Math.max(1, Math.min(MAX_AGENTS, before + (action === 'more-agents' ? 1 : -1)));
+      if (after === before) return { text: `maxAgents stays ${before} (between 1 and ${MAX_AGENTS})`, tone: 'warning' };
+      controls.setMaxAgents(after);
+      const running = ctx.run.agents.size;
+      return { text: `maxAgents ${after}${running > after ? ` (${running - after} running agent${running - after === 1 ? '' : 's'} finish first)` : ''}`, tone: null };
+    }
+    default:
+      return { text: '', tone: null };
+  }
+}
+
+function withSelection(ctx: DispatchContext, act: (id: string) => Message): Message {
+  return ctx.selected === null ? { text: 'no task selected', tone: 'warning' } : act(ctx.selected);
+}
+
+function start(controls: DispatchControls, id: string): Message {
+  const result = controls.startNow(id);
+  if (!result.ok) return { text: result.reason, tone: 'warning' };
+  const d = controls.dispatch;
+  return result.waitsForSlot
+    ? { text: `${id} starts next, when one of the ${d.maxAgents} slots frees (+ adds one)`, tone: null }
+    : { text: `${id}: starting`, tone: null };
+}

@@ -1,0 +1,21 @@
+import type { BeadsStore } from '../beads/index.js';
+import type { Engine } from '../engine/engine.js';
+import { logPathOf } from './log-path.js';
+import type { DashboardSource } from './source.js';
+
+/**
+ * The dashboard over a run it drives: the engine's events and controls, the store's tasks, the
+ * scheduler's view. Nothing here decides what runs.
+ */
+export function engineSource(engine: Engine, store: BeadsStore, repoDir: string, skipTypes: readonly string[]): DashboardSource {
+  return {
+    repoDir,
+    mode: { kind: 'live' },
+    controls: engine,
+    skipTypes,
+    tasks: () => store.tasks(),
+    view: () => engine.view,
+    on: (listener) => engine.on(listener),
+    logPath: (id) => logPathOf(repoDir, id),
+  };
+}

@@ -1,0 +1,148 @@
+import { performDispatch } from './actions.js';
+import type { Grid } from './grid.js';
+import { bindingFor, type Action } from './keys.js';
+import { PANES, type Frame, type Move, type PaneName } from './panels/panel.js';
+import type { DashboardSource } from './source.js';
+import type { RunState } from './state/run-state.js';
+import type { TaskRows } from './state/task-rows.js';
+import type { Theme, Tone } from './theme.js';
+import type { ExitReason } from './dashboard.js';
+
+/** What the keys are doing: moving about, answering the quit question, typing a search, or in an overlay. */
+export type Mode = 'normal' | 'confirm-quit' | 'search' | 'help' | 'log' | 'leaving';
+
+/** The dashboard's state the keys read and change. */
+export interface KeyContext {
+  source: DashboardSource;
+  run: RunState;
+  rows: TaskRows;
+  grid: Grid;
+  theme: Theme;
+  ui: { mode: Mode; focus: PaneName; selected: string | null };
+  frame(): Frame;
+  say(text: string, tone?: Tone | null): void;
+  exit(reason: ExitReason): void;
+  redraw(): void;
+}
+
+const MOVES: Partial<Record<Action, Move>> = {
+  up: { by: -1 },
+  down: { by: 1 },
+  'page-up': { page: -1 },
+  'page-down': { page: 1 },
+  first: { to: 'first' },
+  last: { to: 'last' },
+};
+
+/**
+ * One key, as blessed reports it. Modes first (an open overlay, the quit question, a search being
+ * typed take every key), then the bindings table. Ctrl-C always stops.
+ */
+export function handleKey(ctx: KeyContext, ch: string | undefined, full: string | undefined): void {
+  const { ui, rows, grid } = ctx;
+  if (full === 'return' || full === 'linefeed') return; // blessed reports \r twice: as `enter` and as `return`
+  const binding = bindingFor(full, ch);
+  if (binding?.action === 'interrupt') return ctx.exit({ kind: 'interrupt' });
+  if (ui.mode === 'leaving') return;
+  if (ui.mode === 'help') {
+    const step = binding?.action === 'up' ? -1 : binding?.action === 'down' ? 1 : binding?.action === 'page-up' ? -10 : binding?.action === 'page-down' ? 10 : 0;
+    if (step === 0 || !grid.help.scroll(step)) {
+      ui.mode = 'normal';
+      grid.help.hide();
+    }
+    return ctx.redraw();
+  }
+  if (ui.mode === 'confirm-quit') {
+    ui.mode = 'normal';
+    if (ch === 'y' || ch === 'Y') return ctx.exit({ kind: 'quit' });
+    return ctx.say('quit cancelled');
+  }
+  if (ui.mode === 'search') return searchKey(ctx, ch, full);
+  if (ui.mode === 'log') {
+    if (binding?.action === 'log' || binding?.action === 'clear' || binding?.action === 'quit') {
+      ui.mode = 'normal';
+      grid.fullLog.element.hide();
+      return ctx.redraw();
+    }
+    const m = binding ? MOVES[binding.action] : undefined;
+    if (m) grid.fullLog.move(ctx.frame(), m);
+    return ctx.redraw();
+  }
+  if (!binding) return;
+  const m = MOVES[binding.action];
+  if (m) {
+    move(ctx, m);
+    return ctx.redraw();
+  }
+  if (binding.dispatch) {
+    const answer = performDispatch(binding.action, { source: ctx.source, run: ctx.run, rows, selected: ui.selected });
+    return ctx.say(answer.text, answer.tone);
+  }
+  switch (binding.action) {
+    case 'next-pane':
+    case 'previous-pane': {
+      const step = binding.action === 'next-pane' ? 1 : -1;
+      ui.focus = PANES[(PANES.indexOf(ui.focus) + step + PANES.length) % PANES.length]!;
+      return ctx.redraw();
+    }
+    case 'filter':
+      rows.readyOnly = !rows.readyOnly;
+      return ctx.say(rows.readyOnly ? 'showing only the tasks that can start now (f shows all)' : 'showing all tasks');
+    case 'sort':
+      rows.sort = rows.sort === 'dispatch' ? 'id' : 'dispatch';
+      return ctx.say(rows.sort === 'dispatch' ? 'sorted by dispatch order' : 'sorted by id');
+    case 'search':
+      ui.mode = 'search';
+      return ctx.say(`/${rows.query}▏  (Enter keeps it, Esc clears it)`);
+    case 'log':
+      if (ui.selected === null) return ctx.say('no task selected', 'warning');
+      ui.mode = 'log';
+      grid.fullLog.element.show();
+      grid.fullLog.element.setFront();
+      return ctx.redraw();
+    case 'help':
+      ui.mode = 'help';
+      grid.help.show(grid.layout.overlay, ctx.theme, ctx.source.controls !== null);
+      return ctx.redraw();
+    case 'clear':
+      rows.query = '';
+      rows.readyOnly = false;
+      return ctx.say('search and filter cleared');
+    case 'quit': {
+      const n = ctx.run.agents.size;
+      if (ctx.source.controls && n > 0) {
+        ui.mode = 'confirm-quit';
+        return ctx.say(`${n} agent${n === 1 ? ' is' : 's are'} running: end ${n === 1 ? 'it' : 'them'} and quit? y = yes, any other key = no`, 'warning');
+      }
+      return ctx.exit({ kind: 'quit' });
+    }
+    default:
+      return;
+  }
+}
+
+/** Arrows and the like act on the focused pane; in the task and agent panes they move the selection. */
+function move(ctx: KeyContext, m: Move): void {
+  const { ui, grid } = ctx;
+  const frame = ctx.frame();
+  if (ui.focus === 'tasks') ui.selected = grid.tasks.move(frame, m);
+  else if (ui.focus === 'agents') ui.selected = grid.agents.move(frame, m) ?? ui.selected;
+  else if (ui.focus === 'log') grid.log.move(frame, m);
+  else grid.events.move(frame, m);
+}
+
+function searchKey(ctx: KeyContext, ch: string | undefined, full: string | undefined): void {
+  const { ui, rows } = ctx;
+  if (full === 'enter') {
+    ui.mode = 'normal';
+    return ctx.say(rows.query ? `search: ${rows.query} (Esc clears it)` : '');
+  }
+  if (full === 'escape') {
+    ui.mode = 'normal';
+    rows.query = '';
+    return ctx.say('search cleared');
+  }
+  if (full === 'backspace') rows.query = rows.query.slice(0, -1);
+  else if (ch !== undefined && ch.length === 1 && ch >= ' ' && ch !== '\x7f') rows.query += ch;
+  ctx.say(`/${rows.query}▏  (Enter keeps it, Esc clears it)`);
+}

@@ -1,0 +1,69 @@
+import type { Widgets } from 'blessed';
+import { BINDINGS } from '../keys.js';
+import type { Rect } from '../layout.js';
+import { displayWidth, line } from '../text.js';
+import { escapeTags, type Tone } from '../theme.js';
+import { placeBox, setLines, textBox, type Frame, type Panel } from './panel.js';
+
+/** What the message line says: an answer to a key, or a question waiting for one. */
+export interface Message {
+  text: string;
+  tone: Tone | null;
+}
+
+/**
+ * The two bottom lines: the message line (answers to keys, the quit question, the search being
+ * typed) and the keys, as many as fit, `? help` always among them.
+ */
+export class FooterPanel implements Panel {
+  readonly element: Widgets.BoxElement;
+  #rect: Rect = { top: 0, left: 0, width: 0, height: 0 };
+  message: Message | null = null;
+
+  constructor(screen: Widgets.Screen) {
+    this.element = textBox(screen);
+  }
+
+  place(rect: Rect): void {
+    this.#rect = rect;
+    placeBox(this.element, rect);
+  }
+
+  draw(frame: Frame): void {
+    const { theme } = frame;
+    const width = this.#rect.width;
+    const message = this.message ? line(this.message.text, width) : '';
+    const first = this.message?.tone ? theme.paint(this.message.tone, message) : message;
+    setLines(this.element, [first, theme.inverse(escapeTags(keysLine(width, frame.source.controls !== null)))]);
+  }
+}
+
+/** Which keys the footer keeps when it cannot show them all: `?` and `q` always, then the dispatch keys. */
+const PRIORITY = ['? help', 'q quit', '⏎ start', 'a auto', 'p pause', 'x kill', 'r retry', '+/- agents', 'Tab pane', 'f filter', 's sort', '/ search', 'l log', '↑↓ select'];
+
+const keysLines = new Map<string, string>();
+
+/** The footer's keys that fit in `width`, in the help's order, padded to it. */
+export function keysLine(width: number, live: boolean): string {
+  const key = `${width} ${live}`;
+  let text = keysLines.get(key);
+  if (text === undefined) {
+    text = fitKeys(width, live);
+    keysLines.set(key, text);
+  }
+  return text;
+}
+
+function fitKeys(width: number, live: boolean): string {
+  const all = BINDINGS.filter((b) => b.footer !== undefined && (live || !b.dispatch)).map((b) => b.footer!);
+  const rank = (f: string) => (PRIORITY.includes(f) ? PRIORITY.indexOf(f) : PRIORITY.length);
+  const kept = new Set<string>();
+  let used = 1;
+  for (const f of [...all].sort((a, b) => rank(a) - rank(b))) {
+    if (used + displayWidth(f) + 2 > width) continue;
+    kept.add(f);
+    used += displayWidth(f) + 2;
+  }
+  const text = ` ${all.filter((f) => kept.has(f)).join('  ')}`;
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}

@@ -1,0 +1,184 @@
+import type { Widgets } from 'blessed';
+import type { Rect } from '../layout.js';
+import type { DepState, RowState, TaskRow } from '../state/task-rows.js';
+import { cell, shortDuration } from '../text.js';
+import type { Tone } from '../theme.js';
+import { applyMove, placeBox, setLines, textBox, titleBar, type Frame, type Move, type Panel } from './panel.js';
+
+interface Column {
+  name: string;
+  header: string;
+  width: number;
+  align?: 'right';
+}
+
+/** The tracker's status in a word; `in_progress` reads as running. */
+export function statusWord(status: string): string {
+  return status === 'in_progress' ? 'running' : status;
+}
+
+export function stateTone(state: RowState): Tone {
+  return state === 'other' ? 'muted' : state;
+}
+
+/** ✓, ⏳ 2, ⏳ later, ✗ failed, ✗ cycle: the dependency column, with the tone it is drawn in. */
+export function depText(dep: DepState): { text: string; tone: Tone } {
+  switch (dep.kind) {
+    case 'ok':
+      return { text: '✓', tone: 'closed' };
+    case 'waiting':
+      return { text: `⏳ ${dep.on}`, tone: 'waiting' };
+    case 'deferred':
+      return { text: '⏳ later', tone: 'waiting' };
+    case 'failed':
+      return { text: '✗ failed', tone: 'blocked' };
+    case 'cycle':
+      return { text: '✗ cycle', tone: 'blocked' };
+  }
+}
+
+/**
+ * The task table: one line per task of the batch, only the lines that fit drawn (a 10,000-task
+ * tracker costs what its visible rows cost). The selected row is marked with › and inverse.
+ */
+export class TasksPanel implements Panel {
+  readonly element: Widgets.BoxElement;
+  #rect: Rect = { top: 0, left: 0, width: 0, height: 0 };
+  /** Index of the first row shown. */
+  #top = 0;
+  /** Index of the selected row in the visible rows. */
+  #index = 0;
+  /** Whether that row is the selected task (not when another pane selected a task the table does not show). */
+  #marked = true;
+  /**
+   * Until a person moves the selection, it stays on the top row (what runs, or starts next) rather
+   * than on a task: the first task selected would otherwise sink with it as it closes, taking the
+   * view away from the running ones. Home follows the top again.
+   */
+  #followTop = true;
+  /** Each row's last line, by the row object (a changed task gets a new one). */
+  readonly #lines = new WeakMap<TaskRow, { key: string; text: string }>();
+
+  constructor(screen: Widgets.Screen) {
+    this.element = textBox(screen);
+  }
+
+  place(rect: Rect): void {
+    this.#rect = rect;
+    placeBox(this.element, rect);
+  }
+
+  /**
+   * Keeps the marker on the selected task as rows reorder. When that task left the list (a filter,
+   * a search) the table picks the nearest row, if `choose`; otherwise (another pane chose a task
+   * the table does not show) the selection stays and no row is marked. Returns the selected id.
+   */
+  reconcile(frame: Frame, wanted: string | null, choose: boolean): string | null {
+    const ids = frame.rows.visible();
+    if (choose && this.#followTop) {
+      this.#index = 0;
+      this.#marked = true;
+      return ids[0] ?? null;
+    }
+    const at = wanted === null ? -1 : ids.indexOf(wanted);
+    this.#marked = at >= 0 || choose;
+    if (at >= 0) this.#index = at;
+    if (at >= 0 || !choose) return wanted;
+    if (ids.length === 0) {
+      this.#index = 0;
+      return null;
+    }
+    this.#index = Math.min(this.#index, ids.length - 1);
+    return ids[this.#index]!;
+  }
+
+  /** Arrows, j/k, PgUp/PgDn, Home/End over the rows; the id now selected. */
+  move(frame: Frame, move: Move): string | null {
+    const ids = frame.rows.visible();
+    if (ids.length === 0) return null;
+    this.#index = applyMove(this.#index, move, ids.length, this.#rect.height - 2);
+    this.#marked = true;
+    this.#followTop = 'to' in move && move.to === 'first';
+    return ids[this.#index]!;
+  }
+
+  draw(frame: Frame): void {
+    const { theme, rows } = frame;
+    const width = this.#rect.width;
+    const body = Math.max(0, this.#rect.height - 2);
+    const ids = rows.visible();
+    if (this.#index < this.#top) this.#top = this.#index;
+    if (this.#index >= this.#top + body) this.#top = this.#index - body + 1;
+    this.#top = Math.max(0, Math.min(this.#top, Math.max(0, ids.length - body)));
+
+    const counts = rows.counts();
+    const parts = [`Tasks · ${ids.length === counts.total ? `${counts.total}` : `${ids.length} of ${counts.total}`}`, rows.sort === 'dispatch' ? 'dispatch order' : 'by id'];
+    if (rows.readyOnly) parts.push('ready only (f)');
+    if (rows.query) parts.push(`/${rows.query}`);
+    if (ids.length > body) parts.push(`${this.#top + 1}-${Math.min(ids.length, this.#top + body)}`);
+    const columns = columnsFor(width);
+    const header = theme.bold(columns.map((c) => cell(c.header, c.width, c.align === 'right' ? 'right' : 'left')).join(' '));
+    const lines = [titleBar(parts.join(' · '), width, theme, frame.focus === 'tasks'), header];
+    for (let i = this.#top; i < Math.min(ids.length, this.#top + body); i += 1) {
+      const row = rows.get(ids[i]!);
+      if (row) lines.push(this.#line(row, columns, frame, this.#marked && i === this.#index));
+    }
+    if (ids.length === 0) lines.push(cell(rows.readyOnly || rows.query ? '  nothing matches (f, / and Esc clear the filters)' : '  no work: every task is closed', width));
+    setLines(this.element, lines);
+  }
+
+  #line(row: TaskRow, columns: Column[], frame: Frame, selected: boolean): string {
+    const { theme, run, now } = frame;
+    const agent = run.agents.get(row.id);
+    const ended = run.ended.get(row.id);
+    const elapsed = agent ? shortDuration(now - agent.startedAt) : ended && ended.durationMs > 0 ? shortDuration(ended.durationMs) : '';
+    const attempts = run.attempts.get(row.id);
+    // A row's line is made again only when something it shows changed: most rows of a frame are as they were.
+    const key = `${this.#rect.width} ${selected} ${theme.colour} ${agent?.slot ?? ''} ${elapsed} ${attempts ?? ''}`;
+    const cached = this.#lines.get(row);
+    if (cached?.key === key) return cached.text;
+    const dep = depText(row.dep);
+    const values: Record<string, { text: string; tone?: Tone }> = {
+      mark: { text: selected ? '›' : ' ' },
+      id: { text: row.id },
+      priority: { text: `P${row.priority}` },
+      type: { text: row.type },
+      status: { text: row.state === 'running' ? 'running' : statusWord(row.status), tone: stateTone(row.state) },
+      dep: dep,
+      slot: { text: agent ? String(agent.slot) : '' },
+      elapsed: { text: elapsed },
+      attempts: { text: attempts ? String(attempts) : '' },
+      title: { text: row.title },
+    };
+    const cells = columns
+      .map((c) => {
+        const value = values[c.name]!;
+        const shown = cell(value.text, c.width, c.align === 'right' ? 'right' : 'left');
+        return value.tone && !selected ? theme.paint(value.tone, shown) : shown;
+      })
+      .join(' ');
+    const text = selected ? theme.inverse(cells) : cells;
+    this.#lines.set(row, { key, text });
+    return text;
+  }
+}
+
+/** Columns that fit `width`: the type goes first when room is short, then the title shrinks. */
+function columnsFor(width: number): Column[] {
+  const fixed: Column[] = [
+    { name: 'mark', header: '', width: 1 },
+    { name: 'id', header: 'id', width: width >= 90 ? 12 : 9 },
+    { name: 'priority', header: 'P', width: 2 },
+    { name: 'type', header: 'type', width: 7 },
+    { name: 'status', header: 'status', width: 7 },
+    { name: 'dep', header: 'deps', width: 8 },
+    { name: 'slot', header: 'ag', width: 2, align: 'right' },
+    { name: 'elapsed', header: 'time', width: 6, align: 'right' },
+    { name: 'attempts', header: 'try', width: 3, align: 'right' },
+  ];
+  const used = (cols: Column[]) => cols.reduce((n, c) => n + c.width + 1, 0);
+  let columns = fixed;
+  if (width - used(columns) < 12) columns = columns.filter((c) => c.name !== 'type');
+  const left = width - used(columns);
+  return left >= 6 ? [...columns, { name: 'title', header: 'title', width: left }] : columns;
+}

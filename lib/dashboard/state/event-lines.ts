@@ -1,0 +1,79 @@
+import { formatDuration } from '../../schedule/format-duration.js';
+import type { SourceEvent } from '../source.js';
+import type { Tone } from '../theme.js';
+
+/** One line of the event pane: when, a symbol and a word that say what happened, and its reason. */
+export interface EventLine {
+  at: number;
+  tone: Tone;
+  text: string;
+}
+
+/**
+ * The event pane's line for an event, or null for those it does not show (dispatch changes
+ * show in the header; readiness in the task table). Starts, finishes, retries, timeouts and
+ * failures, each with its reason, as the batch printer words them.
+ */
+export function describeEvent(event: SourceEvent): EventLine | null {
+  const at = event.at;
+  switch (event.type) {
+    case 'batch.started':
+      return {
+        at,
+        tone: 'muted',
+        text: `started: ${event.ready} ready of ${event.total}, up to ${event.maxAgents} agent(s)${event.cycles.length ? `; ${event.cycles.length} dependency cycle(s), never started` : ''}`,
+      };
+    case 'task.started':
+      return { at, tone: 'running', text: `▶ ${event.id} started (${event.running} running)` };
+    case 'task.retry':
+      return { at, tone: 'warning', text: `↻ ${event.id} ${event.reason}; attempt ${event.attempt} in ${formatDuration(event.delayMs)}` };
+    case 'task.finished': {
+      const took = `${formatDuration(event.durationMs)}${event.attempts > 1 ? `, ${event.attempts} attempts` : ''}`;
+      if (event.status === 'closed') return { at, tone: 'closed', text: `✓ ${event.id} closed in ${took}` };
+      if (event.status === 'open') return { at, tone: 'released', text: `■ ${event.id} stopped, back to open${event.reason ? `: ${event.reason}` : ''}` };
+      const what = event.outcome === 'timeout' ? 'timed out' : 'blocked';
+      return { at, tone: 'blocked', text: `✗ ${event.id} ${what}: ${event.reason ?? event.outcome}` };
+    }
+    case 'task.accepted-close':
+      return { at, tone: 'closed', text: `✓ ${event.id} closed outside chorus (by its agent or a person); accepted` };
+    case 'task.skipped':
+      return { at, tone: 'muted', text: `− ${event.id} not started: ${event.reason}` };
+    case 'task.unwritten':
+      return { at, tone: 'warning', text: `! ${event.id} result not written: ${event.reason}` };
+    case 'store.error':
+      return { at, tone: 'warning', text: `! could not write the tracker yet: ${event.message}` };
+    case 'tracker.changed':
+      return event.newlyReady > 0 ? { at, tone: 'muted', text: `↺ tracker changed outside chorus: ${event.newlyReady} more ready` } : null;
+    case 'batch.stopping':
+      return event.reason === 'interrupted'
+        ? { at, tone: 'warning', text: 'stopping: ending the agents; their tasks go back to open' }
+        : { at, tone: 'warning', text: `starting no more tasks: ${event.message}; running agents finish` };
+    case 'watch.ended':
+      return { at, tone: 'warning', text: `the run of ${event.pid === null ? 'the other chorus' : `pid ${event.pid}`} has ended` };
+    default:
+      return null;
+  }
+}
+
+/** The last `capacity` lines, oldest first. */
+export class EventLog {
+  readonly #lines: EventLine[] = [];
+  #added = 0;
+
+  constructor(readonly capacity = 500) {}
+
+  add(line: EventLine): void {
+    this.#lines.push(line);
+    this.#added += 1;
+    if (this.#lines.length > this.capacity) this.#lines.splice(0, this.#lines.length - this.capacity);
+  }
+
+  lines(): readonly EventLine[] {
+    return this.#lines;
+  }
+
+  /** Lines ever added: a panel compares it to know whether to redraw. */
+  get added(): number {
+    return this.#added;
+  }
+}

@@ -1,0 +1,283 @@
+import type { Task } from '../../beads/task.js';
+import { sortForDispatch } from '../../graph/index.js';
+import type { SchedulerView } from '../../schedule/scheduler-graph.js';
+import type { DashboardSource } from '../source.js';
+import { cycleMembers, depState, type DepState } from './dep-state.js';
+import { naturalCompare } from './natural-compare.js';
+import type { RunState } from './run-state.js';
+
+export type { DepState } from './dep-state.js';
+
+/** Where a task stands, for its colour, its place in dispatch order and the counts. */
+export type RowState = 'running' | 'ready' | 'waiting' | 'blocked' | 'closed' | 'other';
+
+export interface TaskRow {
+  id: string;
+  title: string;
+  priority: number;
+  type: string;
+  /** The tracker's status. */
+  status: string;
+  state: RowState;
+  dep: DepState;
+}
+
+export type SortOrder = 'dispatch' | 'id';
+
+export interface RowCounts {
+  ready: number;
+  running: number;
+  waiting: number;
+  blocked: number;
+  closed: number;
+  total: number;
+}
+
+/** Dispatch order groups: what runs, what starts next, what waits, what needs a person, what is done. */
+const GROUP: Record<RowState, number> = { running: 0, ready: 1, waiting: 2, blocked: 3, other: 4, closed: 5 };
+
+/**
+ * The task table's rows: the batch's work (what remains in the scheduler's graph, and what this
+ * run ended) with their states, in dispatch order or by id, filtered and searched. Tasks closed
+ * before the run are history and not listed.
+ *
+ * Built for 10,000 rows and a frame every 100 ms: rows are worked out again only for the tasks an
+ * event touched (and their dependents); each state's group keeps its rows in dispatch order, so a
+ * row that changes state moves between two groups (a binary search each) and the counts follow;
+ * only a filter or a search walks every row.
+ */
+export class TaskRows {
+  readonly #rows = new Map<string, TaskRow>();
+  /** Every listed id in dispatch order (priority, then the work a task unblocks, then age, then id), and by id. */
+  #dispatchOrder: string[] = [];
+  #idOrder: string[] = [];
+  /** Position in #dispatchOrder. */
+  readonly #rank = new Map<string, number>();
+  /** Per state (GROUP), the listed ids in dispatch order. */
+  #groups: string[][] = [[], [], [], [], [], []];
+  #counts: RowCounts = emptyCounts();
+  #visible: string[] = [];
+  /** The visible list must be made again: the groups changed, or the filter, the search or the order did. */
+  #dirty = true;
+  /** A row came or went (the id order, which ignores states, changes only then). */
+  #membership = true;
+  #all = true;
+  readonly #pending = new Set<string>();
+  #sort: SortOrder = 'dispatch';
+  #readyOnly = false;
+  #query = '';
+
+  constructor(
+    private readonly source: DashboardSource,
+    private readonly run: RunState,
+  ) {}
+
+  /**
+   * An event changed this task: its row, and its dependents' (whose dependency column follows
+   * it), are worked out again at the next catchUp. Called when the event arrives: a close takes
+   * the task off the graph right after, and its dependents with it.
+   */
+  touch(id: string): void {
+    this.#pending.add(id);
+    const view = this.source.view();
+    if (view.has(id)) for (const dependent of view.dependents(id)) this.#pending.add(dependent);
+  }
+
+  /** The tracker was read again: every row is worked out anew at the next catchUp. */
+  touchAll(): void {
+    this.#all = true;
+  }
+
+  /** Works out the rows touched since the last call (all of them after touchAll). */
+  catchUp(now: number): void {
+    if (this.#all) {
+      this.#all = false;
+      this.#pending.clear();
+      this.#rebuild(now);
+      return;
+    }
+    if (this.#pending.size === 0) return;
+    const view = this.source.view();
+    const tasks = this.source.tasks();
+    const skip = new Set(this.source.skipTypes);
+    const cycles = cycleMembers(view);
+    for (const id of this.#pending) {
+      const task = tasks.get(id);
+      const before = this.#rows.get(id);
+      if (!task || !this.#listed(task, view, skip)) {
+        if (before) this.#move(id, before, undefined);
+        continue;
+      }
+      if (!this.#rank.has(id)) {
+        // A task the orders have not seen (it joined after the last rebuild): after every other.
+        this.#rank.set(id, this.#dispatchOrder.length);
+        this.#dispatchOrder.push(id);
+        this.#idOrder.push(id);
+      }
+      this.#move(id, before, this.#rowOf(task, view, tasks, cycles, now));
+    }
+    this.#pending.clear();
+  }
+
+  get(id: string): TaskRow | undefined {
+    return this.#rows.get(id);
+  }
+
+  /** The ids shown, in order: filtered, searched, sorted. Made again only after a change. */
+  visible(): readonly string[] {
+    this.#refresh();
+    return this.#visible;
+  }
+
+  counts(): RowCounts {
+    return this.#counts;
+  }
+
+  get sort(): SortOrder {
+    return this.#sort;
+  }
+  set sort(order: SortOrder) {
+    this.#sort = order;
+    this.#dirty = true;
+    this.#membership = true;
+  }
+
+  /** `f`: only the tasks that can start now. */
+  get readyOnly(): boolean {
+    return this.#readyOnly;
+  }
+  set readyOnly(on: boolean) {
+    this.#readyOnly = on;
+    this.#dirty = true;
+  }
+
+  /** `/`: only tasks whose id or title holds this text (any case). */
+  get query(): string {
+    return this.#query;
+  }
+  set query(text: string) {
+    this.#query = text;
+    this.#dirty = true;
+  }
+
+  /** Every row anew: at the start and after the tracker was re-read. */
+  #rebuild(now: number): void {
+    this.#rows.clear();
+    const view = this.source.view();
+    const tasks = this.source.tasks();
+    const skip = new Set(this.source.skipTypes);
+    const ids: string[] = [];
+    for (const task of tasks.values()) if (this.#listed(task, view, skip)) ids.push(task.id);
+    const cycles = cycleMembers(view);
+    for (const id of ids) this.#rows.set(id, this.#rowOf(tasks.get(id)!, view, tasks, cycles, now));
+    this.#dispatchOrder = sortForDispatch(ids.map((id) => ({ task: tasks.get(id)!, depth: view.unblocks(id) }))).map((task) => task.id);
+    this.#idOrder = [...ids].sort(naturalCompare);
+    this.#rank.clear();
+    this.#dispatchOrder.forEach((id, i) => this.#rank.set(id, i));
+    this.#groups = [[], [], [], [], [], []];
+    this.#counts = emptyCounts();
+    for (const id of this.#dispatchOrder) {
+      const row = this.#rows.get(id)!;
+      this.#groups[GROUP[row.state]]!.push(id);
+      count(this.#counts, row, 1);
+    }
+    this.#dirty = true;
+    this.#membership = true;
+  }
+
+  /** A row changed (or came, or went): its group, the counts. */
+  #move(id: string, before: TaskRow | undefined, after: TaskRow | undefined): void {
+    if (after) this.#rows.set(id, after);
+    else this.#rows.delete(id);
+    if (before) count(this.#counts, before, -1);
+    if (after) count(this.#counts, after, 1);
+    if (before && after && before.state === after.state) {
+      // Same place in the list; a new title matters only to a search.
+      if (before.title !== after.title && this.#query) this.#dirty = true;
+      return;
+    }
+    const rank = this.#rank.get(id)!;
+    if (before) {
+      const group = this.#groups[GROUP[before.state]]!;
+      const at = this.#position(group, rank);
+      if (group[at] === id) group.splice(at, 1);
+    }
+    if (after) {
+      const group = this.#groups[GROUP[after.state]]!;
+      group.splice(this.#position(group, rank), 0, id);
+    }
+    this.#dirty = true;
+    if (!before || !after) this.#membership = true;
+  }
+
+  /** Where `rank` goes in a group kept in dispatch order (binary search). */
+  #position(group: readonly string[], rank: number): number {
+    let lo = 0;
+    let hi = group.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#rank.get(group[mid]!)! < rank) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #listed(task: Task, view: SchedulerView, skip: ReadonlySet<string>): boolean {
+    if (view.has(task.id)) return true;
+    // Not remaining work: listed only when this run ended it (closed it, most often) or runs it.
+    if (!this.run.ended.has(task.id) && !this.run.agents.has(task.id)) return false;
+    return !(task.issueType !== undefined && skip.has(task.issueType));
+  }
+
+  #rowOf(task: Task, view: SchedulerView, tasks: ReadonlyMap<string, Task>, cycles: ReadonlySet<string>, now: number): TaskRow {
+    const watching = this.source.mode.kind === 'watching';
+    const running = this.run.agents.has(task.id) || (watching && task.status === 'in_progress');
+    let state: RowState;
+    let dep: DepState = { kind: 'ok' };
+    if (running) state = 'running';
+    else if (task.status === 'closed') state = 'closed';
+    else if (task.status === 'blocked') state = 'blocked';
+    else if (task.status === 'open') state = 'waiting';
+    else state = 'other';
+    if (state !== 'closed' && view.has(task.id)) {
+      dep = depState(task.id, view, tasks, cycles, now);
+      if (state === 'waiting' && dep.kind === 'ok') state = 'ready';
+    }
+    return { id: task.id, title: task.title, priority: task.priority, type: task.issueType ?? '', status: task.status, state, dep };
+  }
+
+  #refresh(): void {
+    if (!this.#dirty) return;
+    this.#dirty = false;
+    const byId = this.#sort === 'id';
+    if (!this.#readyOnly && !this.#query) {
+      // No filter: the groups are the list (by id, states do not matter: only rows coming and going do).
+      if (!byId) this.#visible = ([] as string[]).concat(...this.#groups);
+      else if (this.#membership) this.#visible = this.#idOrder.filter((id) => this.#rows.has(id));
+      this.#membership = false;
+      return;
+    }
+    this.#membership = true;
+    const query = this.#query.toLowerCase();
+    const shown: string[] = [];
+    const source = this.#readyOnly && !byId ? this.#groups[GROUP.ready]! : byId ? this.#idOrder : ([] as string[]).concat(...this.#groups);
+    for (const id of source) {
+      const row = this.#rows.get(id);
+      if (!row) continue;
+      if (this.#readyOnly && row.state !== 'ready') continue;
+      if (query && !row.id.toLowerCase().includes(query) && !row.title.toLowerCase().includes(query)) continue;
+      shown.push(id);
+    }
+    this.#visible = shown;
+  }
+}
+
+function emptyCounts(): RowCounts {
+  return { ready: 0, running: 0, waiting: 0, blocked: 0, closed: 0, total: 0 };
+}
+
+function count(counts: RowCounts, row: TaskRow, by: 1 | -1): void {
+  counts.total += by;
+  if (row.state !== 'other') counts[row.state] += by;
+}
+

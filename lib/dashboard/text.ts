@@ -1,0 +1,114 @@
+import { oneLine } from '../cli/format-task.js';
+import { displayWidth, truncateToWidth } from '../graph/text-width.js';
+import { escapeTags } from './theme.js';
+
+export { displayWidth };
+
+/**
+ * Text as one cell of `width` terminal columns: on one line, cut with `…` or padded with spaces,
+ * then escaped for tagged content. Cut and pad first: an escaped brace takes six characters and one column.
+ */
+export function cell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  const fitted = fit(oneLine(text), width);
+  const pad = ' '.repeat(Math.max(0, width - displayWidth(fitted)));
+  return escapeTags(align === 'left' ? fitted + pad : pad + fitted);
+}
+
+/** Plain text cut to `width` columns (with `…` when cut); never padded. */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  return truncateToWidth(text, width);
+}
+
+/** A line of tagged content: plain text fitted to `width` and escaped. */
+export function line(text: string, width: number): string {
+  return escapeTags(fit(oneLine(text), width));
+}
+
+const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/** One character per value, scaled to `max` (a fixed scale, so the same height always means the same number). */
+export function sparkline(values: readonly number[], max: number): string {
+  if (max <= 0) return values.map(() => BARS[0]).join('');
+  return values.map((v) => BARS[Math.max(0, Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1))))]).join('');
+}
+
+/** A bar of `width` columns, `done` of `total` filled: `█████░░░░░`. Reads without colour. */
+export function bar(done: number, total: number, width: number): string {
+  if (width <= 0) return '';
+  const share = total > 0 ? Math.max(0, Math.min(1, done / total)) : 0;
+  const filled = Math.round(share * width);
+  return '█'.repeat(filled) + '░'.repeat(width - filled);
+}
+
+/** 4_500 -> "4s", 65_000 -> "1m05s", 3_720_000 -> "1h02m": short, for columns. */
+export function shortDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** 13:04:05, local time: when an event happened. */
+export function clockTime(at: number): string {
+  const d = new Date(at);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/* eslint-disable no-control-regex */
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -~]/g;
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/* eslint-enable no-control-regex */
+
+/**
+ * A line of agent output as a terminal would leave it: colours and cursor moves dropped, a
+ * progress line redrawn with `\r` shown as its last state, tabs as spaces, other control
+ * characters (bells, bidi overrides) removed. Indentation is kept.
+ */
+export function cleanOutputLine(raw: string): string {
+  let text = raw.replace(ESCAPES, '');
+  const cr = text.lastIndexOf('\r', text.length - 2);
+  if (cr >= 0) text = text.slice(cr + 1);
+  return text.replace(/\r$/, '').replace(/\t/g, '    ').replace(CONTROLS, '');
+}
+
+/** Plain text broken into lines of at most `width` columns, at spaces where it can. */
+export function wrap(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let current = '';
+    for (const word of oneLine(paragraph).split(' ')) {
+      const candidate = current === '' ? word : `${current} ${word}`;
+      if (displayWidth(candidate) <= width) {
+        current = candidate;
+        continue;
+      }
+      if (current !== '') lines.push(current);
+      // A word longer than the line is cut into pieces of the line's width.
+      let rest = word;
+      while (displayWidth(rest) > width) {
+        const piece = takeWidth(rest, width);
+        lines.push(piece);
+        rest = rest.slice(piece.length);
+      }
+      current = rest;
+    }
+    lines.push(current);
+  }
+  return lines;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The longest start of `text` that fits in `width` columns (at least one grapheme). */
+function takeWidth(text: string, width: number): string {
+  let kept = '';
+  for (const { segment } of graphemes.segment(text)) {
+    if (kept !== '' && displayWidth(kept + segment) > width) break;
+    kept += segment;
+  }
+  return kept;
+}
