@@ -11,7 +11,7 @@ import type { LogTail } from '../log-tail.js';
 export type PaneName = 'tasks' | 'agents' | 'log' | 'events';
 export const PANES: readonly PaneName[] = ['tasks', 'agents', 'log', 'events'];
 
-/** What every panel reads when a frame is drawn. Panels never change it, except the selection through `select`. */
+/** What every panel reads when a frame is drawn; panels only read it (the dashboard owns the selection and the focus). */
 export interface Frame {
   now: number;
   theme: Theme;
