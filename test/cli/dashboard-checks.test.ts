@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { bead, CLI, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
+import { AGENTS, bead, CLI, makeRepo, runChorus, waitForAgentPids, type TempRepo } from '../helpers/temp-repo.js';
 import { hasTmux, shellQuote, TmuxSession } from '../helpers/tmux.js';
 
 let repo: TempRepo | undefined;
@@ -38,4 +38,22 @@ it.skipIf(!hasTmux)('runs the same checks as batch before it opens: an agent tha
   const refused = await term.waitFor((s) => s.includes('EXIT='), 'the exit');
   expect(refused).toMatch(/--max-agents/);
   expect(refused).toContain('EXIT=2');
+});
+
+it.skipIf(!hasTmux)('recovers at start like batch: a run killed hard leaves tasks in_progress; the dashboard puts them back and says so', async () => {
+  repo = await makeRepo([bead('a'), bead('b')], { agentCommand: path.join(AGENTS, 'hang.js'), agentArgs: [], killGrace: 200, autoAssign: false });
+  let pid = 0;
+  const batch = runChorus(['-C', repo.dir, 'batch', '--all-ready'], { onSpawn: (p) => (pid = p) });
+  expect(await waitForAgentPids(repo, ['a', 'b'])).toHaveLength(2);
+  process.kill(pid, 'SIGKILL');
+  await batch;
+  expect((await repo.readTasks()).get('a')!['status']).toBe('in_progress');
+  term = new TmuxSession(`${shellQuote(process.execPath)} ${shellQuote(CLI)} -C ${shellQuote(repo.dir)} dashboard; echo EXIT=$?; exec sleep 600`, { cols: 100, rows: 30 });
+  const screen = await term.waitFor((s) => s.includes('recovered from a run that ended hard'), 'the recovery line');
+  expect(screen).toMatch(/2 tasks? back to open/);
+  const tasks = await repo.readTasks();
+  expect(tasks.get('a')!['status']).toBe('open');
+  expect(tasks.get('b')!['status']).toBe('open');
+  term.keys('q');
+  await term.waitFor((s) => s.includes('EXIT='), 'the exit');
 });
