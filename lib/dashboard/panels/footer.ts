@@ -1,9 +1,7 @@
-import type { Widgets } from 'blessed';
 import { BINDINGS } from '../keys.js';
-import type { Rect } from '../layout.js';
 import { displayWidth, line } from '../text.js';
 import { escapeTags, type Tone } from '../theme.js';
-import { placeBox, setLines, textBox, type Frame, type Panel } from './panel.js';
+import { setLines, TextPanel, type Frame } from './panel.js';
 
 /** What the message line says: an answer to a key, or a question waiting for one. */
 export interface Message {
@@ -15,23 +13,12 @@ export interface Message {
  * The two bottom lines: the message line (answers to keys, the quit question, the search being
  * typed) and the keys, as many as fit, `? help` always among them.
  */
-export class FooterPanel implements Panel {
-  readonly element: Widgets.BoxElement;
-  #rect: Rect = { top: 0, left: 0, width: 0, height: 0 };
+export class FooterPanel extends TextPanel {
   message: Message | null = null;
-
-  constructor(screen: Widgets.Screen) {
-    this.element = textBox(screen);
-  }
-
-  place(rect: Rect): void {
-    this.#rect = rect;
-    placeBox(this.element, rect);
-  }
 
   draw(frame: Frame): void {
     const { theme } = frame;
-    const width = this.#rect.width;
+    const width = this.rect.width;
     const message = this.message ? line(this.message.text, width) : '';
     const first = this.message?.tone ? theme.paint(this.message.tone, message) : message;
     setLines(this.element, [first, theme.inverse(escapeTags(keysLine(width, frame.source.controls !== null)))]);

@@ -1,29 +1,16 @@
-import type { Widgets } from 'blessed';
-import type { Rect } from '../layout.js';
 import { bar, displayWidth, sparkline } from '../text.js';
-import { placeBox, setLines, textBox, type Frame, type Panel } from './panel.js';
+import { setLines, TextPanel, type Frame } from './panel.js';
 
 /**
  * Two lines under the header: agents busy of maxAgents and tasks closed of the batch's planned
  * total as bars with their numbers; then the counts (ready, running, waiting, blocked) and a
  * sparkline each of agents busy and tasks closed over the last minutes (5 s a character).
  */
-export class GaugesPanel implements Panel {
-  readonly element: Widgets.BoxElement;
-  #rect: Rect = { top: 0, left: 0, width: 0, height: 0 };
-
-  constructor(screen: Widgets.Screen) {
-    this.element = textBox(screen);
-  }
-
-  place(rect: Rect): void {
-    this.#rect = rect;
-    placeBox(this.element, rect);
-  }
+export class GaugesPanel extends TextPanel {
 
   draw(frame: Frame): void {
     const { theme, run, rows, now } = frame;
-    const width = this.#rect.width;
+    const width = this.rect.width;
     const counts = rows.counts();
     const busy = run.agents.size;
     const max = run.dispatch?.maxAgents ?? Math.max(busy, 1);

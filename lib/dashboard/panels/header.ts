@@ -1,31 +1,18 @@
 import path from 'node:path';
-import type { Widgets } from 'blessed';
-import type { Rect } from '../layout.js';
 import { displayWidth, fit } from '../text.js';
 import { escapeTags } from '../theme.js';
-import { placeBox, setLines, textBox, type Frame, type Panel } from './panel.js';
+import { setLines, TextPanel, type Frame } from './panel.js';
 
 /**
  * The top line: which repository, and how dispatch stands: auto-assign on or off, running or
  * paused, how many agents at most; or, watching another chorus, whose run it is. Words, not
  * colours, carry each state.
  */
-export class HeaderPanel implements Panel {
-  readonly element: Widgets.BoxElement;
-  #rect: Rect = { top: 0, left: 0, width: 0, height: 0 };
-
-  constructor(screen: Widgets.Screen) {
-    this.element = textBox(screen);
-  }
-
-  place(rect: Rect): void {
-    this.#rect = rect;
-    placeBox(this.element, rect);
-  }
+export class HeaderPanel extends TextPanel {
 
   draw(frame: Frame): void {
     const { theme, source, run } = frame;
-    const width = this.#rect.width;
+    const width = this.rect.width;
     const repo = path.basename(source.repoDir) || source.repoDir;
     const parts: { text: string; tone?: 'warning' | 'running' | 'closed' | 'accent' }[] = [{ text: `chorus dashboard · ${repo}` }];
     const mode = source.mode;

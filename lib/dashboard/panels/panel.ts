@@ -82,3 +82,20 @@ export function setLines(box: Widgets.BoxElement, lines: readonly string[]): voi
   shown.set(box, content);
   box.setContent(content);
 }
+
+/** A panel that is one text box: made on the screen, placed where the layout says, drawn by the subclass. */
+export abstract class TextPanel implements Panel {
+  readonly element: Widgets.BoxElement;
+  protected rect: Rect = { top: 0, left: 0, width: 0, height: 0 };
+
+  constructor(screen: Widgets.Screen) {
+    this.element = textBox(screen);
+  }
+
+  place(rect: Rect): void {
+    this.rect = rect;
+    placeBox(this.element, rect);
+  }
+
+  abstract draw(frame: Frame): void;
+}
