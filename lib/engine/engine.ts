@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { StoreEvent } from '../beads/index.js';
 import type { Task } from '../beads/task.js';
 import type { RunResult, WorkerEvent } from '../pool/types.js';
-import { noAgentResult } from '../pool/no-agent-result.js';
 import { ReadyQueue } from '../schedule/ready-queue.js';
 import { selectStarts } from '../schedule/select-starts.js';
 import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf, releasePatch, reopenPatch } from '../schedule/transitions.js';
@@ -10,6 +9,8 @@ import { liveTaskCount } from '../beads/task-count.js';
 import { buildJob, GLOBAL_AGENT_ORIGIN, isExclusive, taskPaths } from './build-job.js';
 import { checkCommand, describeCommandProblem, type CommandProblem } from '../pool/check-command.js';
 import { claimRefusal } from './claim-refusal.js';
+import { PacedRescan } from './paced-rescan.js';
+import { diskFailure, errorMessage, internalFailure } from './run-failures.js';
 import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
 import { RunTally } from './run-tally.js';
 import { taskFileText } from './task-file.js';
@@ -34,9 +35,12 @@ export class Engine {
   private scheduler: SchedulerGraph;
   private mergesSeen = 0;
   private stopWatching: (() => void) | null = null;
-  private rescanning: Promise<void> | null = null;
-  private rescanAgain = false;
-  private lastRescanEnd = 0;
+  /** Rebuilds after others' edits, one at a time and paced (see PacedRescan). */
+  private readonly rescans = new PacedRescan(
+    () => this.rescanRound(),
+    () => this.stopping,
+    () => this.checkSettled(),
+  );
   /** Dispatch controls (the dashboard's keys); a batch leaves them as they start. */
   private maxAgents: number;
   private autoAssign = true;
@@ -48,7 +52,6 @@ export class Engine {
   private readonly chosenIds = new Set<string>();
   /** Why dispatch stopped for good: a tracker write that failed. */
   private halted: string | null = null;
-  private lastRescanMs = 0;
   private readonly clock: Clock;
   private readonly tally = new RunTally();
   private only: Set<string> | null = null;
@@ -75,7 +78,6 @@ export class Engine {
 
   /** Runs until nothing is ready or running, then resolves with what happened. */
   async run(selection: RunSelection = {}): Promise<BatchSummary> {
-    const { settings } = this.deps;
     const scheduler = this.scheduler;
     const started = this.clock.now();
     this.mergesSeen = this.deps.store.stats.merges;
@@ -102,7 +104,7 @@ export class Engine {
     });
 
     const stopWatching = this.deps.store.onEvent((event) => this.onStoreEvent(event));
-    this.stopWatching = this.deps.watchTracker?.(() => this.onTrackerTouched()) ?? null;
+    this.stopWatching = this.deps.watchTracker?.(() => this.rescans.request()) ?? null;
     try {
       // A final write can merge in a close someone else made, which may unblock more work: go round again.
       do {
@@ -115,7 +117,7 @@ export class Engine {
       stopWatching();
       this.stopWatching?.();
       this.stopWatching = null;
-      await this.rescanning;
+      await this.rescans.running;
     }
 
     const summary = this.tally.summary({
@@ -360,7 +362,7 @@ export class Engine {
       .then(() => {
         this.settleRun(run, result);
         // What others wrote came in with that read: look at it as a watcher would have.
-        if (this.deps.store.stats.merges !== this.mergesSeen) this.onTrackerTouched();
+        if (this.deps.store.stats.merges !== this.mergesSeen) this.rescans.request();
       })
       .catch((error: unknown) => this.emit({ type: 'store.error', at: this.clock.now(), message: `${run.task.id}: ${errorMessage(error)}` }))
       .finally(() => {
@@ -516,34 +518,10 @@ export class Engine {
    * merges what others wrote; when they did write, the graph is built again from it and what
    * became ready (a new task, a reopened one, one whose blocker someone closed) is queued at once.
    */
-  private onTrackerTouched(): void {
-    if (this.rescanning) {
-      this.rescanAgain = true;
-      return;
-    }
-    this.rescanning = (async () => {
-      do {
-        this.rescanAgain = false;
-        // Building the graph again costs time on a big tracker: at most a fifth of chorus's time goes to it.
-        const wait = this.lastRescanEnd + 4 * this.lastRescanMs - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5_000)));
-        await this.deps.store.sync().catch((error: unknown) => this.emit({ type: 'store.error', at: this.clock.now(), message: errorMessage(error) }));
-        if (this.deps.store.stats.merges !== this.mergesSeen) this.rescan();
-      } while (this.rescanAgain && !this.stopping);
-    })().finally(() => {
-      this.rescanning = null;
-      this.checkSettled();
-    });
-  }
-
-  private rescan(): void {
-    const began = performance.now();
-    try {
-      this.rebuildFromTracker();
-    } finally {
-      this.lastRescanEnd = performance.now();
-      this.lastRescanMs = this.lastRescanEnd - began;
-    }
+  private async rescanRound(): Promise<void> {
+    await this.deps.store.sync().catch((error: unknown) => this.emit({ type: 'store.error', at: this.clock.now(), message: errorMessage(error) }));
+    if (this.deps.store.stats.merges === this.mergesSeen) return;
+    this.rescans.timed(() => this.rebuildFromTracker());
     this.pump();
   }
 
@@ -592,7 +570,7 @@ export class Engine {
     if (this.keepAlive && !this.stopping) return;
     if (this.running.size > 0 || this.finishing > 0) return;
     if (!this.stopping && (this.queue.size > 0 || this.chosen.length > 0)) return;
-    if (this.rescanning) return;
+    if (this.rescans.running) return;
     const settle = this.settle;
     this.settle = null;
     settle?.();
@@ -619,22 +597,4 @@ export class Engine {
   private emit(event: EngineEvent): void {
     for (const listener of this.listeners) listener(event);
   }
-}
-
-/** A run that could not start because the disk is full or read-only: the message, else null. */
-function diskFailure(result: RunResult): string | null {
-  if (result.outcome !== 'spawn-error' || !result.error) return null;
-  const { code, message } = result.error;
-  const disk = /\b(ENOSPC|EDQUOT|EROFS)\b/;
-  return (code && disk.test(code)) || disk.test(message) ? message : null;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function internalFailure(taskId: string, error: unknown): RunResult {
-  return noAgentResult(taskId, 'spawn-error', {
-    error: { name: 'ChorusError', code: 'CHORUS_ENGINE_FAILED', message: `chorus could not start the agent: ${errorMessage(error)}` },
-  });
 }
