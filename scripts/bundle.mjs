@@ -21,7 +21,7 @@ await build({
   // the commands) goes in chunks of its own, parsed only when imported.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  // Bundled CommonJS dependencies (proper-lockfile, write-file-atomic) call require() for Node's
+  // Bundled CommonJS dependencies (proper-lockfile) call require() for Node's
   // modules and read __filename.
   banner: {
     js: [
