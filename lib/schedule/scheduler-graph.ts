@@ -1,7 +1,6 @@
 import { Graph } from '@dagrejs/graphlib';
 import type { Task } from '../beads/task.js';
-import { cycleThrough, dispatchComparator, sortForDispatch, type Readiness, type TaskGraph } from '../graph/index.js';
-import { stronglyConnectedIterative } from './graph-walks.js';
+import { dispatchComparator, findCycleComponents, sortForDispatch, type Readiness, type TaskGraph } from '../graph/index.js';
 
 /** What the scheduler keeps on a node: the task and how much remaining work it unblocks. */
 export interface SchedulerNode {
@@ -184,20 +183,16 @@ export class SchedulerGraph implements SchedulerView {
     return { task, depth: this.unblocks(task.id) };
   }
 
+  /**
+   * Cycles among the remaining work, by the index's own iterative component walk (lib/graph/
+   * cycles.ts) over this graph's edges, followed from each task to the task it waits on, so they
+   * are spelled as the index spells them, from the smallest id.
+   */
   #findCycles(): void {
     const g = this.#g;
-    const cycles: string[][] = [];
-    for (const members of stronglyConnectedIterative(g.nodes(), (v) => g.successors(v) ?? [])) {
-      const single = members.length === 1;
-      if (single && !g.hasEdge(members[0]!, members[0]!)) continue;
-      for (const id of members) g.node(id).onCycle = true;
-      // Spelled as the index spells them: each task, then the task it waits on.
-      const set = new Set(members);
-      // From the smallest id, so the same cycle is spelled the same way every time.
-      const start = members.reduce((a, b) => (b < a ? b : a));
-      cycles.push(cycleThrough(start, set, (v) => g.predecessors(v) ?? []));
-    }
-    this.#cycles = cycles;
+    const components = findCycleComponents(g.nodes(), (v) => g.predecessors(v) ?? []);
+    for (const component of components) for (const id of component.members) g.node(id).onCycle = true;
+    this.#cycles = components.map((component) => component.cycle);
   }
 
   /**
