@@ -18,6 +18,7 @@ import { discardTemp, renameIfUnchanged, replaceable, writeTemp } from './replac
 import { RetiredInodes } from './retired-inodes.js';
 import type { StoreEvent, StoreListener, StoreStats } from './store-events.js';
 import type { Task, TaskPatch } from './task.js';
+import type { ClaimResult, Tracker } from '../tracker/tracker.js';
 
 /**
  * A write whose file changed under it starts over this many times before it accepts bytes merely
@@ -83,7 +84,8 @@ export interface BeadsStoreOptions {
  * The JSONL Beads tracker, read and written losslessly. Updates apply in memory at once and reach
  * the disk in coalesced, locked, atomic writes that merge with whatever someone else wrote since.
  */
-export class BeadsStore {
+export class BeadsStore implements Tracker {
+  readonly kind = 'jsonl' as const;
   readonly path: string;
   readonly stats: StoreStats = { writes: 0, bytesWritten: 0, merges: 0, retries: 0, reasserted: 0, recoveredLines: 0, maxRenameWindowNs: 0 };
   private view: IssuesFile;
@@ -140,6 +142,10 @@ export class BeadsStore {
     this.options = { ...options, coalesceMs: options.coalesceMs ?? 25, paceFactor: options.paceFactor ?? 4, maxWriteRate: options.maxWriteRate ?? 32 * 2 ** 20 };
     this.retired = new RetiredInodes({ keepMs: options.retireMs ?? 3000, max: MAX_RETIRED });
     this.trails = new LineTrails(options.staleCopyMs ?? 600_000);
+  }
+
+  get location(): string {
+    return this.path;
   }
 
   /** Loads `path`. Malformed lines do not fail the load; they are listed in `problems`. */
@@ -201,6 +207,16 @@ export class BeadsStore {
     this.updatesMade++;
     this.schedule();
     return task;
+  }
+
+  /** In memory at once: the write merges with what others wrote, and a close of theirs wins over the claim. */
+  claim(id: string, patch: TaskPatch): ClaimResult {
+    return { ok: true, task: this.update(id, patch) };
+  }
+
+  /** Writes are coalesced; a failed one halts the run through a `write-error` event. */
+  written(): null {
+    return null;
   }
 
   /**

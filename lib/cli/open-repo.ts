@@ -1,10 +1,10 @@
-import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { BeadsStore } from '../beads/store.js';
 import { loadConfig, type EffectiveConfig } from '../config/load-config.js';
 import type { SettingKey } from '../config/schema.js';
-import { UsageError } from '../errors.js';
 import { TaskGraph } from '../graph/task-graph.js';
+import { chooseBackend, type BackendChoice } from '../tracker/choose-backend.js';
+import { openTracker } from '../tracker/open-tracker.js';
+import type { Tracker } from '../tracker/tracker.js';
 import { writeLine, type CliIO } from './io.js';
 import { SETTING_FLAG_NAMES } from './commands/setting-flags.js';
 import { trackerWarnings } from './tracker-warnings.js';
@@ -12,12 +12,15 @@ import { trackerWarnings } from './tracker-warnings.js';
 export interface OpenRepo {
   repoDir: string;
   config: EffectiveConfig;
-  store: BeadsStore;
+  /** The tracker, through the backend chosen for this repository. */
+  store: Tracker;
+  backend: BackendChoice;
   graph: TaskGraph;
+  /** The JSONL file (the jsonl backend's tracker). */
   issuesFile: string;
 }
 
-/** Loads settings, the tracker and its graph for `-C DIR` (or the working directory). */
+/** Loads settings, the tracker (through the backend `auto` or the settings pick) and its graph for `-C DIR` (or the working directory). */
 export async function openRepo(
   dir: string | undefined,
   flags: Partial<Record<SettingKey, unknown>>,
@@ -25,19 +28,11 @@ export async function openRepo(
 ): Promise<OpenRepo> {
   const repoDir = path.resolve(dir ?? process.cwd());
   const config = await loadConfig(repoDir, flags, SETTING_FLAG_NAMES);
-  const issuesFile = path.resolve(repoDir, config.settings.issuesFile);
-  try {
-    await access(issuesFile);
-  } catch {
-    // Beads 1.x keeps its data in Dolt, and `bd init` writes no JSONL: an export is what chorus can read.
-    throw new UsageError(
-      'CHORUS_NO_TRACKER',
-      `no Beads tracker at ${issuesFile}: Beads 1.x keeps its tasks in Dolt, so export them with \`bd export -o ${config.settings.issuesFile}\` in the repository (or write that JSONL file by hand); or set orchestration.issuesFile, or point -C at the repository`,
-    );
-  }
-  const store = await BeadsStore.open(issuesFile);
-  const shown = path.relative(process.cwd(), issuesFile) || issuesFile;
+  const backend = chooseBackend(repoDir, config.settings);
+  const store = await openTracker(repoDir, backend, config.settings);
+  const issuesFile = backend.issuesFile;
+  const shown = backend.kind === 'jsonl' ? path.relative(process.cwd(), issuesFile) || issuesFile : `bd (${path.relative(process.cwd(), backend.beadsDir) || backend.beadsDir})`;
   for (const warning of trackerWarnings(store, shown)) writeLine(io.stderr, `warning: ${warning}`);
   const graph = new TaskGraph(store.tasks().values(), { skipTypes: config.settings.skipTypes });
-  return { repoDir, config, store, graph, issuesFile };
+  return { repoDir, config, store, backend, graph, issuesFile };
 }

@@ -48,7 +48,8 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
       .option('--max-agents <n>', 'agents at once (overrides maxAgents)')
       .option('--task-timeout <ms>', 'per attempt, ms; 0 = none (overrides taskTimeout)')
       .option('--retry-count <n>', 'retries for retryable failures (overrides retryCount)')
-      .option('--agent <command>', 'the agent program (overrides agentCommand)');
+      .option('--agent <command>', 'the agent program (overrides agentCommand)')
+      .option('--backend <kind>', 'auto, jsonl or bd: where the tasks live (overrides backend)');
 
   program
     .command('ready')

@@ -7,7 +7,8 @@ import { AgentPool } from '../pool/agent-pool.js';
 import { selfIdentity } from '../state/process-identity.js';
 import { EXIT } from './exit-codes.js';
 import { agentOrigin } from './check-agent.js';
-import { watchTrackerFile } from './watch-tracker.js';
+import { trackerEnv } from '../tracker/open-tracker.js';
+import { watchForChanges } from '../tracker/watch-changes.js';
 import { writeLine, type CliIO } from './io.js';
 import type { OpenRepo } from './open-repo.js';
 import { batchPrinter } from './printers/batch-printer.js';
@@ -77,12 +78,13 @@ export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise
     const pool = new AgentPool({ maxAgents: Math.max(repo.config.settings.maxAgents, wiring.poolCapacity ?? 0) });
     const engine = new Engine({
       repoDir: repo.repoDir,
-      settings: repo.config.settings,
+      // Agents get BEADS_DIR on the bd backend, so a `bd` call of theirs reaches the same tracker (their agentEnv wins).
+      settings: { ...repo.config.settings, agentEnv: { ...trackerEnv(repo.backend), ...repo.config.settings.agentEnv } },
       store: repo.store,
       graph: repo.graph,
       runner: pool,
       agentOrigin: agentOrigin(repo.config),
-      watchTracker: (onChange) => watchTrackerFile(repo.issuesFile, onChange),
+      watchTracker: (onChange) => watchForChanges(repo.store, onChange),
       planTotal: wiring.planTotal === true,
     });
     // The journal listens first: a transition is on record before anything else hears of it.

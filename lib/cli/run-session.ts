@@ -12,11 +12,11 @@ import { recover, type RecoveryResult } from './recover.js';
  */
 export async function withRunSession<T>(repo: OpenRepo, io: CliIO, json: boolean, work: (recovery: RecoveryResult) => Promise<T>): Promise<T> {
   // A tracker chorus cannot write (a read-only .beads/) is refused before anything is locked, recovered or started.
-  await assertTrackerWritable(repo.issuesFile);
+  if (repo.backend.kind === 'jsonl') await assertTrackerWritable(repo.issuesFile);
   const releaseLock = await acquireRunLock(repo.repoDir);
   try {
     // Only a chorus holding the run lock writes the tracker: the one that left the lock also left any tracker lock there is.
-    if (releaseLock.tookOverFromGone) await removeDeadWritersLock(repo.issuesFile);
+    if (releaseLock.tookOverFromGone && repo.backend.kind === 'jsonl') await removeDeadWritersLock(repo.issuesFile);
     const recovery = await recover(repo);
     if (recovery.line) printRecovery(recovery, io, json);
     return await work(recovery);

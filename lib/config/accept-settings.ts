@@ -30,6 +30,9 @@ const RULES: Record<SettingKey, Rule> = {
   killGrace: integer(0),
   skipTypes: strings,
   issuesFile: nonEmptyString,
+  backend: (value) => value === 'auto' || value === 'jsonl' || value === 'bd',
+  beadsCommand: nonEmptyString,
+  bdPollInterval: integer(100),
 };
 
 /** A plain object whose own keys are all ordinary (a `__proto__` key is left to the schema). */

@@ -19,6 +19,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   killGrace: 5000,
   skipTypes: [...DEFAULT_SKIP_TYPES],
   issuesFile: '.beads/issues.jsonl',
+  backend: 'auto',
+  beadsCommand: 'bd',
+  bdPollInterval: 3000,
 };
 
 /** Every setting, in the schema's order (a test holds the two lists equal). */

@@ -28,6 +28,12 @@ export const orchestrationSchema = z.strictObject({
   skipTypes: z.array(z.string()),
   /** The tracker file, relative to the repository root. @default ".beads/issues.jsonl" */
   issuesFile: z.string().min(1),
+  /** Where the tasks live: `auto` (bd when `.beads/` holds a Dolt database and bd is found, else the JSONL file), `jsonl`, `bd`. @default "auto" */
+  backend: z.enum(['auto', 'jsonl', 'bd']),
+  /** The bd program (a path, or a name on PATH); a compatible CLI may be named. @default "bd" */
+  beadsCommand: z.string().min(1),
+  /** bd backend: how often others' changes are looked for while a batch runs, in ms. @default 3000 */
+  bdPollInterval: z.number().int().min(100),
 });
 
 export type Settings = z.output<typeof orchestrationSchema>;

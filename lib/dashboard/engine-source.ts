@@ -1,4 +1,4 @@
-import type { BeadsStore } from '../beads/index.js';
+import type { Tracker } from '../tracker/tracker.js';
 import type { Engine } from '../engine/engine.js';
 import { logPathOf } from './log-path.js';
 import type { DashboardSource } from './source.js';
@@ -7,7 +7,7 @@ import type { DashboardSource } from './source.js';
  * The dashboard over a run it drives: the engine's events and controls, the store's tasks, the
  * scheduler's view. Nothing here decides what runs.
  */
-export function engineSource(engine: Engine, store: BeadsStore, repoDir: string, skipTypes: readonly string[]): DashboardSource {
+export function engineSource(engine: Engine, store: Tracker, repoDir: string, skipTypes: readonly string[]): DashboardSource {
   return {
     repoDir,
     mode: { kind: 'live' },

@@ -1,18 +1,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BeadsStore } from '../beads/index.js';
 import type { Task } from '../beads/task.js';
 import type { EngineEvent } from '../engine/events.js';
 import { TaskGraph } from '../graph/index.js';
 import { SchedulerGraph } from '../schedule/scheduler-graph.js';
-import { watchTrackerFile } from '../cli/watch-tracker.js';
+import { readAgain, watchForChanges } from '../tracker/watch-changes.js';
+import type { Tracker } from '../tracker/tracker.js';
 import { logPathOf } from './log-path.js';
 import type { DashboardSource, SourceEvent, SourceMode } from './source.js';
 
 export interface WatchSourceOptions {
   repoDir: string;
-  issuesFile: string;
-  store: BeadsStore;
+  store: Tracker;
   skipTypes: readonly string[];
   /** The chorus that holds the run lock, when known. */
   holderPid: number | null;
@@ -48,19 +47,21 @@ export function watchSource(options: WatchSourceOptions): WatchSource {
   let again = false;
   let closed = false;
 
+  let beforeRead = store.tasks();
   const reload = async () => {
     do {
       again = false;
-      const fresh = await BeadsStore.open(options.issuesFile).catch(() => null);
+      const fresh = await readAgain(store);
       if (!fresh || closed) continue;
-      const before = store.tasks();
+      const before = beforeRead;
+      beforeRead = fresh.tasks();
       store = fresh;
       view = new SchedulerGraph(new TaskGraph(fresh.tasks().values(), { skipTypes: options.skipTypes }), options.skipTypes);
       for (const event of statusChanges(before, fresh.tasks(), now(), options.repoDir)) emit(event);
       emit({ type: 'watch.reloaded', at: now() });
     } while (again && !closed);
   };
-  const stopWatching = watchTrackerFile(options.issuesFile, () => {
+  const stopWatching = watchForChanges(store, () => {
     if (reading) {
       again = true;
       return;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { StoreEvent } from '../beads/index.js';
 import type { Task } from '../beads/task.js';
-import type { RunResult, WorkerEvent } from '../pool/types.js';
+import type { AgentJob, RunResult, WorkerEvent } from '../pool/types.js';
+import type { ClaimResult } from '../tracker/tracker.js';
 import { ReadyQueue } from '../schedule/ready-queue.js';
 import { selectStarts } from '../schedule/select-starts.js';
 import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf, releasePatch, reopenPatch } from '../schedule/transitions.js';
@@ -309,10 +310,10 @@ export class Engine {
       return;
     }
     const claimedFrom = claimedFromTask(task);
-    const claimed = store.update(task.id, claimPatch(new Date(now)));
+    const claim = store.claim(task.id, claimPatch(new Date(now)));
     this.scheduler.setStatus(task.id, 'in_progress');
     const run: Running = {
-      task: claimed,
+      task,
       claimedFrom,
       exclusive: isExclusive(task),
       logPath: job.logPath,
@@ -321,29 +322,59 @@ export class Engine {
       timeoutMs: job.timeoutMs,
       cancel: null,
     };
+    // The slot is taken from here: a claim that goes through bd holds it while bd answers.
     this.running.set(task.id, run);
+    if (!(claim instanceof Promise)) {
+      this.launch(run, job, claim, now);
+      return;
+    }
+    run.claiming = true;
+    this.emit({ type: 'task.claiming', at: now, id: task.id, claimedFrom });
+    claim.then(
+      (result) => this.launch(run, job, result, this.clock.now()),
+      (error: unknown) => this.launch(run, job, { ok: false, reason: `the claim failed: ${errorMessage(error)}` }, this.clock.now()),
+    );
+  }
+
+  /** The claim came back: start the agent, or give the slot back when someone else holds the task. */
+  private launch(run: Running, job: AgentJob, claim: ClaimResult, now: number): void {
+    run.claiming = false;
+    const id = run.task.id;
+    if (!claim.ok) {
+      this.running.delete(id);
+      this.skip(run.task, claim.reason, now);
+      this.pump();
+      return;
+    }
+    run.task = claim.task;
+    if (this.tally.interrupted) {
+      // Stopped while bd was claiming: nothing ran, so the claim comes off again.
+      this.finish(run, { taskId: id, outcome: 'killed', killedBy: 'shutdown', exitCode: null, signal: null, timedOut: false, attempts: 0, durationMs: 0, logTail: [] });
+      return;
+    }
+    const task = claim.task;
     this.emit({
       type: 'task.started',
       at: now,
-      id: task.id,
+      id,
       title: task.title,
       priority: task.priority,
       running: this.running.size,
       logPath: this.relative(job.logPath),
-      claimedFrom,
+      claimedFrom: run.claimedFrom,
     });
 
     // The task file is written by the supervising thread, so the disk never holds up this one.
-    const taskFile = { path: taskPaths(repoDir, task.id).taskFile, text: taskFileText(claimed) };
+    const taskFile = { path: taskPaths(this.deps.repoDir, id).taskFile, text: taskFileText(task) };
     try {
       const handle = this.deps.runner.run({ ...job, taskFile }, (event) => this.onWorkerEvent(event));
       run.cancel = handle.cancel;
       handle.done.then(
         (result) => this.finish(run, result),
-        (error: unknown) => this.finish(run, internalFailure(task.id, error)),
+        (error: unknown) => this.finish(run, internalFailure(id, error)),
       );
     } catch (error) {
-      this.finish(run, internalFailure(task.id, error));
+      this.finish(run, internalFailure(id, error));
     }
   }
 
@@ -360,9 +391,10 @@ export class Engine {
       .sync()
       .catch((error: unknown) => this.emit({ type: 'store.error', at: this.clock.now(), message: errorMessage(error) }))
       .then(() => {
-        this.settleRun(run, result);
+        const settled = this.settleRun(run, result);
         // What others wrote came in with that read: look at it as a watcher would have.
         if (this.deps.store.stats.merges !== this.mergesSeen) this.rescans.request();
+        return settled;
       })
       .catch((error: unknown) => this.emit({ type: 'store.error', at: this.clock.now(), message: `${run.task.id}: ${errorMessage(error)}` }))
       .finally(() => {
@@ -372,7 +404,7 @@ export class Engine {
       });
   }
 
-  private settleRun(run: Running, result: RunResult): void {
+  private settleRun(run: Running, result: RunResult): void | Promise<void> {
     const { store } = this.deps;
     const id = run.task.id;
     const now = this.clock.now();
@@ -390,11 +422,12 @@ export class Engine {
     if (full !== null) {
       // Not the task's fault: it goes back to open as it was, and nothing more starts on a full disk.
       store.update(id, releasePatch(new Date(now), run.claimedFrom));
-      this.scheduler.setStatus(id, 'open');
-      this.tally.record(id, 'open');
-      this.emit({ type: 'task.finished', at: now, id, title: run.task.title, outcome: result.outcome, status: 'open', attempts: result.attempts, durationMs: result.durationMs, reason: full });
-      this.haltDispatch(`chorus cannot write its files (${full})`);
-      return;
+      return this.afterWrite(id, 'open', () => {
+        this.scheduler.setStatus(id, 'open');
+        this.tally.record(id, 'open');
+        this.emit({ type: 'task.finished', at: now, id, title: run.task.title, outcome: result.outcome, status: 'open', attempts: result.attempts, durationMs: result.durationMs, reason: full });
+        this.haltDispatch(`chorus cannot write its files (${full})`);
+      });
     }
     const transition = finishTransition(result, {
       now: new Date(now),
@@ -406,22 +439,39 @@ export class Engine {
       claimedFrom: run.claimedFrom,
     });
     store.update(id, transition.patch);
-    if (transition.status !== 'closed') this.scheduler.setStatus(id, transition.status);
-    this.tally.record(id, transition.status, transition.reason);
-
-    this.emit({
-      type: 'task.finished',
-      at: now,
-      id,
-      title: run.task.title,
-      outcome: result.outcome,
-      status: transition.status,
-      attempts: result.attempts,
-      durationMs: result.durationMs,
-      logPath: this.relative(run.logPath),
-      ...(transition.reason ? { reason: transition.reason } : {}),
+    return this.afterWrite(id, transition.status, () => {
+      if (transition.status !== 'closed') this.scheduler.setStatus(id, transition.status);
+      this.tally.record(id, transition.status, transition.reason);
+      this.emit({
+        type: 'task.finished',
+        at: now,
+        id,
+        title: run.task.title,
+        outcome: result.outcome,
+        status: transition.status,
+        attempts: result.attempts,
+        durationMs: result.durationMs,
+        logPath: this.relative(run.logPath),
+        ...(transition.reason ? { reason: transition.reason } : {}),
+      });
+      if (transition.status === 'closed') this.enqueueUnblocked(id, now);
     });
-    if (transition.status === 'closed') this.enqueueUnblocked(id, now);
+  }
+
+  /**
+   * Runs `then` once the tracker holds what was just written to `id`: at once on the jsonl backend
+   * (its writes are coalesced, and a failed one halts the run), after bd answered on the bd backend.
+   * A write bd refused or failed changes nothing in chorus: the task is reported with bd's message,
+   * as bd still has it, and nothing it would have released starts.
+   */
+  private afterWrite(id: string, status: string, then: () => void): void | Promise<void> {
+    const written = this.deps.store.written(id);
+    if (written === null) return then();
+    return written.then(then, (error: unknown) => {
+      const now = this.clock.now();
+      const held = this.deps.store.tasks().get(id)?.status ?? 'gone';
+      this.markUnwritten(id, `chorus could not write "${status}" (${errorMessage(error)}); the tracker still has it ${held}`, now);
+    });
   }
 
   /** A close takes the task off the scheduler graph; what that released joins the queue (not for `chorus run ID...`). */
@@ -438,6 +488,10 @@ export class Engine {
     const transition = blockedTransition(new Date(now), reason, notesOf(task));
     this.deps.store.update(task.id, transition.patch);
     this.scheduler.setStatus(task.id, 'blocked');
+    void this.afterWrite(task.id, 'blocked', () => this.blocked(task, reason, now));
+  }
+
+  private blocked(task: Task, reason: string, now: number): void {
     this.tally.record(task.id, 'blocked', reason);
     // No agent ran, so there is no log to point at.
     this.emit({

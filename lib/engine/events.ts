@@ -8,6 +8,11 @@ import type { ClaimedFrom } from '../schedule/transitions.js';
 export type EngineEvent =
   /** `planned`: tasks the run would start if every one succeeded, when asked for (EngineDeps.planTotal). */
   | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][]; planned?: number }
+  /**
+   * The bd backend is claiming the task (`bd update ID --claim`); `task.started` follows when bd
+   * gives it to chorus, `task.skipped` when someone else holds it. The jsonl backend claims at once.
+   */
+  | { type: 'task.claiming'; at: number; id: string; claimedFrom: ClaimedFrom }
   /** The task was claimed; `claimedFrom`: its assignee and started_at before the claim, put back if the claim is undone. */
   | { type: 'task.started'; at: number; id: string; title: string; priority: number; running: number; logPath: string; claimedFrom: ClaimedFrom }
   /**
@@ -44,7 +49,7 @@ export type EngineEvent =
   | { type: 'task.accepted-close'; at: number; id: string; agentOutcome?: string }
   /** Not started after all: its line changed or went away outside chorus since it was found ready. */
   | { type: 'task.skipped'; at: number; id: string; title: string; reason: string }
-  /** The task's result could not be written: its line left the tracker while chorus ran it. */
+  /** The task's result could not be written: its line left the tracker while chorus ran it, or bd refused or failed the write. */
   | { type: 'task.unwritten'; at: number; id: string; reason: string }
   /** A tracker write failed in the background; the final write will report it again if it persists. */
   | { type: 'store.error'; at: number; message: string }

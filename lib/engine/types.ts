@@ -1,5 +1,5 @@
-import type { BeadsStore } from '../beads/index.js';
 import type { Task } from '../beads/task.js';
+import type { Tracker } from '../tracker/tracker.js';
 import type { Settings } from '../config/schema.js';
 import type { TaskGraph } from '../graph/index.js';
 import type { AgentJob, KillReason, RunResult, WorkerEvent } from '../pool/types.js';
@@ -19,7 +19,8 @@ export const systemClock: Clock = { now: () => Date.now() };
 export interface EngineDeps {
   repoDir: string;
   settings: Settings;
-  store: BeadsStore;
+  /** The tracker (jsonl or bd backend). */
+  store: Tracker;
   graph: TaskGraph;
   runner: AgentRunner;
   clock?: Clock;
@@ -54,6 +55,8 @@ export interface Running {
   command: string;
   commandOrigin: string;
   timeoutMs: number;
+  /** While bd answers the claim (the agent has not started). */
+  claiming?: boolean;
   /** Set once its result is being written (a second report of its end is ignored). */
   settling?: boolean;
   /** Null until the agent is handed to the runner. */

@@ -1,11 +1,11 @@
-import type { BeadsStore } from '../beads/store.js';
+import type { Tracker } from '../tracker/tracker.js';
 import type { TaskGraph } from '../graph/index.js';
 import type { RecoveryDone } from './describe-recovery.js';
 import { endOrphanGroup } from './end-orphan-group.js';
 import { taskRepairs, type RecoveryPlan } from './plan-recovery.js';
 
 export interface PerformRecoveryDeps {
-  store: BeadsStore;
+  store: Tracker;
   /** Kept in step with the tracker, so what recovery reopened can be dispatched. */
   graph?: TaskGraph;
   /** Between SIGTERM and SIGKILL for an agent group left running. */

@@ -59,7 +59,10 @@ export function recordRun(writer: JournalWriter, options: RecordRunOptions): Run
 
   const listener = (event: EngineEvent): void => {
     switch (event.type) {
+      case 'task.claiming':
       case 'task.started': {
+        // Through bd the claim is journaled before bd is asked, so a hard kill in between is recovered.
+        if (open.has(event.id)) break;
         const claim: ClaimEntry = { type: 'claim', run, at: iso(event.at), task: event.id, from: event.claimedFrom };
         open.set(event.id, { claim, attempts: new Map() });
         append(claim);
@@ -89,6 +92,10 @@ export function recordRun(writer: JournalWriter, options: RecordRunOptions): Run
         break;
       case 'task.accepted-close':
         settle(event.id, event.at, 'closed', { byOthers: true });
+        break;
+      case 'task.skipped':
+        // Claimed by someone else while bd was asked: nothing of chorus's to undo.
+        settle(event.id, event.at, 'open');
         break;
       case 'task.unwritten':
         settle(event.id, event.at, 'gone');

@@ -104,13 +104,13 @@ describe('a folder given with -C that is not there', () => {
     expect(out.stderr).toMatch(/^chorus: cannot write .*\.chorus\.json \(.*\)\n$/);
   });
 
-  it('a folder with no tracker says how to get one from current Beads', async () => {
+  it('a folder with no tracker says what it looked for and how to get one', async () => {
     const r = await repo([bead('a')]);
     await mkdir(path.join(r.dir, 'empty'));
     const out = await runChorus(['-C', path.join(r.dir, 'empty'), 'ready']);
     expect(out.code).toBe(2);
-    expect(out.stderr).toContain('bd export -o .beads/issues.jsonl');
-    expect(out.stderr).not.toContain('bd init');
+    expect(out.stderr).toContain(`.beads/ holds no Dolt database and there is no ${path.join(r.dir, 'empty', '.beads', 'issues.jsonl')}`);
+    expect(out.stderr).toContain('Run `bd init` there');
   });
 });
 

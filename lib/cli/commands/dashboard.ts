@@ -52,7 +52,7 @@ export async function dashboardCommand(opts: DashboardOptions, io: CliIO): Promi
   if (session.kind === 'watching') return watchRun(repo, session.pid, terminal, io, warnings);
   try {
     // As batch does before any dispatch: set right what a run that ended hard left behind, and say so.
-    if (session.tookOverFromGone) await removeDeadWritersLock(repo.issuesFile);
+    if (session.tookOverFromGone && repo.backend.kind === 'jsonl') await removeDeadWritersLock(repo.issuesFile);
     const recovery = await recover(repo);
     if (recovery.line) warnings.push(recovery.line);
     return await driveRun(repo, terminal, io, warnings);
@@ -91,7 +91,7 @@ async function takeRunLock(
   }
   try {
     // This chorus will write the tracker: a read-only .beads/ is refused before recovery or any agent.
-    await assertTrackerWritable(repo.issuesFile);
+    if (repo.backend.kind === 'jsonl') await assertTrackerWritable(repo.issuesFile);
   } catch (error) {
     await release();
     throw error;
@@ -177,7 +177,7 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
 
 /** Another chorus runs the work: show it, change nothing, until the person quits. */
 async function watchRun(repo: OpenRepo, pid: number | null, terminal: Terminal, io: CliIO, notices: string[]): Promise<number> {
-  const source = watchSource({ repoDir: repo.repoDir, issuesFile: repo.issuesFile, store: repo.store, skipTypes: repo.config.settings.skipTypes, holderPid: pid });
+  const source = watchSource({ repoDir: repo.repoDir, store: repo.store, skipTypes: repo.config.settings.skipTypes, holderPid: pid });
   let dashboard: Dashboard | undefined;
   let stopOnInterrupt = () => undefined as unknown;
   let onUncaught: (error: unknown) => void = () => undefined;

@@ -10,6 +10,7 @@ export const SETTING_FLAG_NAMES = {
   taskTimeout: '--task-timeout',
   retryCount: '--retry-count',
   agentCommand: '--agent',
+  backend: '--backend',
 } as const satisfies Partial<Record<SettingKey, string>>;
 
 /** A plain decimal number as typed (`3`, `1.5`, `-1`, `1e3`); `0x10`, `Infinity` and `` stay text. */
@@ -24,5 +25,6 @@ export function settingFlagsFrom(opts: Record<string, unknown>): Partial<Record<
     taskTimeout: number(opts['taskTimeout']),
     retryCount: number(opts['retryCount']),
     agentCommand: opts['agent'],
+    backend: opts['backend'],
   };
 }
