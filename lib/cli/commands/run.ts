@@ -31,7 +31,7 @@ export function checkRunnable(repo: OpenRepo, ids: string[], force: boolean): vo
   for (const id of ids) {
     const task = repo.store.tasks().get(id);
     if (!task || task.status === 'tombstone') {
-      problems.push(`${id}: no such task in ${repo.config.settings.issuesFile}`);
+      problems.push(`${id}: no such task in ${repo.backend.kind === 'jsonl' ? repo.config.settings.issuesFile : `the bd tracker (${repo.store.location})`}`);
       continue;
     }
     if (force) continue;
