@@ -46,7 +46,7 @@ export interface StandinCall {
   ms: number;
   pid: number;
   at: string;
-  /** Process start. */
+  /** When the script started running (after Node itself had started). */
   start: number;
   /** When the call finished (after releasing the store lock). */
   end: number;
