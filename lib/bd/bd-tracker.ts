@@ -170,7 +170,10 @@ export class BdTracker implements Tracker {
 
   private push(op: Op): void {
     this.ops.push(op);
-    this.draining ??= this.drain().finally(() => (this.draining = null));
+    // Started a microtask later: what the engine asks for in one go (the starts of one dispatch round) goes in one call.
+    this.draining ??= Promise.resolve()
+      .then(() => this.drain())
+      .finally(() => (this.draining = null));
   }
 
   private async drain(): Promise<void> {
@@ -285,9 +288,10 @@ export class BdTracker implements Tracker {
     } catch {
       return tasks;
     }
-    for (const raw of issues) {
-      const id = raw['id'];
+    for (const reply of issues) {
+      const id = reply['id'];
       if (typeof id !== 'string') continue;
+      const raw = withListFields(reply, this.known.get(id));
       this.known.set(id, raw);
       const task = normalizeTask(raw, id);
       tasks.set(id, task);
@@ -342,7 +346,7 @@ export class BdTracker implements Tracker {
       const raw = entry as Record<string, unknown>;
       known.set(id, raw);
       const before = this.known.get(id);
-      if (!first && (before === undefined || JSON.stringify(before) !== JSON.stringify(raw))) {
+      if (!first && (before === undefined || fingerprint(before) !== fingerprint(raw))) {
         changed = true;
         const wasStatus = this.view.get(id)?.status;
         if (raw['status'] === 'closed' && wasStatus !== undefined && wasStatus !== 'closed') {
@@ -375,6 +379,43 @@ export class BdTracker implements Tracker {
   private emit(event: StoreEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+/** Printed by `bd list` and not in a write's reply (bd loads them for lists only); chorus never changes them. */
+const LIST_ONLY_KEYS = ['labels', 'dependencies', 'dependency_count', 'dependent_count', 'comment_count', 'parent'];
+
+/** A write's reply, with what only the list printed carried over from the list. */
+function withListFields(reply: Record<string, unknown>, known: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!known) return reply;
+  const missing = LIST_ONLY_KEYS.filter((key) => !(key in reply) && key in known);
+  if (missing.length === 0) return reply;
+  const raw = { ...reply };
+  for (const key of missing) raw[key] = known[key];
+  return raw;
+}
+
+/**
+ * What a change by someone else shows in: bd bumps `updated_at` on every write to an issue, and
+ * the rest covers an edit that might not (a dependency added, a status set by hand). The counts
+ * and `parent` that only `bd list` prints, and key order, do not count: a write's reply and the
+ * next list print the same issue differently.
+ */
+function fingerprint(raw: Record<string, unknown>): string {
+  const deps = Array.isArray(raw['dependencies'])
+    ? (raw['dependencies'] as unknown[]).map((d) => (typeof d === 'object' && d !== null ? `${String((d as Record<string, unknown>)['depends_on_id'])}:${String((d as Record<string, unknown>)['type'])}` : String(d)))
+    : [];
+  return JSON.stringify([
+    raw['updated_at'],
+    raw['status'],
+    raw['assignee'],
+    raw['priority'],
+    raw['issue_type'],
+    raw['defer_until'],
+    raw['closed_at'],
+    raw['pinned'],
+    raw['ephemeral'],
+    deps.sort(),
+  ]);
 }
 
 /** What an update's flags set, for the view while bd has not answered. */

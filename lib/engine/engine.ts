@@ -467,11 +467,18 @@ export class Engine {
   private afterWrite(id: string, status: string, then: () => void): void | Promise<void> {
     const written = this.deps.store.written(id);
     if (written === null) return then();
-    return written.then(then, (error: unknown) => {
-      const now = this.clock.now();
-      const held = this.deps.store.tasks().get(id)?.status ?? 'gone';
-      this.markUnwritten(id, `chorus could not write "${status}" (${errorMessage(error)}); the tracker still has it ${held}`, now);
-    });
+    // The run is not over while a result waits for bd.
+    this.finishing += 1;
+    return written
+      .then(then, (error: unknown) => {
+        const now = this.clock.now();
+        const held = this.deps.store.tasks().get(id)?.status ?? 'gone';
+        this.markUnwritten(id, `chorus could not write "${status}" (${errorMessage(error)}); the tracker still has it ${held}`, now);
+      })
+      .finally(() => {
+        this.finishing -= 1;
+        this.checkSettled();
+      });
   }
 
   /** A close takes the task off the scheduler graph; what that released joins the queue (not for `chorus run ID...`). */
