@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import pRetry from 'p-retry';
-import { BdCallError, isBusyError } from './bd-error.js';
+import { BdCallError, isBusyError, isBusyText } from './bd-error.js';
 
 export interface BdCommandOptions {
   /** The program: `bd`, or a compatible CLI (`beadsCommand`). */
@@ -95,7 +95,8 @@ export class BdCommand {
         this.stats.ms += performance.now() - started;
         const stdout = Buffer.concat(out).toString('utf8');
         const stderr = Buffer.concat(err).toString('utf8');
-        if (code === 0 || (code !== null && allowExit.includes(code))) resolve({ stdout, stderr, exitCode: code });
+        // A busy refusal exits 1 like a refused claim: it is retried, never taken as bd's answer.
+        if (code === 0 || (code !== null && allowExit.includes(code) && !isBusyText(stderr))) resolve({ stdout, stderr, exitCode: code });
         else reject(new BdCallError(command, args, code, stderr, signal ? `ended by ${signal}` : undefined));
       });
     });

@@ -26,6 +26,10 @@ export function isBusyError(error: unknown): boolean {
   return error instanceof BdCallError && BUSY.test(error.stderr);
 }
 
+export function isBusyText(stderr: string): boolean {
+  return BUSY.test(stderr);
+}
+
 /** The stderr's first lines, trimmed, for one-line messages. */
 export function firstLines(text: string, max = 3): string {
   return text

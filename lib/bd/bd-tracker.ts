@@ -151,7 +151,7 @@ export class BdTracker implements Tracker {
       if (this.ops.some((op) => op.kind === 'reload')) return;
       if (performance.now() - this.lastReloadAt >= every) onChange();
     }, Math.max(50, Math.floor(every / 4)));
-    timer.unref();
+    // Not unref'd: while a run watches, this keeps Node alive as the jsonl file watcher does (the agent pool's threads do not).
     return () => clearInterval(timer);
   }
 

@@ -473,7 +473,8 @@ export class Engine {
       .then(then, (error: unknown) => {
         const now = this.clock.now();
         const held = this.deps.store.tasks().get(id)?.status ?? 'gone';
-        this.markUnwritten(id, `chorus could not write "${status}" (${errorMessage(error)}); the tracker still has it ${held}`, now);
+        const hint = held === 'in_progress' ? ' (claimed by chorus): set it right there by hand once the cause is fixed' : '';
+        this.markUnwritten(id, `chorus could not write "${status}" (${errorMessage(error)}); the tracker still has it ${held}${hint}`, now);
       })
       .finally(() => {
         this.finishing -= 1;
