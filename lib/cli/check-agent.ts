@@ -26,6 +26,21 @@ const EXAMPLES = [
 ].join('\n');
 
 /**
+ * Whether some task would be run by the global agent: one without an agent of its own
+ * (`metadata.chorus.agent`), among the open runnable ones (or among all, when `chosen` by id).
+ */
+export function usesGlobalAgent(candidates: Iterable<Task>, skipTypes: readonly string[], chosen = false): boolean {
+  const skip = new Set(skipTypes);
+  for (const task of candidates) {
+    if (!chosen && (task.status !== 'open' || skip.has(task.issueType ?? ''))) continue;
+    const chorus = task.metadata?.['chorus'];
+    if (typeof chorus === 'object' && chorus !== null && 'agent' in chorus) continue;
+    return true;
+  }
+  return false;
+}
+
+/**
  * Before the first claim: the global agent command must be one that can start, whenever some task
  * of the run would use it. Otherwise a whole tracker would end up `blocked`, one "command not
  * found" note at a time. A per-task agent (metadata.chorus.agent) is checked when its task starts.
@@ -37,16 +52,7 @@ export function assertAgentStarts(
   /** Chosen by id (`run`, `retry`): each runs whatever its status. Otherwise only open runnable tasks count. */
   chosen = false,
 ): void {
-  const skip = new Set(config.settings.skipTypes);
-  let usesGlobal = false;
-  for (const task of candidates) {
-    if (!chosen && (task.status !== 'open' || skip.has(task.issueType ?? ''))) continue;
-    const chorus = task.metadata?.['chorus'];
-    if (typeof chorus === 'object' && chorus !== null && 'agent' in chorus) continue;
-    usesGlobal = true;
-    break;
-  }
-  if (!usesGlobal) return;
+  if (!usesGlobalAgent(candidates, config.settings.skipTypes, chosen)) return;
   const { agentCommand, agentEnv } = config.settings;
   const problem = checkCommand(agentCommand, { cwd: repoDir, pathEnv: agentEnv['PATH'] ?? process.env['PATH'] });
   if (!problem) return;

@@ -127,6 +127,17 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
     program.command('config').description('print the effective settings and where each came from').option('--json', 'as JSON'),
   ).action(action(async (o: Record<string, unknown>) => (await import('./commands/config.js')).configCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io)));
 
+  settingOptions(
+    program
+      .command('doctor')
+      .description('what chorus sees here (settings, backend, tracker, bd, agent, run lock) and whether a batch can run; writes nothing')
+      .option('--json', 'as JSON'),
+  ).action(
+    action(async (o: Record<string, unknown>) =>
+      (await import('./commands/doctor.js')).doctorCommand({ ...o, dir: dir(), version, settingFlags: settingFlagsFrom(o) }, io),
+    ),
+  );
+
   program
     .command('init')
     .description('write a starting .chorus.json')

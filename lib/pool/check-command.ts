@@ -35,6 +35,20 @@ export function checkCommand(command: string, lookup: CommandLookup): CommandPro
   return { kind: 'not-found', command, searched: 'path' };
 }
 
+/** The file `command` names, found as execvp would find it (through PATH, or as a path from `cwd`), or null. */
+export function locateCommand(command: string, lookup: CommandLookup): string | null {
+  if (command.includes('/')) {
+    const file = path.resolve(lookup.cwd, command);
+    return isFile(file) ? file : null;
+  }
+  for (const dir of (lookup.pathEnv ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, command);
+    if (isFile(file) && isExecutable(file)) return file;
+  }
+  return null;
+}
+
 function checkFile(command: string, file: string, pathEnv: string | undefined): CommandProblem | null {
   let stat;
   try {

@@ -26,6 +26,9 @@ export type RunLockRelease = (() => Promise<void>) & {
   tookOverFromGone: boolean;
 };
 
+/** A holder chorus cannot look at counts as gone once its lock has not been refreshed for this long. */
+export const RUN_LOCK_STALE_MS = 30_000;
+
 export interface RunLockOptions {
   /**
    * A holder chorus cannot check (another machine or container sharing the folder, or no /proc)
@@ -48,7 +51,7 @@ export interface RunLockOptions {
  */
 export async function acquireRunLock(repoDir: string, options: RunLockOptions = {}): Promise<RunLockRelease> {
   const now = options.now ?? Date.now;
-  const staleMs = options.staleMs ?? 30_000;
+  const staleMs = options.staleMs ?? RUN_LOCK_STALE_MS;
   const dir = stateDir(repoDir);
   try {
     mkdirSync(dir, { recursive: true });
