@@ -168,12 +168,18 @@ export class BdTracker implements Tracker {
     this.push(op);
   }
 
-  private push(op: Op): void {
-    this.ops.push(op);
+  private push(op: Op, front = false): void {
+    if (front) this.ops.unshift(op);
+    else this.ops.push(op);
+    if (this.draining) return;
     // Started a microtask later: what the engine asks for in one go (the starts of one dispatch round) goes in one call.
-    this.draining ??= Promise.resolve()
+    this.draining = Promise.resolve()
       .then(() => this.drain())
-      .finally(() => (this.draining = null));
+      .finally(() => {
+        this.draining = null;
+        // Pushed after drain() saw the queue empty but before this ran: nobody else will take it.
+        if (this.ops.length > 0) this.push(this.ops.shift()!, true);
+      });
   }
 
   private async drain(): Promise<void> {

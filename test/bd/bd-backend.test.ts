@@ -183,7 +183,7 @@ describe('others changing the tracker during a batch', () => {
       ],
       { agentCommand: process.execPath, agentArgs: [agent], agentEnv: { BD_STANDIN_LOCK_WAIT_MS: '5000' }, bdPollInterval: 300 },
     );
-    const batch = runChorus(['-C', dir, 'batch', '--all-ready'], { env: standinEnv() });
+    const batch = runChorus(['-C', dir, 'batch', '--all-ready'], { env: standinEnv(), timeoutMs: 40_000 });
     // While bd-long runs, a person closes what bd-after waits for.
     await new Promise((r) => setTimeout(r, 1500));
     const closed = await runBd(dir, ['close', 'bd-alice', '-r', 'alice finished it'], { BD_STANDIN_LOCK_WAIT_MS: '5000', BD_ACTOR: 'alice' });
