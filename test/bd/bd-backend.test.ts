@@ -169,6 +169,7 @@ describe('others changing the tracker during a batch', () => {
         "import { appendFileSync } from 'node:fs';",
         'const id = process.env.CHORUS_TASK_ID;',
         "appendFileSync('record.txt', `start ${id} ${Date.now()}\\n`);",
+        "appendFileSync('beads-dir.txt', `${process.env.BEADS_DIR}\\n`);",
         "if (id === 'bd-self') { execFileSync('bd', ['close', id, '-r', 'done by the agent itself'], { stdio: 'inherit' }); process.exit(3); }",
         "if (id === 'bd-long') await new Promise((r) => setTimeout(r, 4000));",
         "appendFileSync('record.txt', `end ${id} ${Date.now()}\\n`);",
@@ -203,6 +204,13 @@ describe('others changing the tracker during a batch', () => {
     const longEnd = rec.find((x) => x.kind === 'end' && x.id === 'bd-long')!.at;
     expect(afterStart).toBeLessThan(longEnd);
     // Agents are told where the tracker is, so their bd reaches it from anywhere.
+    expect(new Set(readFileSync(path.join(dir, 'beads-dir.txt'), 'utf8').trim().split('\n'))).toEqual(new Set([path.join(dir, '.beads')]));
+    // chorus logs --follow asks bd whether the task still runs: this one is closed, so it prints and ends.
+    const logs = await runChorus(['-C', dir, 'logs', 'bd-long', '--follow'], { env: standinEnv(), timeoutMs: 20_000 });
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain('=== chorus attempt 1/');
+    const unknown = await runChorus(['-C', dir, 'logs', 'bd-nope'], { env: standinEnv() });
+    expect(unknown.stderr).toContain('no task "bd-nope" in the bd tracker');
     expect(readStandinHistory(dir).some((h) => h.id === 'bd-self' && h.field === 'status' && h.new === 'closed')).toBe(true);
   }, 60_000);
 });

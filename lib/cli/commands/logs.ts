@@ -7,7 +7,8 @@ import { taskPaths } from '../../engine/build-job.js';
 import { loadConfig } from '../../config/load-config.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
-import { taskStatusWatch } from '../task-status-watch.js';
+import { bdTaskStatusWatch, taskStatusWatch } from '../task-status-watch.js';
+import { chooseBackend } from '../../tracker/choose-backend.js';
 
 export interface LogsOptions {
   dir?: string;
@@ -39,8 +40,19 @@ export async function logsCommand(id: string, opts: LogsOptions, io: CliIO): Pro
     if (!opts.follow && printed !== null) return EXIT.ok;
     // The tracker (and so the settings, which name it) is read only when the log is not enough.
     const { settings } = await loadConfig(repoDir);
-    const issuesFile = path.resolve(repoDir, settings.issuesFile);
-    const statusOf = taskStatusWatch(issuesFile, id);
+    let issuesFile = path.resolve(repoDir, settings.issuesFile);
+    let statusOf = taskStatusWatch(issuesFile, id);
+    const backend = (() => {
+      try {
+        return chooseBackend(repoDir, settings);
+      } catch {
+        return null; // no tracker to be found: the file's message says so below
+      }
+    })();
+    if (backend?.kind === 'bd') {
+      statusOf = bdTaskStatusWatch({ command: settings.beadsCommand, repoDir, beadsDir: backend.beadsDir, everyMs: Math.max(1000, settings.bdPollInterval) }, id);
+      issuesFile = `the bd tracker (${backend.beadsDir})`;
+    }
     if (!opts.follow) {
       await assertKnown(id, await statusOf(), issuesFile);
       throw new UsageError('CHORUS_NO_LOG', `no log yet for ${id}: it has not run (${logPath})`);
@@ -103,6 +115,7 @@ async function follow(id: string, printed: number | null, ctx: FollowContext): P
 /** A task that is not in the tracker (or is deleted) will never have a log: say so, naming it. */
 async function assertKnown(id: string, status: string | undefined, issuesFile: string): Promise<void> {
   if (status !== undefined && status !== 'tombstone') return;
+  if (issuesFile.startsWith('the bd tracker')) throw new UsageError('CHORUS_UNKNOWN_TASK', `no task "${id}" in ${issuesFile}`);
   const tracker = await stat(issuesFile).catch(() => null);
   const where = tracker ? issuesFile : `${issuesFile} (there is no tracker there)`;
   throw new UsageError('CHORUS_UNKNOWN_TASK', `no task "${id}" in ${where}`);
