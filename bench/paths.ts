@@ -22,6 +22,8 @@ export interface RepoPaths {
   parseLinesBaseline: string;
   floodAgent: string;
   realFixtures: string;
+  /** The stand-in `bd` (a symlink `bd` in it): put first on PATH. */
+  bdStandinDir: string;
   defaultJsonOut: string;
 }
 
@@ -32,6 +34,7 @@ export function repoPaths(root = repoRoot()): RepoPaths {
     parseLinesBaseline: path.join(root, 'bench/baselines/parse-lines.mjs'),
     floodAgent: path.join(root, 'test/fixtures/agents/flood.js'),
     realFixtures: path.join(root, 'test/fixtures/beads-real'),
+    bdStandinDir: path.join(root, 'test/fixtures/bd'),
     defaultJsonOut: path.join(root, 'bench/out/results.json'),
   };
   if (!existsSync(paths.chorusBin)) {

@@ -30,6 +30,12 @@ export interface Plan {
    * nothing; a log followed while it grows by `logMB`.
    */
   dashboard: { tasks: number; frames: number; cols: number; rows: number; agents: number; idleS: number; logMB: number; timeoutS: number };
+  /**
+   * The bd backend, through the stand-in `bd`: a batch of `tasks` no-op tasks on a wide DAG of
+   * `width`, `maxAgents` at once, one run (its figure is a count of calls, not a time); and
+   * `chorus ready` on the gastown fixture against the stand-in's bare `bd list`, `loadRuns` rounds.
+   */
+  bd: { tasks: number; width: number; maxAgents: number; batchTimeoutS: number; loadRuns: number; loadBudgetS: number; loadTimeoutS: number };
 }
 
 export const FULL_PLAN: Plan = {
@@ -44,6 +50,7 @@ export const FULL_PLAN: Plan = {
   memory: { tasks: 100_000, closedShare: 0.5, runs: 3, budgetS: 15, timeoutS: 30 },
   schedulerGraph: { tasks: 100_000, runs: 3, timeoutS: 60 },
   dashboard: { tasks: 10_000, frames: 60, cols: 200, rows: 60, agents: 8, idleS: 20, logMB: 500, timeoutS: 60 },
+  bd: { tasks: 200, width: 8, maxAgents: 4, batchTimeoutS: 90, loadRuns: 5, loadBudgetS: 20, loadTimeoutS: 30 },
 };
 
 export const QUICK_PLAN: Plan = {
@@ -58,4 +65,5 @@ export const QUICK_PLAN: Plan = {
   memory: { tasks: 20_000, closedShare: 0.5, runs: 1, budgetS: 5, timeoutS: 10 },
   schedulerGraph: { tasks: 20_000, runs: 1, timeoutS: 20 },
   dashboard: { tasks: 2_000, frames: 20, cols: 200, rows: 60, agents: 4, idleS: 5, logMB: 100, timeoutS: 30 },
+  bd: { tasks: 40, width: 8, maxAgents: 4, batchTimeoutS: 30, loadRuns: 3, loadBudgetS: 8, loadTimeoutS: 15 },
 };

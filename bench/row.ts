@@ -1,6 +1,6 @@
 import type { RunSample } from './measure/sample.js';
 
-export type Unit = 's' | 'ms' | 'MB' | 'x' | '%';
+export type Unit = 's' | 'ms' | 'MB' | 'x' | '%' | 'calls/task';
 export type Status = 'pass' | 'fail' | 'error' | 'skip' | 'info';
 
 /** What a row is judged on: chorus's figure against the baseline (`ratio`), or chorus's figure alone (`max`). */

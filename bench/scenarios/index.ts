@@ -1,3 +1,4 @@
+import { bdBackendScenario } from './bd-backend.js';
 import type { Scenario } from './context.js';
 import { dashboardScenario } from './dashboard.js';
 import { deepChainScenario } from './deep-chain.js';
@@ -19,6 +20,7 @@ export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([
   ['output', outputScenario],
   ['idle', idleScenario],
   ['dashboard', dashboardScenario],
+  ['bd-backend', bdBackendScenario],
   // Last: its timeout stretches to the time the others left (see Plan.suiteBudgetS).
   ['write-back', writeBackScenario],
 ]);
