@@ -160,7 +160,7 @@ async function makeFaultRepo(backend: Backend, issues: object[], orchestration: 
     figures() {
       const calls = readCallLog(callLog);
       const unlocked = calls.filter((c) => c.lockedAt === undefined && c.exit !== 0).length;
-      return [['bd calls (stand-in call log)', calls.length, `${unlocked} failed without the store lock (busy: chorus retries them)`]];
+      return [['bd calls (stand-in call log)', calls.length, `${unlocked} refused as busy (another bd process held the store lock)`]];
     },
   };
 }
