@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { AGENTS, CLI, bead, blocks, makeRepo, type TempRepo } from '../helpers/temp-repo.js';
+import { readCallLog, readStandinById, seedStandin, standinDataFile, standinEnv } from '../helpers/bd-standin.js';
+import { AGENTS, CLI, bead, blocks, makeRepo } from '../helpers/temp-repo.js';
 import { readProcStat } from '../../lib/state/processes.js';
 
 // The fault-injection run (`npm run test:faults`): a batch of 120 tasks is killed with SIGKILL at
@@ -10,6 +12,10 @@ import { readProcStat } from '../../lib/state/processes.js';
 // happened and fails unless every figure is as the README promises. The kill moments come from a
 // seed (printed; FAULT_SEED=N replays them): 100 ms to 4 s into each run, so some land in its
 // start-up (the lock, recovery), some in dispatch, some in a tracker write.
+//
+// It runs twice, once per tracker backend: `jsonl` (chorus writes .beads/issues.jsonl itself) and
+// `bd` (the same issues seeded into the stand-in bd, test/fixtures/bd, which chorus finds on PATH
+// and reaches only through `bd` calls).
 
 const TASKS = 120;
 const KILLS = 6;
@@ -94,19 +100,105 @@ interface Run {
   stderr: string;
 }
 
-let repo: TempRepo | undefined;
+type Backend = 'jsonl' | 'bd';
+
+/** A scratch repository with the batch in the tracker of one backend, and how the test reads that tracker. */
+interface FaultRepo {
+  dir: string;
+  /** The environment chorus runs in (agents inherit it). */
+  env: NodeJS.ProcessEnv;
+  /** The file the tracker keeps its tasks in, one JSON object per line: .beads/issues.jsonl, or the stand-in's data file. */
+  dataFile: string;
+  /** The tasks as the tracker holds them, by id. */
+  readTasks(): Promise<Map<string, Record<string, unknown>>>;
+  /** When the tracker recorded the task closed (epoch ms), NaN when it did not. */
+  closedAt(id: string, task: Record<string, unknown> | undefined): number;
+  /** Extra rows for the table. */
+  figures(): [string, string | number, string][];
+}
+
+const scratch: string[] = [];
 const leftovers: Start[] = [];
-afterAll(async () => {
+afterAll(() => {
   // Should there be survivors (a failed run), they are ended here, by pid, and only if still the recorded process.
   for (const p of leftovers) if (stillRunning(p)) process.kill(p.pid, 'SIGKILL');
-  await repo?.remove();
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
-it(`a ${TASKS}-task batch killed with SIGKILL ${KILLS} times and restarted at once finishes, never re-runs a closed task, and leaves no agent behind`, async () => {
+async function makeFaultRepo(backend: Backend, issues: object[], orchestration: Record<string, unknown>): Promise<FaultRepo> {
+  if (backend === 'jsonl') {
+    const repo = await makeRepo(issues, orchestration);
+    scratch.push(repo.dir);
+    return {
+      dir: repo.dir,
+      env: process.env,
+      dataFile: repo.issuesFile,
+      readTasks: () => repo.readTasks(),
+      closedAt: (_id, task) => Date.parse(String(task?.['closed_at'] ?? '')),
+      figures: () => [],
+    };
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chorus-test-'));
+  scratch.push(dir);
+  seedStandin(dir, issues, { git: true, prefix: 'f' });
+  writeFileSync(path.join(dir, '.chorus.json'), JSON.stringify({ orchestration }, null, 2));
+  const callLog = path.join(dir, 'bd-calls.log');
+  let closes: Map<string, number> | undefined;
+  return {
+    dir,
+    env: standinEnv({ BD_STANDIN_CALL_LOG: callLog }),
+    dataFile: standinDataFile(dir),
+    // A data file that does not parse is counted in the figures; the tasks are then read line by line.
+    readTasks: () => Promise.resolve(tryReadStandin(dir)),
+    // bd writes closed_at in whole seconds, too coarse against agents that start and end within one:
+    // the end of the first bd close call that closed the task (the call log's time, in ms) is when bd held it closed.
+    closedAt(id, task) {
+      if (task?.['status'] !== 'closed') return NaN;
+      closes ??= firstCloses(callLog);
+      return closes.get(id) ?? Date.parse(String(task['closed_at'] ?? '')) + 999;
+    },
+    figures() {
+      const calls = readCallLog(callLog);
+      const unlocked = calls.filter((c) => c.lockedAt === undefined && c.exit !== 0).length;
+      return [['bd calls (stand-in call log)', calls.length, `${unlocked} refused as busy (another bd process held the store lock)`]];
+    },
+  };
+}
+
+function tryReadStandin(dir: string): Map<string, Record<string, unknown>> {
+  try {
+    return readStandinById(dir);
+  } catch {
+    const tasks = new Map<string, Record<string, unknown>>();
+    for (const line of readFileSync(standinDataFile(dir), 'utf8').split('\n')) {
+      if (!parses(line)) continue;
+      const o = JSON.parse(line) as Record<string, unknown>;
+      if (typeof o['id'] === 'string') tasks.set(o['id'], o);
+    }
+    return tasks;
+  }
+}
+
+/** For each id, when the first successful `bd close` naming it released the store (from the stand-in's call log). */
+function firstCloses(callLog: string): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const call of readCallLog(callLog)) {
+    const at = call.argv.indexOf('close');
+    if (at < 0 || call.exit !== 0) continue;
+    const end = call.releasedAt ?? call.end;
+    for (const arg of call.argv.slice(at + 1)) {
+      if (arg.startsWith('-')) break; // the ids come first, then -r REASON ... --json
+      if (!(first.get(arg)! <= end)) first.set(arg, end);
+    }
+  }
+  return first;
+}
+
+async function hardKillRun(backend: Backend): Promise<void> {
   const rand = random(seed);
   const tasks = batchTasks();
   const others = otherTasks();
-  repo = await makeRepo([...tasks.map((t) => t.line), ...others], {
+  const repo = await makeFaultRepo(backend, [...tasks.map((t) => t.line), ...others], {
     agentCommand: path.join(AGENTS, 'record-start.js'),
     agentArgs: [],
     maxAgents: 6,
@@ -115,7 +207,8 @@ it(`a ${TASKS}-task batch killed with SIGKILL ${KILLS} times and restarted at on
     backoffMax: 200,
   });
   const record = path.join(repo.dir, 'record.log');
-  const otherLinesBefore = linesById(await repo.readIssues(), new Set(others.map((o) => (o as { id: string }).id)));
+  // Each other task's stored object, as its line in the tracker's file: compared whole, nothing ignored.
+  const otherLinesBefore = linesById(readFileSync(repo.dataFile, 'utf8'), new Set(others.map((o) => (o as { id: string }).id)));
   const started = Date.now();
   const runs: Run[] = [];
   /** Per kill: processes of the killed chorus still running 2 s after it died. */
@@ -124,7 +217,7 @@ it(`a ${TASKS}-task batch killed with SIGKILL ${KILLS} times and restarted at on
 
   for (let n = 1; Date.now() - started < DEADLINE_MS; n += 1) {
     const child = spawn(process.execPath, [CLI, '-C', repo.dir, 'batch', '--all-ready'], {
-      env: { ...process.env, FIXTURE_RECORD_FILE: record, FIXTURE_RUN: String(n) },
+      env: { ...repo.env, FIXTURE_RECORD_FILE: record, FIXTURE_RUN: String(n) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const run: Run = { n, code: null, signal: null, stdout: '', stderr: '' };
@@ -167,13 +260,13 @@ it(`a ${TASKS}-task batch killed with SIGKILL ${KILLS} times and restarted at on
   const elapsedMs = Date.now() - started;
 
   // The figures.
-  const text = await repo.readIssues();
+  const text = readFileSync(repo.dataFile, 'utf8');
   const unparsable = text.split('\n').filter((line) => line.trim() !== '' && !parses(line)).length;
   const final = await repo.readTasks();
   const closed = tasks.filter((t) => final.get(t.id)?.['status'] === 'closed').length;
   const starts = readStarts(record).filter((s) => s.kind === 'start');
   const rerunsAfterClose = starts.filter((s) => {
-    const closedAt = Date.parse(String(final.get(s.task)?.['closed_at'] ?? ''));
+    const closedAt = repo.closedAt(s.task, final.get(s.task));
     return !Number.isNaN(closedAt) && s.at > closedAt;
   });
   const otherLinesAfter = linesById(text, new Set(otherLinesBefore.keys()));
@@ -198,14 +291,15 @@ it(`a ${TASKS}-task batch killed with SIGKILL ${KILLS} times and restarted at on
     ['re-runs after the tracker recorded the task closed', rerunsAfterClose.length, 'must be 0'],
     ['agent processes alive 2 s after their chorus died', survivors.length, 'must be 0'],
     ['lines of other tasks changed', othersChanged.length, `must be 0 (of ${otherLinesBefore.size})`],
-    ['tracker lines that do not parse', unparsable, 'must be 0'],
+    [backend === 'bd' ? "lines of the stand-in bd's data file that do not parse" : 'tracker lines that do not parse', unparsable, 'must be 0'],
     ['restarts that failed (not killed, exit != 0)', refused.length, 'must be 0'],
     ['runs with a stack trace or ERR_IPC_CHANNEL_CLOSED', noisy.length, 'must be 0'],
+    ...repo.figures(),
     ['journal at the end', `${journalBytes} B`, 'compacted at each start'],
     ['time', `${(elapsedMs / 1000).toFixed(1)} s`, 'must be < 180 s'],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
-  console.log(['', 'fault-injection run: hard kills', ...rows.map(([k, v, note]) => `  ${k.padEnd(width)}  ${String(v).padStart(8)}  ${note}`)].join('\n'));
+  console.log(['', `fault-injection run: hard kills, ${backend} backend`, ...rows.map(([k, v, note]) => `  ${k.padEnd(width)}  ${String(v).padStart(8)}  ${note}`)].join('\n'));
   if (refused.length || noisy.length) console.log([...refused, ...noisy].map((r) => `run ${r.n} (exit ${r.code}):\n${r.stdout}\n${r.stderr}`).join('\n'));
   if (rerunsAfterClose.length) console.log('re-runs after close:', rerunsAfterClose);
   if (survivors.length) console.log('survivors:', survivors);
@@ -219,7 +313,11 @@ it(`a ${TASKS}-task batch killed with SIGKILL ${KILLS} times and restarted at on
   expect(refused.map((r) => r.n)).toEqual([]);
   expect(noisy.map((r) => r.n)).toEqual([]);
   expect(elapsedMs).toBeLessThan(180_000);
-});
+}
+
+for (const backend of ['jsonl', 'bd'] as const) {
+  it(`${backend} backend: a ${TASKS}-task batch killed with SIGKILL ${KILLS} times and restarted at once finishes, never re-runs a closed task, and leaves no agent behind`, () => hardKillRun(backend));
+}
 
 function parses(line: string): boolean {
   try {

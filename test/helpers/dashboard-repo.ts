@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { readStandinById, seedStandin, standinDataFile, standinEnv } from './bd-standin.js';
 import { AGENTS, CLI, makeRepo, type TempRepo } from './temp-repo.js';
 import { TmuxSession, shellQuote } from './tmux.js';
 
@@ -18,7 +21,36 @@ export interface HoldRepo extends TempRepo {
 }
 
 export async function makeHoldRepo(tasks: object[], orchestration: Record<string, unknown> = {}): Promise<HoldRepo> {
-  const repo = await makeRepo(tasks);
+  return holdRepo(await makeRepo(tasks), orchestration, {});
+}
+
+/** A hold repository on the bd backend, and the environment a chorus needs to find the stand-in bd. */
+export interface BdHoldRepo extends HoldRepo {
+  /** For runChorus: the stand-in first on PATH. */
+  env: Record<string, string>;
+}
+
+/**
+ * The same on the bd backend: the tasks seeded into the stand-in bd (test/fixtures/bd; no
+ * .beads/issues.jsonl), which the dashboard finds first on PATH. `issuesFile`, `readIssues` and
+ * `readTasks` are the stand-in's data file and what it holds.
+ */
+export async function makeBdHoldRepo(tasks: object[], orchestration: Record<string, unknown> = {}): Promise<BdHoldRepo> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'chorus-test-'));
+  seedStandin(dir, tasks, { git: true });
+  const dataFile = standinDataFile(dir);
+  const repo: TempRepo = {
+    dir,
+    issuesFile: dataFile,
+    readIssues: () => readFile(dataFile, 'utf8'),
+    readTasks: () => Promise.resolve(readStandinById(dir)),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+  const env = standinEnv();
+  return { ...holdRepo(repo, orchestration, { PATH: env['PATH']! }), env };
+}
+
+function holdRepo(repo: TempRepo, orchestration: Record<string, unknown>, terminalEnv: Record<string, string>): HoldRepo {
   const agent = path.join(repo.dir, 'agent', 'hold.mjs');
   mkdirSync(path.dirname(agent), { recursive: true });
   copyFileSync(path.join(AGENTS, 'hold.js'), agent);
@@ -57,7 +89,7 @@ export async function makeHoldRepo(tasks: object[], orchestration: Record<string
     },
     dashboard(size = { cols: 100, rows: 30 }, env = {}, args = []) {
       const command = `${shellQuote(process.execPath)} ${shellQuote(CLI)} -C ${shellQuote(repo.dir)} dashboard ${args.map(shellQuote).join(' ')}; echo EXIT=$?; exec sleep 600`;
-      return new TmuxSession(command, size, env);
+      return new TmuxSession(command, size, { ...terminalEnv, ...env });
     },
   };
 }

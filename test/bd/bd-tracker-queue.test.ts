@@ -1,0 +1,30 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { BdTracker } from '../../lib/bd/bd-tracker.js';
+import { seedStandin, standinBin, standinEnv } from '../helpers/bd-standin.js';
+
+// The bd tracker's call queue, against the stand-in bd: every call asked for goes out, however soon
+// after the queue's last answer it is asked for.
+let dir: string | undefined;
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+it('a sync asked for a few microtasks after the last answer is still made (the engine does so when a run finishes)', async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'chorus-bd-queue-'));
+  seedStandin(dir, [{ id: 'bd-1', title: 'One' }], { git: true });
+  const unanswered: number[] = [];
+  for (let ticks = 0; ticks <= 8; ticks += 1) {
+    const tracker = await BdTracker.open({ command: standinBin, cwd: dir, beadsDir: path.join(dir, '.beads'), actor: 'chorus', env: standinEnv() });
+    await tracker.sync();
+    for (let i = 0; i < ticks; i += 1) await null;
+    // A bd list takes well under a second here; ten is for a loaded machine.
+    if (!(await Promise.race([tracker.sync().then(() => true), sleep(10_000).then(() => false)]))) unanswered.push(ticks);
+  }
+  expect(unanswered, 'sync() asked this many microtasks after the previous answer never went out to bd (the queue had stopped draining)').toEqual([]);
+}, 120_000);
