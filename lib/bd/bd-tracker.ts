@@ -58,6 +58,8 @@ export class BdTracker implements Tracker {
   private unobserved: unknown[] = [];
   private listFlags = [...LIST_ALL, ...LIST_HIDDEN_TOO];
   private closed = false;
+  /** A `bd list` is out. */
+  private reloading = false;
   /** performance.now() of the last reload's answer. */
   lastReloadAt = 0;
 
@@ -148,7 +150,7 @@ export class BdTracker implements Tracker {
   watch(onChange: () => void): () => void {
     const every = this.pollIntervalMs;
     const timer = setInterval(() => {
-      if (this.ops.some((op) => op.kind === 'reload')) return;
+      if (this.reloading || this.ops.some((op) => op.kind === 'reload')) return;
       if (performance.now() - this.lastReloadAt >= every) onChange();
     }, Math.max(50, Math.floor(every / 4)));
     // Not unref'd: while a run watches, this keeps Node alive as the jsonl file watcher does (the agent pool's threads do not).
@@ -204,7 +206,8 @@ export class BdTracker implements Tracker {
   private async runBatch(batch: Op[]): Promise<void> {
     const first = batch[0]!;
     if (first.kind === 'reload') {
-      await this.reload();
+      this.reloading = true;
+      await this.reload().finally(() => (this.reloading = false));
       for (const op of batch) op.done.resolve(undefined as never);
       return;
     }
