@@ -1,0 +1,52 @@
+/** The agent presets chorus knows how to run and read; `custom` is agentCommand/agentArgs, read as a black box. */
+export type AgentKind = 'claude' | 'codex' | 'gemini' | 'aider' | 'custom';
+export const AGENT_KINDS: readonly AgentKind[] = ['claude', 'codex', 'gemini', 'aider', 'custom'];
+
+/** What an attempt cost, as the agent reported it (fields it does not report are absent). */
+export interface AgentUsage {
+  /** claude's `total_cost_usd`; codex reports tokens only. */
+  costUsd?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  /** Cache reads (claude `cache_read_input_tokens`, codex `cached_input_tokens`). */
+  cachedTokens?: number;
+  turns?: number;
+  /** claude's `duration_api_ms`. */
+  apiMs?: number;
+}
+
+/** The agent hit its plan's usage limit: nothing more can run on it until `resetsAt`. */
+export interface UsageLimit {
+  /** Epoch ms of the reset; null when the agent gave none that could be read. */
+  resetsAt: number | null;
+  /** What the agent said (for people; never parsed when a structured field exists). */
+  text: string;
+  /** Where the limit was read from: `rate_limit_event`, `synthetic rate_limit message`, `result 429`, `codex error`, `gemini quota`, ... */
+  source: string;
+}
+
+/**
+ * What chorus read from one attempt's output stream, beside its exit code. Built line by line as
+ * the output arrives (lib/agents/stream-reader.ts); every field is optional.
+ */
+export interface AgentReport {
+  /** To resume the conversation (claude `session_id`, codex `thread_id`, gemini `session_id`). */
+  sessionId?: string;
+  usage?: AgentUsage;
+  /** Set when the attempt ended on a usage limit: the task goes back to open, no retry is spent. */
+  limit?: UsageLimit;
+  /** A `rate_limit_event` with `allowed_warning`: close to the limit; chorus lowers this agent's concurrency. */
+  nearLimit?: boolean;
+  /** The agent reported failure (claude `is_error`, `error_max_turns`, codex `turn.failed`, gemini exit 53, ...): a named reason, even with exit 0. */
+  failure?: string;
+  /** Output lines that were not JSON (or JSON of an unknown shape) and were skipped; for the log, not for decisions. */
+  skippedLines?: number;
+}
+
+/** Reads one attempt's output as it arrives. */
+export interface StreamReader {
+  /** One line of the agent's output (without its newline). Never throws. */
+  feed(line: string): void;
+  /** The attempt ended: what was read, with exit-code rules folded in (gemini's 41/42/52/53/54, aider's text). */
+  end(exit: { exitCode: number | null; signal: string | null }): AgentReport;
+}
