@@ -10,6 +10,13 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   autoAssign: true,
   retryCount: 2,
   taskTimeout: 300_000,
+  // Resolved when a config is loaded: `claude`, unless agentCommand or agentArgs is set (load-config.ts).
+  agent: 'custom',
+  agentModel: '',
+  agentPermissionMode: '',
+  agentExtraArgs: [],
+  stallTimeout: 300_000,
+  maxBudgetUsd: 0,
   agentCommand: 'claude',
   agentArgs: ['-p', '${PROMPT}'],
   agentEnv: {},

@@ -1,3 +1,4 @@
+import { presetCommand } from '../agents/presets.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -40,6 +41,7 @@ export async function loadConfig(
     SETTING_KEYS.map((key) => [key, key in definedFlags ? 'flag' : key in fromFile ? 'file' : 'default']),
   ) as Record<SettingKey, SettingSource>;
 
+  resolveAgent(merged, sources);
   const ruleErrors = checkRules(merged);
   if (ruleErrors.length > 0) {
     throw new UsageError('CHORUS_CONFIG_INVALID', `${file}:\n${ruleErrors.map((l) => `  ${l}`).join('\n')}`);
@@ -79,6 +81,15 @@ async function checkFlags(definedFlags: Record<string, unknown>, flagNames: Part
     throw new UsageError('CHORUS_CONFIG_INVALID_FLAG', `invalid command-line option:\n${lines.join('\n')}`);
   }
   return flagCheck.data;
+}
+
+/**
+ * `agent` not set: a config that names agentCommand or agentArgs keeps running that command as it
+ * is (custom); otherwise claude's preset. A preset whose agentCommand is not set runs its own program.
+ */
+function resolveAgent(settings: Settings, sources: Record<SettingKey, SettingSource>): void {
+  if (sources.agent === 'default') settings.agent = sources.agentCommand === 'default' && sources.agentArgs === 'default' ? 'claude' : 'custom';
+  if (settings.agent !== 'custom' && sources.agentCommand === 'default') settings.agentCommand = presetCommand(settings.agent);
 }
 
 function checkRules(settings: Settings): string[] {

@@ -10,6 +10,21 @@ export const orchestrationSchema = z.strictObject({
   retryCount: z.number().int().min(0).max(100),
   /** Per attempt, in milliseconds; 0 means no limit. @default 300000 */
   taskTimeout: z.number().int().min(0),
+  /**
+   * Which agent: a preset that chorus runs and reads (`claude`, `codex`, `gemini`, `aider`) or
+   * `custom` (agentCommand/agentArgs, a black box). @default "claude", or "custom" when agentCommand or agentArgs is set
+   */
+  agent: z.enum(['claude', 'codex', 'gemini', 'aider', 'custom']),
+  /** A preset's model (`--model`); empty: the agent's own default. @default "" */
+  agentModel: z.string(),
+  /** A preset's permission for an unattended run (claude --permission-mode, codex --sandbox, gemini --approval-mode); empty: the preset's default. @default "" */
+  agentPermissionMode: z.string(),
+  /** Extra arguments appended to a preset's command line. @default [] */
+  agentExtraArgs: z.array(z.string()),
+  /** An agent with no output at all for this long (ms) is taken as hung: its group is ended, as a timeout. 0 = off. @default 300000 */
+  stallTimeout: z.number().int().min(0),
+  /** Dispatch pauses once the batch's reported spend (USD) reaches this; 0 = no limit. @default 0 */
+  maxBudgetUsd: z.number().min(0),
   /** The agent program, run without a shell. @default "claude" */
   agentCommand: z.string().min(1),
   /** Its arguments; `${TASK_ID}`, `${TASK_TITLE}`, `${TASK_FILE}`, `${PROMPT}` are replaced. @default ["-p", "${PROMPT}"] */

@@ -7,6 +7,8 @@ import { expandArgs } from '../pool/expand-args.js';
 import { assertSafeTaskId } from '../pool/task-id.js';
 import type { AgentJob } from '../pool/types.js';
 import { buildPrompt } from './prompt.js';
+import { presetArgs } from '../agents/presets.js';
+import type { AgentKind } from '../agents/report.js';
 
 export const EXCLUSIVE_LABEL = 'chorus:exclusive';
 
@@ -48,12 +50,14 @@ export function isExclusive(task: Task): boolean {
 }
 
 /** Everything a worker needs to run this task's agent: argv expanded, env set, limits from settings and overrides. */
-export function buildJob(task: Task, settings: Settings, repoDir: string, globalOrigin = GLOBAL_AGENT_ORIGIN): AgentJob {
+export function buildJob(task: Task, settings: Settings, repoDir: string, globalOrigin = GLOBAL_AGENT_ORIGIN, sessionId?: string): AgentJob {
   const overrides = readOverrides(task);
   const paths = taskPaths(repoDir, task.id);
   const agent = typeof overrides.agent === 'string' ? { command: overrides.agent } : overrides.agent;
   const command = agent?.command ?? settings.agentCommand;
   const template = agent?.args ?? (agent ? [] : settings.agentArgs);
+  // A task that names its own agent runs it as a black box; otherwise the configured preset.
+  const agentKind: AgentKind = agent ? 'custom' : settings.agent;
   const vars = {
     TASK_ID: task.id,
     TASK_TITLE: task.title,
@@ -66,7 +70,18 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
     taskId: task.id,
     command,
     commandOrigin: agent ? `metadata.chorus.agent of task ${task.id}` : globalOrigin,
-    args: expandArgs(template, vars),
+    args:
+      agentKind === 'custom'
+        ? expandArgs(template, vars)
+        : presetArgs(agentKind, {
+            prompt: vars.PROMPT,
+            model: settings.agentModel,
+            permissionMode: settings.agentPermissionMode,
+            extraArgs: settings.agentExtraArgs,
+            ...(sessionId ? { sessionId } : {}),
+          }),
+    agentKind,
+    stallTimeoutMs: settings.stallTimeout,
     env: {
       ...settings.agentEnv,
       CHORUS_TASK_ID: task.id,

@@ -1,3 +1,4 @@
+import type { AgentKind, AgentReport, AgentUsage } from '../agents/report.js';
 import type { SerializedError } from '../errors.js';
 
 /** Which kinds of failure are retried (SPEC §6). A missing command is never retried. */
@@ -32,6 +33,10 @@ export interface AgentJob {
   killGraceMs: number;
   /** Written before the first attempt, for the agent to read (`CHORUS_TASK_FILE`). */
   taskFile?: { path: string; text: string };
+  /** How to read the agent's output stream (lib/agents): a preset, or `custom` (nothing is read). */
+  agentKind?: AgentKind;
+  /** No output at all for this long ends the attempt as a timeout ("stalled"); 0 or absent: off. */
+  stallTimeoutMs?: number;
 }
 
 export type KillReason = 'timeout' | 'user' | 'shutdown';
@@ -43,7 +48,8 @@ export type RunOutcome =
   | 'crashed' // killed by a signal chorus did not send, after all retries
   | 'timeout' // taskTimeout ran out
   | 'killed' // ended by a person or by chorus shutting down
-  | 'spawn-error'; // command not found / not executable
+  | 'spawn-error' // command not found / not executable
+  | 'usage-limit'; // the agent hit its plan's usage limit: the task goes back to open, no retry spent
 
 export interface RunResult {
   taskId: string;
@@ -58,6 +64,12 @@ export interface RunResult {
   error?: SerializedError;
   /** The last lines of the log (of the last attempt), for a reason a person can act on. */
   logTail: string[];
+  /** What the last attempt's output stream said (lib/agents), for a preset agent. */
+  report?: AgentReport;
+  /** What the agent reported it spent, summed over the attempts; absent when none reported anything. */
+  usage?: AgentUsage;
+  /** Per attempt, in order (an attempt that reported nothing has `{}`). */
+  attemptUsage?: AgentUsage[];
   /** Processes still running after the last attempt ended, holding its log open for writing. Absent when none. */
   leftovers?: LeftoverProcess[];
 }
@@ -83,7 +95,8 @@ export interface LeftoverProcess {
 export type WorkerEvent =
   /** `pgid`: the agent's process group (its own); `pidStart`: its start time from /proc, so a reused pid is never taken for it. */
   | { type: 'attempt-start'; taskId: string; attempt: number; pid: number; pgid: number; pidStart: string | null; command: string; at: number }
-  | { type: 'attempt-end'; taskId: string; attempt: number; exitCode: number | null; signal: string | null; at: number }
+  /** `usage`: what this attempt reported it spent (preset agents). */
+  | { type: 'attempt-end'; taskId: string; attempt: number; exitCode: number | null; signal: string | null; at: number; usage?: AgentUsage }
   | { type: 'retry'; taskId: string; attempt: number; delayMs: number; reason: string; at: number }
   | { type: 'end'; taskId: string };
 

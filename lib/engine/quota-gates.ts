@@ -1,0 +1,108 @@
+import type { AgentKind } from '../agents/report.js';
+
+/** One agent preset waiting for its usage limit to reset. */
+export interface QuotaWait {
+  agent: AgentKind;
+  /** Epoch ms when dispatch for this agent starts again (the reset plus jitter, or a backoff). */
+  resumesAt: number;
+  /** The reset was not known: after the wait, one task probes whether the limit has lifted. */
+  probe: boolean;
+  /** What the agent said, for people. */
+  text: string;
+}
+
+export interface QuotaGateOptions {
+  /** Added to a known reset, at random up to this many ms, so a pool does not all start the same second. @default 30000 */
+  jitterMs?: number;
+  /** The first wait when no reset time is known, doubling per limit hit, capped. @default 60000 and 1800000 */
+  unknownMinMs?: number;
+  unknownMaxMs?: number;
+  /** @default Math.random */
+  random?: () => number;
+}
+
+/**
+ * Usage limits, per agent preset, for the whole pool. Pure: the engine asks it which agents may
+ * start now and how many, and tells it what happened. A limit with a reset time closes the gate
+ * until then (plus jitter); one without waits with backoff and then lets a single task probe.
+ * `allowed_warning` (close to the limit) halves that agent's share of the pool until a run ends
+ * without it.
+ */
+export class QuotaGates {
+  private readonly waits = new Map<AgentKind, QuotaWait>();
+  private readonly unknownHits = new Map<AgentKind, number>();
+  private readonly near = new Set<AgentKind>();
+  private readonly probing = new Set<AgentKind>();
+  private readonly options: Required<QuotaGateOptions>;
+
+  constructor(options: QuotaGateOptions = {}) {
+    this.options = { jitterMs: 30_000, unknownMinMs: 60_000, unknownMaxMs: 1_800_000, random: Math.random, ...options };
+  }
+
+  /** The agent hit its limit at `now`. Returns the wait (a later reset than one already known wins). */
+  limited(agent: AgentKind, resetsAt: number | null, text: string, now: number): QuotaWait {
+    let wait: QuotaWait;
+    if (resetsAt !== null) {
+      this.unknownHits.delete(agent);
+      wait = { agent, resumesAt: Math.max(resetsAt, now) + Math.floor(this.options.random() * this.options.jitterMs), probe: false, text };
+    } else {
+      const hits = (this.unknownHits.get(agent) ?? 0) + 1;
+      this.unknownHits.set(agent, hits);
+      const backoff = Math.min(this.options.unknownMaxMs, this.options.unknownMinMs * 2 ** (hits - 1));
+      wait = { agent, resumesAt: now + backoff, probe: true, text };
+    }
+    const current = this.waits.get(agent);
+    if (current && current.resumesAt >= wait.resumesAt) return current;
+    this.waits.set(agent, wait);
+    this.probing.delete(agent);
+    return wait;
+  }
+
+  /** A wait carried over from an earlier chorus (the journal). */
+  restore(wait: QuotaWait): void {
+    const current = this.waits.get(wait.agent);
+    if (!current || current.resumesAt < wait.resumesAt) this.waits.set(wait.agent, wait);
+  }
+
+  /** The waits that are over at `now`: the gate opens (a probe lets one task through first). */
+  release(now: number): QuotaWait[] {
+    const over: QuotaWait[] = [];
+    for (const [agent, wait] of this.waits) {
+      if (wait.resumesAt > now) continue;
+      this.waits.delete(agent);
+      if (wait.probe) this.probing.add(agent);
+      over.push(wait);
+    }
+    return over;
+  }
+
+  /** How many agents of this kind may run at once now (0 while it waits). */
+  capacity(agent: AgentKind, maxAgents: number, now: number): number {
+    const wait = this.waits.get(agent);
+    if (wait && wait.resumesAt > now) return 0;
+    if (this.probing.has(agent)) return 1;
+    if (this.near.has(agent)) return Math.max(1, Math.ceil(maxAgents / 2));
+    return maxAgents;
+  }
+
+  /** A run of this agent ended: `nearLimit` as it reported; a run that was not limited ends a probe. */
+  ran(agent: AgentKind, outcome: { limited: boolean; nearLimit: boolean }): void {
+    if (outcome.nearLimit) this.near.add(agent);
+    else if (!outcome.limited) this.near.delete(agent);
+    if (!outcome.limited) {
+      this.probing.delete(agent);
+      this.unknownHits.delete(agent);
+    }
+  }
+
+  /** The earliest time a wait ends, for the engine's timer; null when nothing waits. */
+  nextResume(): number | null {
+    let next: number | null = null;
+    for (const wait of this.waits.values()) if (next === null || wait.resumesAt < next) next = wait.resumesAt;
+    return next;
+  }
+
+  get current(): QuotaWait[] {
+    return [...this.waits.values()];
+  }
+}
