@@ -49,7 +49,8 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
       .option('--task-timeout <ms>', 'per attempt, ms; 0 = none (overrides taskTimeout)')
       .option('--retry-count <n>', 'retries for retryable failures (overrides retryCount)')
       .option('--agent <command>', 'the agent program (overrides agentCommand)')
-      .option('--backend <kind>', 'auto, jsonl or bd: where the tasks live (overrides backend)');
+      .option('--backend <kind>', 'auto, jsonl or bd: where the tasks live (overrides backend)')
+      .option('--max-budget-usd <usd>', 'stop starting tasks once the agents report this much spent (overrides maxBudgetUsd)');
 
   program
     .command('ready')

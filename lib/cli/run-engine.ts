@@ -1,6 +1,8 @@
 import { Engine, type RunSelection } from '../engine/engine.js';
 import type { BatchSummary } from '../engine/events.js';
-import { journalPath } from '../journal/journal-file.js';
+import { existsSync } from 'node:fs';
+import { pendingQuota } from '../journal/compact.js';
+import { journalPath, readJournal } from '../journal/journal-file.js';
 import { JournalWriter } from '../journal/journal-writer.js';
 import { recordRun } from '../journal/record-run.js';
 import { AgentPool } from '../pool/agent-pool.js';
@@ -72,6 +74,8 @@ export function journalWarning(error: Error): string {
  * retry and the dashboard, which differ only in what they attach. The caller holds the run lock.
  */
 export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise<EngineOutcome> {
+  // Usage-limit waits an earlier chorus recorded still hold: this run waits for them too.
+  const restoredQuota = existsSync(journalPath(repo.repoDir)) ? pendingQuota(readJournal(journalPath(repo.repoDir)).entries) : undefined;
   const journal = JournalWriter.open(journalPath(repo.repoDir), wiring.onJournalError);
   const recorder = recordRun(journal, { chorus: selfIdentity(), command: wiring.command });
   try {
@@ -86,6 +90,7 @@ export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise
       agentOrigin: agentOrigin(repo.config),
       watchTracker: (onChange) => watchForChanges(repo.store, onChange),
       planTotal: wiring.planTotal === true,
+      ...(restoredQuota ? { restoredQuota } : {}),
     });
     // The journal listens first: a transition is on record before anything else hears of it.
     engine.on(recorder.listener);

@@ -14,6 +14,8 @@ import { PacedRescan } from './paced-rescan.js';
 import { diskFailure, errorMessage, internalFailure } from './run-failures.js';
 import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
 import { RunTally } from './run-tally.js';
+import { AgentQuota } from './agent-quota.js';
+import { Spend } from './spend.js';
 import { taskFileText } from './task-file.js';
 import { systemClock, type Clock, type EngineDeps, type Running, type RunSelection } from './types.js';
 import { describeReason, TaskGraph } from '../graph/index.js';
@@ -55,6 +57,9 @@ export class Engine {
   private halted: string | null = null;
   private readonly clock: Clock;
   private readonly tally = new RunTally();
+  private readonly quota: AgentQuota;
+  private readonly spend: Spend;
+  private budgetReached: string | null = null;
   private only: Set<string> | null = null;
   private settle: (() => void) | null = null;
   /** Set while pump() runs: a finish that happens inside it asks for another round instead of nesting. */
@@ -70,6 +75,15 @@ export class Engine {
     this.maxAgents = deps.settings.maxAgents;
     this.scheduler = new SchedulerGraph(deps.graph, deps.settings.skipTypes);
     this.queue = new ReadyQueue<Task>(this.scheduler.compare);
+    this.spend = new Spend();
+    this.quota = new AgentQuota({
+      clock: this.clock,
+      ...(deps.restoredQuota ? { restored: deps.restoredQuota } : {}),
+      onResume: (waits) => {
+        for (const wait of waits) this.emit({ type: 'agent.resumed', at: this.clock.now(), agent: wait.agent });
+        this.pump();
+      },
+    });
   }
 
   on(listener: EngineListener): () => void {
@@ -105,6 +119,7 @@ export class Engine {
     });
 
     const stopWatching = this.deps.store.onEvent((event) => this.onStoreEvent(event));
+    this.quota.start();
     this.stopWatching = this.deps.watchTracker?.(() => this.rescans.request()) ?? null;
     try {
       // A final write can merge in a close someone else made, which may unblock more work: go round again.
@@ -115,6 +130,7 @@ export class Engine {
         await this.deps.store.flush().catch((error: unknown) => this.haltOnWriteFailure(error));
       } while (!this.stopping && (this.keepAlive || this.queue.size > 0 || this.running.size > 0));
     } finally {
+      this.quota.dispose();
       stopWatching();
       this.stopWatching?.();
       this.stopWatching = null;
@@ -126,6 +142,8 @@ export class Engine {
       cycles: this.scheduler.cycles(),
       durationMs: this.clock.now() - started,
       ...(this.halted ? { trackerError: this.halted } : {}),
+      ...(this.spend.total ? { usage: this.spend.total } : {}),
+      ...(this.budgetReached ? { budgetReached: this.budgetReached } : {}),
     });
     const { writes, bytesWritten } = this.deps.store.stats;
     this.emit({ type: 'batch.finished', at: this.clock.now(), summary, tracker: { writes: writes - writesBefore, bytesWritten: bytesWritten - bytesBefore } });
@@ -134,7 +152,7 @@ export class Engine {
 
   /** No new starts: interrupted, or the tracker cannot be written. */
   private get stopping(): boolean {
-    return this.tally.interrupted || this.halted !== null;
+    return this.tally.interrupted || this.halted !== null || this.budgetReached !== null;
   }
 
   /**
@@ -264,14 +282,23 @@ export class Engine {
         const queue = this.queue;
         const chosen = this.chosen;
         const auto = this.autoAssign;
+        // Tasks whose agent waits for its usage limit (or has its share of the pool) stay queued.
+        const admits = this.agentAdmission();
+        const held: Task[] = [];
         // A person's choices first, then (when auto-assigning) the queue in dispatch order.
         function* candidates(): Generator<Task> {
-          for (let task = chosen.shift(); task; task = chosen.shift()) yield task;
+          for (let task = chosen.shift(); task; task = chosen.shift()) {
+            if (admits(task)) yield task;
+            else held.push(task);
+          }
           if (!auto) return;
-          for (let task = queue.pop(); task; task = queue.pop()) yield task;
+          for (let task = queue.pop(); task; task = queue.pop()) {
+            if (admits(task)) yield task;
+            else held.push(task);
+          }
         }
         const { start, putBack } = selectStarts({ running: this.running.size, exclusiveRunning }, candidates(), this.maxAgents, isExclusive);
-        for (const task of putBack) {
+        for (const task of [...putBack, ...held]) {
           if (this.chosenIds.has(task.id)) this.chosen.unshift(task);
           else this.queue.push(task);
         }
@@ -298,7 +325,7 @@ export class Engine {
     }
     let job;
     try {
-      job = buildJob(task, settings, repoDir, this.deps.agentOrigin);
+      job = buildJob(task, settings, repoDir, this.deps.agentOrigin, this.quota.sessionOf(task.id));
     } catch (error) {
       // A task whose own settings are broken is blocked with the reason; the rest runs.
       this.block(task, (error as Error).message, now);
@@ -320,6 +347,7 @@ export class Engine {
       command: job.command,
       commandOrigin: job.commandOrigin ?? GLOBAL_AGENT_ORIGIN,
       timeoutMs: job.timeoutMs,
+      agentKind: job.agentKind ?? 'custom',
       cancel: null,
     };
     // The slot is taken from here: a claim that goes through bd holds it while bd answers.
@@ -409,6 +437,9 @@ export class Engine {
     const id = run.task.id;
     const now = this.clock.now();
     const current = store.tasks().get(id);
+    this.countSpend(result.usage, now);
+    if (result.outcome === 'usage-limit' && current && current.status !== 'closed') return this.park(run, result, now);
+    if (result.outcome !== 'usage-limit') this.quota.ran(run.agentKind, id, result.report);
     if (!current) {
       this.markUnwritten(id, `its line left the tracker while its agent ran; the result (${result.outcome}) was not written`, now);
       return;
@@ -437,6 +468,7 @@ export class Engine {
       timeoutMs: run.timeoutMs,
       previousNotes: notesOf(current),
       claimedFrom: run.claimedFrom,
+      ...(result.usage ? { usage: result.usage } : {}),
     });
     store.update(id, transition.patch);
     return this.afterWrite(id, transition.status, () => {
@@ -453,9 +485,53 @@ export class Engine {
         durationMs: result.durationMs,
         logPath: this.relative(run.logPath),
         ...(transition.reason ? { reason: transition.reason } : {}),
+        ...(result.usage ? { usage: result.usage } : {}),
       });
       if (transition.status === 'closed') this.enqueueUnblocked(id, now);
     });
+  }
+
+  /**
+   * The agent hit its usage limit: the task goes back to open as it was (no retry spent, never
+   * blocked), waits in the queue, and no task starts on that agent until the gate opens.
+   */
+  private park(run: Running, result: RunResult, now: number): void | Promise<void> {
+    const id = run.task.id;
+    const limit = result.report?.limit ?? { resetsAt: null, text: result.error?.message ?? 'usage limit', source: 'outcome' };
+    const sessionId = result.report?.sessionId;
+    const wait = this.quota.limited(run.agentKind, id, limit, sessionId);
+    this.deps.store.update(id, releasePatch(new Date(now), run.claimedFrom));
+    this.emit({ type: 'agent.limited', at: now, id, agent: run.agentKind, resumesAt: wait.resumesAt, probe: wait.probe, text: limit.text, ...(sessionId ? { sessionId } : {}) });
+    return this.afterWrite(id, 'open', () => {
+      this.scheduler.setStatus(id, 'open');
+      const task = this.deps.store.tasks().get(id);
+      if (task && !this.only) this.queue.push(task);
+      else if (task && this.only?.has(id)) this.queue.push(task);
+    });
+  }
+
+  /** Whether a task's agent may start one more task now (its usage-limit gate, its share of the pool). */
+  private agentAdmission(): (task: Task) => boolean {
+    const runningOf = new Map<string, number>();
+    for (const r of this.running.values()) runningOf.set(r.agentKind, (runningOf.get(r.agentKind) ?? 0) + 1);
+    return (task) => {
+      const kind = AgentQuota.kindOf(task, this.deps.settings);
+      const running = runningOf.get(kind) ?? 0;
+      if (!this.quota.admits(kind, running, this.maxAgents)) return false;
+      runningOf.set(kind, running + 1);
+      return true;
+    };
+  }
+
+  /** Adds what a run reported it spent; at maxBudgetUsd, dispatch stops (running agents finish). */
+  private countSpend(usage: RunResult['usage'], now: number): void {
+    this.spend.add(usage);
+    const budget = this.deps.settings.maxBudgetUsd;
+    if (budget > 0 && this.budgetReached === null && this.spend.costUsd >= budget) {
+      this.budgetReached = `the batch's reported spend reached maxBudgetUsd ($${this.spend.costUsd.toFixed(2)} of $${budget.toFixed(2)})`;
+      this.emit({ type: 'batch.stopping', at: now, reason: 'budget', message: this.budgetReached });
+      this.checkSettled();
+    }
   }
 
   /**
@@ -569,7 +645,7 @@ export class Engine {
         logPath: logPath ? this.relative(logPath) : '',
       });
     } else if (event.type === 'attempt-end') {
-      this.emit({ type: 'task.attempt-ended', at: event.at, id: event.taskId, attempt: event.attempt, exitCode: event.exitCode, signal: event.signal });
+      this.emit({ type: 'task.attempt-ended', at: event.at, id: event.taskId, attempt: event.attempt, exitCode: event.exitCode, signal: event.signal, ...(event.usage ? { usage: event.usage } : {}) });
     } else if (event.type === 'retry') {
       this.emit({ type: 'task.retry', at: event.at, id: event.taskId, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
     }

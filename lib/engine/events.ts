@@ -1,3 +1,4 @@
+import type { AgentKind, AgentUsage } from '../agents/report.js';
 import type { RunOutcome } from '../pool/types.js';
 import type { ClaimedFrom } from '../schedule/transitions.js';
 
@@ -21,7 +22,7 @@ export type EngineEvent =
    */
   | { type: 'task.attempt'; at: number; id: string; attempt: number; pid: number; pgid: number; pidStart: string | null; logPath: string }
   /** That agent process has exited and its group is gone. */
-  | { type: 'task.attempt-ended'; at: number; id: string; attempt: number; exitCode: number | null; signal: string | null }
+  | { type: 'task.attempt-ended'; at: number; id: string; attempt: number; exitCode: number | null; signal: string | null; usage?: AgentUsage }
   | { type: 'task.retry'; at: number; id: string; attempt: number; delayMs: number; reason: string }
   | {
       type: 'task.finished';
@@ -35,7 +36,17 @@ export type EngineEvent =
       reason?: string;
       /** Absent when no agent ever wrote one (the task was blocked before it started). */
       logPath?: string;
+      /** What the agent reported it spent over the run's attempts (preset agents). */
+      usage?: AgentUsage;
     }
+  /**
+   * The task's agent hit its plan's usage limit: the task is back to open (no retry spent), and no
+   * task starts on `agent` until `resumesAt` (epoch ms; the reset plus jitter, or a backoff when
+   * `probe`: then one task tries first). `sessionId`: resumed when the task runs again.
+   */
+  | { type: 'agent.limited'; at: number; id: string; agent: AgentKind; resumesAt: number; probe: boolean; text: string; sessionId?: string }
+  /** The wait is over: tasks on `agent` start again. */
+  | { type: 'agent.resumed'; at: number; agent: AgentKind }
   /** `unblockedBy`: the task whose close released it; null when an edit made outside chorus did. */
   | { type: 'task.ready'; at: number; id: string; title: string; unblockedBy: string | null }
   /** A dispatch control changed (the dashboard's keys): the controls as they are now. */
@@ -56,6 +67,8 @@ export type EngineEvent =
   /** No more starts. `interrupted`: Ctrl-C and the like, agents are ended; `write-failed`: chorus cannot write the tracker or its files; running agents finish. */
   | { type: 'batch.stopping'; at: number; reason: 'interrupted' }
   | { type: 'batch.stopping'; at: number; reason: 'write-failed'; message: string }
+  /** The batch's reported spend reached maxBudgetUsd: nothing more starts, running agents finish. */
+  | { type: 'batch.stopping'; at: number; reason: 'budget'; message: string }
   | { type: 'batch.finished'; at: number; summary: BatchSummary; tracker: TrackerWrites };
 
 /** What reaching the tracker cost over the batch: whole-file writes and the bytes they wrote. */
@@ -80,6 +93,19 @@ export interface BatchSummary {
   interrupted: boolean;
   /** Set when dispatch stopped because the tracker could not be written: the write's error. */
   trackerError?: string;
+  /** What the agents reported they spent (preset agents); absent when none reported anything. */
+  usage?: SpendTotal;
+  /** Set when dispatch stopped at maxBudgetUsd. */
+  budgetReached?: string;
+}
+
+/** Spend over a batch: the sum of what the agents reported. */
+export interface SpendTotal {
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Runs that reported anything. */
+  runs: number;
 }
 
 export type EngineListener = (event: EngineEvent) => void;

@@ -1,3 +1,5 @@
+import type { AgentKind } from '../agents/report.js';
+import type { QuotaWait } from './quota-gates.js';
 import type { Task } from '../beads/task.js';
 import type { Tracker } from '../tracker/tracker.js';
 import type { Settings } from '../config/schema.js';
@@ -33,6 +35,8 @@ export interface EngineDeps {
   planTotal?: boolean;
   /** Where the global agent command was set, for messages. @default GLOBAL_AGENT_ORIGIN */
   agentOrigin?: string;
+  /** Usage-limit waits and parked sessions an earlier chorus left in the journal. */
+  restoredQuota?: { waits: QuotaWait[]; sessions: ReadonlyMap<string, string> };
   /** Whether an agent command can be started. @default checkCommand on the real file system */
   checkCommand?: (command: string, cwd: string) => CommandProblem | null;
 }
@@ -55,6 +59,8 @@ export interface Running {
   command: string;
   commandOrigin: string;
   timeoutMs: number;
+  /** The agent preset it runs on (usage limits are per agent). */
+  agentKind: AgentKind;
   /** While bd answers the claim (the agent has not started). */
   claiming?: boolean;
   /** Set once its result is being written (a second report of its end is ignored). */

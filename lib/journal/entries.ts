@@ -1,10 +1,11 @@
+import type { AgentKind, AgentUsage } from '../agents/report.js';
 import type { ProcessIdentity } from '../state/process-identity.js';
 
 /**
  * One line of `.chorus/journal.jsonl`: a transition of a run, written (and fsynced) as it
  * happens, so that the next chorus can tell what a run that ended hard left behind. `at` is ISO.
  */
-export type JournalEntry = RunEntry | ClaimEntry | AttemptEntry | AttemptEndEntry | OutcomeEntry | RunEndEntry;
+export type JournalEntry = RunEntry | ClaimEntry | AttemptEntry | AttemptEndEntry | OutcomeEntry | RunEndEntry | QuotaWaitEntry;
 
 export interface RunEntry {
   type: 'run';
@@ -45,6 +46,24 @@ export interface AttemptEndEntry {
   at: string;
   task: string;
   attempt: number;
+  /** What the attempt reported it spent (preset agents). */
+  usage?: AgentUsage;
+}
+
+/**
+ * An agent hit its usage limit: nothing starts on it until `until`. Kept through compaction until
+ * then, so a chorus stopped and started again meanwhile waits too, and resumes the parked session.
+ */
+export interface QuotaWaitEntry {
+  type: 'quota-wait';
+  run: string;
+  at: string;
+  agent: AgentKind;
+  until: string;
+  probe: boolean;
+  text: string;
+  task: string;
+  sessionId?: string;
 }
 
 /** Where a claimed task ended: `gone` when its line left the tracker. */
@@ -69,7 +88,7 @@ export interface RunEndEntry {
   at: string;
 }
 
-const TYPES = new Set(['run', 'claim', 'attempt', 'attempt-end', 'outcome', 'run-end']);
+const TYPES = new Set(['run', 'claim', 'attempt', 'attempt-end', 'outcome', 'run-end', 'quota-wait']);
 
 export function serializeEntry(entry: JournalEntry): string {
   return `${JSON.stringify(entry)}\n`;

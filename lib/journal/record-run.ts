@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EngineEvent, EngineListener } from '../engine/events.js';
 import { currentProcessSpace, type ProcessSpace } from '../state/processes.js';
 import type { ProcessIdentity } from '../state/process-identity.js';
-import type { AttemptEntry, ClaimEntry, JournalEntry, OutcomeStatus, RunEntry } from './entries.js';
+import type { AttemptEntry, ClaimEntry, JournalEntry, OutcomeStatus, QuotaWaitEntry, RunEntry } from './entries.js';
 import type { JournalWriter } from './journal-writer.js';
 
 export interface RecordRunOptions {
@@ -43,13 +43,16 @@ export function recordRun(writer: JournalWriter, options: RecordRunOptions): Run
   writer.appendNow(start);
   /** Claims not yet settled, with their attempts still running: what a compaction keeps. */
   const open = new Map<string, { claim: ClaimEntry; attempts: Map<number, AttemptEntry> }>();
+  /** Usage-limit waits of this run: kept through compaction until they are over. */
+  const waits: QuotaWaitEntry[] = [];
 
   // Past the limit, and past twice what the last compaction kept (so a run with much still open does not rewrite on every line).
   let compactAt = limit;
   const append = (entry: JournalEntry): void => {
     writer.append(entry);
     if (writer.size <= compactAt) return;
-    writer.compact([start, ...[...open.values()].flatMap((o) => [o.claim, ...o.attempts.values()])]);
+    const stillWaiting = waits.filter((w) => Date.parse(w.until) > now());
+    writer.compact([start, ...[...open.values()].flatMap((o) => [o.claim, ...o.attempts.values()]), ...stillWaiting]);
     compactAt = Math.max(limit, 2 * writer.size);
   };
   const settle = (task: string, at: number, status: OutcomeStatus, extra: { reason?: string; byOthers?: boolean } = {}): void => {
@@ -85,8 +88,24 @@ export function recordRun(writer: JournalWriter, options: RecordRunOptions): Run
       }
       case 'task.attempt-ended':
         open.get(event.id)?.attempts.delete(event.attempt);
-        append({ type: 'attempt-end', run, at: iso(event.at), task: event.id, attempt: event.attempt });
+        append({ type: 'attempt-end', run, at: iso(event.at), task: event.id, attempt: event.attempt, ...(event.usage ? { usage: event.usage } : {}) });
         break;
+      case 'agent.limited': {
+        const wait: QuotaWaitEntry = {
+          type: 'quota-wait',
+          run,
+          at: iso(event.at),
+          agent: event.agent,
+          until: iso(event.resumesAt),
+          probe: event.probe,
+          text: event.text,
+          task: event.id,
+          ...(event.sessionId ? { sessionId: event.sessionId } : {}),
+        };
+        waits.push(wait);
+        append(wait);
+        break;
+      }
       case 'task.finished':
         settle(event.id, event.at, event.status, event.reason !== undefined ? { reason: event.reason } : {});
         break;

@@ -1,4 +1,5 @@
 import type { Task, TaskPatch } from '../beads/task.js';
+import type { AgentUsage } from '../agents/report.js';
 import type { LeftoverProcess, RunResult } from '../pool/types.js';
 import { formatDuration } from './format-duration.js';
 
@@ -58,6 +59,8 @@ export interface FinishContext {
   /** The task's notes before chorus appends its reason: never overwritten. */
   previousNotes: string | undefined;
   claimedFrom: ClaimedFrom;
+  /** What the agent reported it spent over the run (preset agents): noted on the task. */
+  usage?: AgentUsage;
 }
 
 /** SPEC §4 and §6: how a supervised run's result lands in the tracker. Pure. */
@@ -74,13 +77,13 @@ export function finishTransition(result: RunResult, ctx: FinishContext): Transit
         close_reason: `Completed by chorus: ${ctx.command} exited 0 after ${formatDuration(result.durationMs)}${attempts}`,
         assignee: ctx.claimedFrom.assignee,
         updated_at: at,
-        ...leftoverNotes(ctx, result.leftovers),
+        ...withSpendNote(ctx, leftoverNotes(ctx, result.leftovers)),
       },
     };
   }
   if (result.outcome === 'killed') return { status: 'open', patch: { ...releasePatch(ctx.now, ctx.claimedFrom), ...leftoverNotes(ctx, result.leftovers) } };
 
-  const evidence = { logPath: ctx.logPath, logTail: result.logTail, leftovers: result.leftovers ?? [] };
+  const evidence = { logPath: ctx.logPath, logTail: result.logTail, leftovers: result.leftovers ?? [], ...(ctx.usage ? { usage: ctx.usage } : {}) };
   return blockedTransition(ctx.now, blockedReason(result, ctx), ctx.previousNotes, evidence, ctx.claimedFrom);
 }
 
@@ -93,6 +96,24 @@ function leftoverNotes(ctx: FinishContext, leftovers: LeftoverProcess[] | undefi
   if (!leftovers?.length) return {};
   const note = [`chorus ${ctx.now.toISOString()}: ${leftoverHeading(ctx.logPath, 'left')}`, ...leftoverLines(leftovers)].join('\n');
   return { notes: ctx.previousNotes ? `${ctx.previousNotes}\n\n${note}` : note };
+}
+
+/** The run's spend as a note of its own, after any other note chorus adds on close. */
+function withSpendNote(ctx: FinishContext, notes: { notes?: string }): { notes?: string } {
+  if (!ctx.usage) return notes;
+  const note = `chorus ${ctx.now.toISOString()}: spent ${describeUsage(ctx.usage)}`;
+  const before = notes.notes ?? ctx.previousNotes;
+  return { notes: before ? `${before}\n\n${note}` : note };
+}
+
+/** `$0.0421, 12,345 tokens in, 2,100 out, 7 turns`: what the agent reported, nothing guessed. */
+export function describeUsage(usage: AgentUsage): string {
+  const parts: string[] = [];
+  if (usage.costUsd !== undefined) parts.push(`$${usage.costUsd.toFixed(4)}`);
+  if (usage.inputTokens !== undefined) parts.push(`${usage.inputTokens.toLocaleString('en-US')} tokens in`);
+  if (usage.outputTokens !== undefined) parts.push(`${usage.outputTokens.toLocaleString('en-US')} out`);
+  if (usage.turns !== undefined) parts.push(`${usage.turns} turn${usage.turns === 1 ? '' : 's'}`);
+  return parts.length ? parts.join(', ') : 'nothing reported';
 }
 
 /** `left` starts a note of its own, `Left` a paragraph under a blocked note. */
@@ -120,7 +141,7 @@ export function blockedTransition(
   now: Date,
   reason: string,
   previousNotes: string | undefined,
-  evidence?: { logPath: string; logTail: string[]; leftovers?: LeftoverProcess[] },
+  evidence?: { logPath: string; logTail: string[]; leftovers?: LeftoverProcess[]; usage?: AgentUsage },
   claimedFrom?: ClaimedFrom,
 ): Transition {
   const at = now.toISOString();
@@ -131,6 +152,7 @@ export function blockedTransition(
     const tail = evidence.logTail.slice(-10).map((line) => `    ${line}`);
     if (tail.length) lines.push('Last output:', ...tail);
     if (evidence.leftovers?.length) lines.push(leftoverHeading(evidence.logPath, 'Left'), ...leftoverLines(evidence.leftovers));
+    if (evidence.usage) lines.push(`Spent: ${describeUsage(evidence.usage)}`);
   }
   const note = lines.join('\n');
   const notes = previousNotes ? `${previousNotes}\n\n${note}` : note;
@@ -157,6 +179,8 @@ export function blockedReason(result: RunResult, ctx: Pick<FinishContext, 'comma
   const tries = result.attempts === 1 ? '1 attempt' : `${result.attempts} attempts`;
   switch (result.outcome) {
     case 'failed':
+      // An agent that reported failure (claude's is_error, codex's turn.failed, ...) is named by what it said, even with exit 0.
+      if (result.report?.failure) return `agent reported failure: ${result.report.failure} (exit code ${result.exitCode}, ${tries})`;
       return `agent exited with code ${result.exitCode} (${tries})`;
     case 'crashed':
       return `agent crashed (killed by ${result.signal ?? 'a signal'}) on all ${tries}`;

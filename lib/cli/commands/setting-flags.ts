@@ -11,6 +11,7 @@ export const SETTING_FLAG_NAMES = {
   retryCount: '--retry-count',
   agentCommand: '--agent',
   backend: '--backend',
+  maxBudgetUsd: '--max-budget-usd',
 } as const satisfies Partial<Record<SettingKey, string>>;
 
 /** A plain decimal number as typed (`3`, `1.5`, `-1`, `1e3`); `0x10`, `Infinity` and `` stay text. */
@@ -26,5 +27,6 @@ export function settingFlagsFrom(opts: Record<string, unknown>): Partial<Record<
     retryCount: number(opts['retryCount']),
     agentCommand: opts['agent'],
     backend: opts['backend'],
+    maxBudgetUsd: number(opts['maxBudgetUsd']),
   };
 }

@@ -4,6 +4,11 @@ import { writeLine, type CliIO } from '../io.js';
 import { openRepo } from '../open-repo.js';
 import { oneLine } from '../format-task.js';
 import { recover } from '../recover.js';
+import { existsSync } from 'node:fs';
+import { pendingQuota } from '../../journal/compact.js';
+import { journalPath, readJournal } from '../../journal/journal-file.js';
+import { formatWallClock } from '../printers/batch-printer.js';
+import { taskSpend } from '../task-spend.js';
 
 export interface StatusOptions {
   dir?: string;
@@ -33,10 +38,15 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
   }
   const ready = graph.readyTasks(Date.now()).map((t) => t.id);
   const cycles = graph.cycles();
+  const file = journalPath(repo.repoDir);
+  const waits = existsSync(file) ? pendingQuota(readJournal(file).entries).waits : [];
+  const spend = taskSpend(store.tasks().values());
   if (opts.json) {
     // What the next batch, run or retry would do (each action with its patch or the pids it would end).
     const pendingRecovery = { runs: recovery.plan.runs, actions: recovery.plan.actions, summary: recovery.pending };
-    io.stdout.write(`${JSON.stringify({ counts, ready, running, blocked, cycles, problems: store.problems, recovery: pendingRecovery })}\n`);
+    const spent = { total: spend.total, tasks: Object.fromEntries(spend.tasks), parents: Object.fromEntries(spend.parents) };
+    const quota = waits.map((w) => ({ agent: w.agent, resumesAt: new Date(w.resumesAt).toISOString(), probe: w.probe, text: w.text }));
+    io.stdout.write(`${JSON.stringify({ counts, ready, running, blocked, cycles, problems: store.problems, recovery: pendingRecovery, quota, spent })}\n`);
     return EXIT.ok;
   }
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -51,6 +61,13 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
   if (blocked.length) writeLine(io.stdout, `Blocked by chorus (${blocked.length}); \`chorus retry ID\` reopens and runs:`);
   for (const b of blocked) writeLine(io.stdout, `  ✗ ${b.id}  ${oneLine(b.title)}${b.reason ? `: ${oneLine(b.reason)}` : ''}`);
   for (const cycle of cycles) writeLine(io.stdout, `Cycle (never started): ${cycle.join(' -> ')}`);
+  for (const w of waits) writeLine(io.stdout, `${w.agent}: waiting for the usage limit, resumes at ${formatWallClock(w.resumesAt)}${w.probe ? ' (reset unknown: one task tries first)' : ''}: ${oneLine(w.text)}`);
+  if (spend.total > 0) {
+    writeLine(io.stdout, `Spent, as the agents reported it: $${spend.total.toFixed(4)}`);
+    const top = [...spend.parents].sort((a, b) => b[1] - a[1]).slice(0, 5);
+    for (const [id, usd] of top) writeLine(io.stdout, `  ${id}  $${usd.toFixed(4)} (with its children)`);
+    for (const [id, usd] of [...spend.tasks].sort((a, b) => b[1] - a[1]).slice(0, 5)) writeLine(io.stdout, `  ${id}  $${usd.toFixed(4)}`);
+  }
   for (const line of recovery.pending) writeLine(io.stdout, line);
   if (store.problems.length) writeLine(io.stdout, `${store.problems.length} line(s) of the tracker could not be read (see warnings).`);
   return EXIT.ok;

@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../../engine/events.js';
+import type { EngineEvent, SpendTotal } from '../../engine/events.js';
 import { formatDuration } from '../../schedule/format-duration.js';
 import { oneLine } from '../format-task.js';
 import { renderProgressBar } from './progress-bar.js';
@@ -73,7 +73,8 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         break;
       case 'task.finished': {
         running = Math.max(0, running - 1);
-        const took = `${formatDuration(event.durationMs)}${event.attempts > 1 ? `, ${event.attempts} attempts` : ''}`;
+        const cost = event.usage?.costUsd !== undefined ? `, $${event.usage.costUsd.toFixed(4)}` : '';
+        const took = `${formatDuration(event.durationMs)}${event.attempts > 1 ? `, ${event.attempts} attempts` : ''}${cost}`;
         if (event.status === 'closed') {
           done += 1;
           line(`${clock()} ✓ ${event.id}  closed in ${took}`);
@@ -111,6 +112,16 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
             : `chorus: starting no more tasks: ${oneLine(event.message)}; running agents finish`,
         );
         break;
+      case 'agent.limited':
+        running = Math.max(0, running - 1);
+        line(
+          `${clock()} ⏸ ${event.id}  ${event.agent} hit its usage limit (${oneLine(event.text)}); back to open, no retry spent; ` +
+            `waiting for the usage limit, resumes at ${formatWallClock(event.resumesAt)}${event.probe ? ' (reset unknown: one task tries first)' : ''}`,
+        );
+        break;
+      case 'agent.resumed':
+        line(`${clock()} ▶ ${event.agent}: the usage-limit wait is over; starting tasks again`);
+        break;
       case 'batch.finished': {
         if (timer) clearInterval(timer);
         if (tty && barShown) stream.write(CLEAR_LINE);
@@ -124,6 +135,8 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         for (const b of s.blocked) stream.write(`  ✗ ${b.id}: ${oneLine(b.reason)}\n`);
         for (const u of s.unwritten) stream.write(`  ! ${u.id}: ${oneLine(u.reason)}\n`);
         if (s.trackerError) stream.write(`  ! stopped starting tasks: ${oneLine(s.trackerError)}\n`);
+        if (s.budgetReached) stream.write(`  ! stopped starting tasks: ${oneLine(s.budgetReached)}\n`);
+        if (s.usage) stream.write(`  spent: ${describeSpend(s.usage)}\n`);
         for (const cycle of s.cycles) stream.write(`  ✗ cycle: ${cycle.join(' -> ')}\n`);
         break;
       }
@@ -131,6 +144,19 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         break;
     }
   };
+}
+
+/** `$1.2345 over 12 runs, 1,234,567 tokens in, 45,678 out` (what the agents reported). */
+export function describeSpend(spend: SpendTotal): string {
+  return `$${spend.costUsd.toFixed(4)} over ${spend.runs} run${spend.runs === 1 ? '' : 's'}, ${spend.inputTokens.toLocaleString('en-US')} tokens in, ${spend.outputTokens.toLocaleString('en-US')} out`;
+}
+
+/** `14:05`, or `Tue 14:05` when not today, in local time: when a usage-limit wait ends. */
+export function formatWallClock(ms: number, now = Date.now()): string {
+  const at = new Date(ms);
+  const hhmm = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  if (new Date(now).toDateString() === at.toDateString()) return hhmm;
+  return `${at.toLocaleDateString('en-US', { weekday: 'short', month: 'short', day: 'numeric' })} ${hhmm}`;
 }
 
 function formatClock(ms: number): string {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { formatWallClock } from '../../cli/printers/batch-printer.js';
 import { displayWidth, fit } from '../text.js';
 import { escapeTags } from '../theme.js';
 import { setLines, TextPanel, type Frame } from './panel.js';
@@ -25,6 +26,8 @@ export class HeaderPanel extends TextPanel {
       parts.push({ text: d.paused ? 'dispatch PAUSED (p resumes)' : 'dispatch running', tone: d.paused ? 'warning' : 'closed' });
       parts.push({ text: `max ${d.maxAgents} agent${d.maxAgents === 1 ? '' : 's'}` });
     }
+    for (const [agent, resumesAt] of run.quotaWaits) parts.push({ text: `${agent}: waiting for the usage limit, resumes at ${formatWallClock(resumesAt)}`, tone: 'warning' });
+    if (run.spentUsd !== null) parts.push({ text: `spent $${run.spentUsd.toFixed(2)}` });
     if (run.stopping) parts.push({ text: run.stopping, tone: 'warning' });
     // No clock here: a clock would redraw the screen every second while nothing happens.
     let used = 0;

@@ -1,6 +1,7 @@
 import { formatDuration } from '../../schedule/format-duration.js';
 import type { SourceEvent } from '../source.js';
 import type { Tone } from '../theme.js';
+import { formatWallClock } from '../../cli/printers/batch-printer.js';
 
 /** One line of the event pane: when, a symbol and a word that say what happened, and its reason. */
 export interface EventLine {
@@ -34,6 +35,10 @@ export function describeEvent(event: SourceEvent): EventLine | null {
       const what = event.outcome === 'timeout' ? 'timed out' : 'blocked';
       return { at, tone: 'blocked', text: `✗ ${event.id} ${what}: ${event.reason ?? event.outcome}` };
     }
+    case 'agent.limited':
+      return { at, tone: 'warning', text: `⏸ ${event.id} ${event.agent} hit its usage limit: back to open; waiting for the usage limit, resumes at ${formatWallClock(event.resumesAt)}` };
+    case 'agent.resumed':
+      return { at, tone: 'running', text: `▶ ${event.agent}: usage-limit wait over; starting tasks again` };
     case 'task.accepted-close':
       return { at, tone: 'closed', text: `✓ ${event.id} closed outside chorus (by its agent or a person); accepted` };
     case 'task.skipped':

@@ -51,6 +51,11 @@ export class RunState {
   startedAt: number | null = null;
   /** Why nothing more starts (interrupted, the tracker cannot be written), once it is so. */
   stopping: string | null = null;
+  /** Agents waiting for their usage limit, and when each resumes (epoch ms). */
+  readonly quotaWaits = new Map<string, number>();
+  /** What the agents reported they spent so far (USD), and on each task. */
+  spentUsd: number | null = null;
+  readonly taskSpend = new Map<string, number>();
   summary: BatchSummary | null = null;
 
   /** Takes in one event; says what it changed. */
@@ -101,7 +106,20 @@ export class RunState {
         change.agents = true;
         break;
       }
+      case 'agent.limited':
+        this.agents.delete(event.id);
+        this.quotaWaits.set(event.agent, event.resumesAt);
+        rows.add(event.id);
+        change.agents = true;
+        break;
+      case 'agent.resumed':
+        this.quotaWaits.delete(event.agent);
+        break;
       case 'task.finished': {
+        if (event.usage?.costUsd !== undefined) {
+          this.spentUsd = (this.spentUsd ?? 0) + event.usage.costUsd;
+          this.taskSpend.set(event.id, (this.taskSpend.get(event.id) ?? 0) + event.usage.costUsd);
+        }
         this.agents.delete(event.id);
         this.ended.set(event.id, {
           status: event.status,
