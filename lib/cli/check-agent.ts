@@ -17,10 +17,11 @@ export function agentOrigin(config: EffectiveConfig): string {
 }
 
 const EXAMPLES = [
-  'Set the agent in .chorus.json (see README, "Pointing chorus at a real agent"), for example:',
-  '  Claude Code: {"orchestration": {"agentCommand": "claude", "agentArgs": ["-p", "${PROMPT}", "--permission-mode", "acceptEdits"]}}',
-  '  Codex:       {"orchestration": {"agentCommand": "codex", "agentArgs": ["exec", "--full-auto", "${PROMPT}"]}}',
-  '  Aider:       {"orchestration": {"agentCommand": "aider", "agentArgs": ["--yes-always", "--message", "${PROMPT}"]}}',
+  'Install the agent, or set it in .chorus.json (see README, "Pointing chorus at a real agent"), for example:',
+  '  Claude Code: {"orchestration": {"agent": "claude"}}   (the default; "agentModel", "agentPermissionMode" tune it)',
+  '  Codex:       {"orchestration": {"agent": "codex"}}',
+  '  Gemini CLI:  {"orchestration": {"agent": "gemini"}}',
+  '  Aider:       {"orchestration": {"agent": "aider", "agentModel": "sonnet"}}',
   '  A script:    {"orchestration": {"agentCommand": "./scripts/work-on.sh", "agentArgs": ["${TASK_ID}", "${TASK_FILE}"]}}',
   'Nothing was claimed or changed.',
 ].join('\n');

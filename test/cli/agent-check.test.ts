@@ -21,7 +21,7 @@ describe('an agent command that cannot start', () => {
     const result = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { env: BARE_PATH });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('command not found: claude');
-    expect(result.stderr).toContain('"agentCommand": "claude"');
+    expect(result.stderr).toContain('{"orchestration": {"agent": "claude"}}');
     expect(result.stderr).toContain('Nothing was claimed or changed.');
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(await repo.readIssues()).toBe(text);

@@ -21,8 +21,12 @@ export async function initCommand(opts: InitOptions, io: CliIO): Promise<number>
       autoAssign: d.autoAssign,
       retryCount: d.retryCount,
       taskTimeout: d.taskTimeout,
-      agentCommand: d.agentCommand,
-      agentArgs: d.agentArgs,
+      // A preset: chorus builds claude's command line, reads its stream, and waits out its usage limits.
+      agent: 'claude',
+      agentModel: d.agentModel,
+      agentPermissionMode: d.agentPermissionMode,
+      stallTimeout: d.stallTimeout,
+      maxBudgetUsd: d.maxBudgetUsd,
       retryOn: d.retryOn,
     },
   };
