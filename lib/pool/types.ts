@@ -1,3 +1,4 @@
+import type { AgentKind, AgentReport, AgentUsage } from '../agents/report.js';
 import type { SerializedError } from '../errors.js';
 
 /** Which kinds of failure are retried (SPEC §6). A missing command is never retried. */
@@ -32,6 +33,17 @@ export interface AgentJob {
   killGraceMs: number;
   /** Written before the first attempt, for the agent to read (`CHORUS_TASK_FILE`). */
   taskFile?: { path: string; text: string };
+  /**
+   * How to read the agent's output (lib/agents/stream-reader.ts) while it runs: its session, usage,
+   * usage limit and the failures it reports. Absent or `custom`: the output is not read.
+   */
+  agentKind?: AgentKind;
+  /**
+   * Per attempt, in ms: no output at all (the log did not grow) for this long ends the agent's
+   * process group, as a timeout does (kind `timeout`, reason `stalled: no output for N s`, retried
+   * per `retryOn`). 0 or absent: no stall watchdog.
+   */
+  stallTimeoutMs?: number;
 }
 
 export type KillReason = 'timeout' | 'user' | 'shutdown';
@@ -43,7 +55,8 @@ export type RunOutcome =
   | 'crashed' // killed by a signal chorus did not send, after all retries
   | 'timeout' // taskTimeout ran out
   | 'killed' // ended by a person or by chorus shutting down
-  | 'spawn-error'; // command not found / not executable
+  | 'spawn-error' // command not found / not executable
+  | 'usage-limit'; // the agent reported its plan's usage limit (RunResult.report.limit): never retried in the worker
 
 export interface RunResult {
   taskId: string;
@@ -60,6 +73,18 @@ export interface RunResult {
   logTail: string[];
   /** Processes still running after the last attempt ended, holding its log open for writing. Absent when none. */
   leftovers?: LeftoverProcess[];
+  /**
+   * How the last attempt ended, for a person: `exited with code 3`, `stalled: no output for 30 s`,
+   * `usage limit (rate_limit_event): You've hit your session limit ...; resets at <ISO time>`.
+   * Absent when no attempt ran.
+   */
+  reason?: string;
+  /** What was read from the last attempt's output (job.agentKind set, not `custom`, and the agent started). */
+  report?: AgentReport;
+  /** Usage summed over all attempts, field by field; absent when no attempt reported any. */
+  usage?: AgentUsage;
+  /** Each attempt's usage, in order (`{}` for one that reported none); absent when no attempt reported any. */
+  attemptUsage?: AgentUsage[];
 }
 
 /**
