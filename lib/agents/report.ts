@@ -13,6 +13,8 @@ export interface AgentUsage {
   turns?: number;
   /** claude's `duration_api_ms`. */
   apiMs?: number;
+  /** The run's wall time as the agent measured it (claude `duration_ms`, gemini `stats.duration_ms`). */
+  durationMs?: number;
 }
 
 /** The agent hit its plan's usage limit: nothing more can run on it until `resetsAt`. */
@@ -41,6 +43,12 @@ export interface AgentReport {
   failure?: string;
   /** Output lines that were not JSON (or JSON of an unknown shape) and were skipped; for the log, not for decisions. */
   skippedLines?: number;
+}
+
+/** How the agent's process ended, as `StreamReader.end` receives it. */
+export interface AgentExit {
+  exitCode: number | null;
+  signal: string | null;
 }
 
 /** Reads one attempt's output as it arrives. */

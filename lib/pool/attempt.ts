@@ -1,8 +1,10 @@
 import pTimeout, { TimeoutError } from 'p-timeout';
+import type { AgentReport } from '../agents/report.js';
 import { ChorusError, serializeError, type SerializedError } from '../errors.js';
-import { classifyEnding, describeEnding, describeSpawnError, toKillReason, type AttemptKind } from './classify.js';
+import { classifyEnding, describeEnding, describeSpawnError, describeStall, toKillReason, type AttemptKind } from './classify.js';
 import { appendLogLine, formatAttemptHeader, openLogForAttempt } from './log-file.js';
 import { findLogHolders } from './log-holders.js';
+import { watchOutput, type OutputWatch } from './output-watch.js';
 import { spawnAgent, type ChildEnding } from './spawn-agent.js';
 import type { AgentJob, LeftoverProcess, WorkerEvent } from './types.js';
 
@@ -32,12 +34,22 @@ export interface AttemptRecord extends ChildEnding {
   leftovers?: LeftoverProcess[];
   /** Set when a process started. */
   agentStart?: AgentStart;
+  /** What was read from the attempt's output (job.agentKind set and not `custom`, and the agent started). */
+  report?: AgentReport;
+}
+
+/** What the output watch found, for the classification. */
+interface OutputFindings {
+  report: AgentReport | undefined;
+  stalled: boolean;
 }
 
 /**
  * One attempt: header line in the log, the agent run with its output appended to the log, a
- * timeout that ends the process group, and a classification. Settles only once the agent's
- * process group is gone. Never rejects.
+ * timeout that ends the process group, and a classification. While the agent runs, its part of
+ * the log is read back (never on the log's write path: the agent writes the log itself) for its
+ * stream reader and the stall watchdog. Settles only once the agent's process group is gone.
+ * Never rejects.
  */
 export async function runAttempt(job: AgentJob, context: AttemptContext): Promise<AttemptRecord> {
   const { attempt, signal } = context;
@@ -48,11 +60,15 @@ export async function runAttempt(job: AgentJob, context: AttemptContext): Promis
   const forwardAbort = (): void => controller.abort(toKillReason(signal?.reason));
   signal?.addEventListener('abort', forwardAbort, { once: true });
   let agentStart: AgentStart | undefined;
+  let watch: OutputWatch | undefined;
   try {
     const header = formatAttemptHeader({ attempt, maxAttempts: context.maxAttempts, at: new Date(), command: job.command, args: job.args });
+    let outputFrom: number;
     try {
       // The header goes in first; the agent host then opens the log for the agent's output.
-      await (await openLogForAttempt(job.logPath, header)).close();
+      const log = await openLogForAttempt(job.logPath, header);
+      outputFrom = log.outputFrom;
+      await log.close();
     } catch (cause) {
       const message = `cannot write the agent log ${job.logPath} for task ${job.taskId}: ${(cause as Error).message}`;
       const error = serializeError(new ChorusError('CHORUS_LOG_OPEN_FAILED', message, { cause }));
@@ -62,6 +78,12 @@ export async function runAttempt(job: AgentJob, context: AttemptContext): Promis
       const killedBy = toKillReason(controller.signal.reason);
       return notStarted(attempt, 'killed', `killed (${killedBy})`, killedBy);
     }
+    // A stall ends the group as the timeout does; whichever comes first is the reason.
+    watch = watchOutput(job, outputFrom, () => {
+      if (controller.signal.aborted) return false;
+      controller.abort('timeout');
+      return true;
+    });
     const running = spawnAgent({
       command: job.command,
       args: job.args,
@@ -77,8 +99,11 @@ export async function runAttempt(job: AgentJob, context: AttemptContext): Promis
       },
     });
     const ending = await waitWithTimeout(running, job.timeoutMs, controller);
-    return await finishAttempt(job, attempt, ending, { ...context, firstAgent: context.firstAgent ?? agentStart }, agentStart);
+    const report = ending.spawnError ? undefined : await watch?.finish({ exitCode: ending.exitCode, signal: ending.signal });
+    const findings = { report, stalled: watch?.stalled ?? false };
+    return await finishAttempt(job, attempt, ending, { ...context, firstAgent: context.firstAgent ?? agentStart }, agentStart, findings);
   } finally {
+    watch?.stop();
     signal?.removeEventListener('abort', forwardAbort);
   }
 }
@@ -96,24 +121,33 @@ async function waitWithTimeout(running: Promise<ChildEnding>, timeoutMs: number,
   return running;
 }
 
-async function finishAttempt(job: AgentJob, attempt: number, ending: ChildEnding, context: AttemptContext, agentStart: AgentStart | undefined): Promise<AttemptRecord> {
-  const kind = classifyEnding(ending);
+async function finishAttempt(
+  job: AgentJob,
+  attempt: number,
+  ending: ChildEnding,
+  context: AttemptContext,
+  agentStart: AgentStart | undefined,
+  { report, stalled }: OutputFindings,
+): Promise<AttemptRecord> {
+  const kind = classifyEnding(ending, report);
   if (ending.spawnError) {
     const error = describeSpawnError(ending.spawnError, job.command, job.cwd);
     await appendNote(job.logPath, error.message);
     return { ...ending, attempt, kind, reason: error.message, error };
   }
-  context.emit({ type: 'attempt-end', taskId: job.taskId, attempt, exitCode: ending.exitCode, signal: ending.signal, at: Date.now() });
-  const reason = describeEnding(kind, ending, job.timeoutMs);
+  const usage = report?.usage;
+  context.emit({ type: 'attempt-end', taskId: job.taskId, attempt, exitCode: ending.exitCode, signal: ending.signal, at: Date.now(), ...(usage ? { usage } : {}) });
+  const reason = stalled && kind === 'timeout' ? describeStall(job.stallTimeoutMs ?? 0) : describeEnding(kind, ending, job.timeoutMs, report);
   if (ending.killedBy !== null) await appendNote(job.logPath, `${reason}; ended the agent's process group`);
   else if (ending.endedStrays) await appendNote(job.logPath, `${reason}; ended processes the agent left running in its group`);
+  else if (kind === 'usage-limit' || report?.failure) await appendNote(job.logPath, reason);
   if (ending.groupLeft) await appendNote(job.logPath, `some processes of group ${ending.pid} survived SIGKILL`);
   // What left the group cannot be ended by group; what still writes to the log is worth naming.
   const { firstAgent } = context;
   const search = { agentPgid: ending.pid, sincePid: firstAgent?.pid, elapsedMs: firstAgent ? performance.now() - firstAgent.at : Infinity };
   const leftovers = findLogHolders(job.logPath, search);
   for (const leftover of leftovers) await appendNote(job.logPath, describeLeftover(leftover));
-  return { ...ending, attempt, kind, reason, ...(leftovers.length ? { leftovers } : {}), ...(agentStart ? { agentStart } : {}) };
+  return { ...ending, attempt, kind, reason, ...(leftovers.length ? { leftovers } : {}), ...(agentStart ? { agentStart } : {}), ...(report ? { report } : {}) };
 }
 
 let parentEnv: NodeJS.ProcessEnv | undefined;

@@ -1,17 +1,26 @@
 import { statSync } from 'node:fs';
+import type { AgentReport } from '../agents/report.js';
 import type { SerializedError } from '../errors.js';
 import type { ChildEnding } from './spawn-agent.js';
 import type { KillReason, RetryKind, RunOutcome } from './types.js';
 
-/** How one attempt ended. The retryable kinds are exactly RetryKind. */
-export type AttemptKind = 'success' | RetryKind | 'killed' | 'spawn-error';
+/**
+ * How one attempt ended. `failed`: it exited 0 but the agent reported a failure in its output
+ * (retried as `exit` is). `usage-limit`: the agent reported its usage limit (never retried).
+ */
+export type AttemptKind = 'success' | RetryKind | 'failed' | 'usage-limit' | 'killed' | 'spawn-error';
 
-/** First reason wins: a kill chorus started decides the kind, whatever signal the child then died of. */
-export function classifyEnding(ending: ChildEnding): AttemptKind {
+/**
+ * First reason wins: a kill chorus started decides the kind, whatever signal the child then died
+ * of, except that a usage limit the agent reported before a timeout ended it is the limit (the
+ * agent was stuck on it). A cancel by a person or a shutdown stays `killed`.
+ */
+export function classifyEnding(ending: ChildEnding, report?: AgentReport): AttemptKind {
   if (ending.spawnError) return 'spawn-error';
+  if (ending.killedBy !== null && ending.killedBy !== 'timeout') return 'killed';
+  if (report?.limit) return 'usage-limit';
   if (ending.killedBy === 'timeout') return 'timeout';
-  if (ending.killedBy !== null) return 'killed';
-  if (ending.exitCode === 0) return 'success';
+  if (ending.exitCode === 0) return report?.failure ? 'failed' : 'success';
   if (ending.exitCode !== null) return 'exit';
   return 'crash';
 }
@@ -19,8 +28,10 @@ export function classifyEnding(ending: ChildEnding): AttemptKind {
 const OUTCOME_OF_KIND: Record<AttemptKind, RunOutcome> = {
   success: 'success',
   exit: 'failed',
+  failed: 'failed',
   crash: 'crashed',
   timeout: 'timeout',
+  'usage-limit': 'usage-limit',
   killed: 'killed',
   'spawn-error': 'spawn-error',
 };
@@ -29,18 +40,39 @@ export function outcomeOfKind(kind: AttemptKind): RunOutcome {
   return OUTCOME_OF_KIND[kind];
 }
 
+/** Which `retryOn` entry lets an attempt of this kind be retried; null for kinds never retried. */
+export function retryKindOf(kind: AttemptKind): RetryKind | null {
+  switch (kind) {
+    case 'exit':
+    case 'failed':
+      return 'exit';
+    case 'crash':
+    case 'timeout':
+      return kind;
+    default:
+      return null;
+  }
+}
+
 /** Only 'user' and 'shutdown' come from outside; anything else a caller aborts with counts as a shutdown. */
 export function toKillReason(reason: unknown): KillReason {
   return reason === 'user' || reason === 'timeout' ? reason : 'shutdown';
 }
 
-/** A short reason a person can act on: `exited with code 3`, `crashed (SIGSEGV)`, `timed out after 300 ms`. */
-export function describeEnding(kind: AttemptKind, ending: ChildEnding, timeoutMs: number): string {
+/**
+ * A short reason a person can act on: `exited with code 3`, `crashed (SIGSEGV)`, `timed out after
+ * 300 ms`, `max turns reached (error_max_turns): ... (exited with code 1)`, `usage limit (...)`.
+ */
+export function describeEnding(kind: AttemptKind, ending: ChildEnding, timeoutMs: number, report?: AgentReport): string {
   switch (kind) {
     case 'success':
       return 'exited with code 0';
     case 'exit':
-      return `exited with code ${ending.exitCode}`;
+      return report?.failure ? `${report.failure} (exited with code ${ending.exitCode})` : `exited with code ${ending.exitCode}`;
+    case 'failed':
+      return `${report?.failure ?? 'the agent reported a failure'} (exited with code 0)`;
+    case 'usage-limit':
+      return describeLimit(report);
     case 'crash':
       return `crashed (${ending.signal ?? 'unknown signal'})`;
     case 'timeout':
@@ -50,6 +82,18 @@ export function describeEnding(kind: AttemptKind, ending: ChildEnding, timeoutMs
     case 'spawn-error':
       return `could not start (${ending.spawnError?.code ?? 'unknown error'})`;
   }
+}
+
+function describeLimit(report: AgentReport | undefined): string {
+  const limit = report?.limit;
+  if (!limit) return 'usage limit';
+  const reset = limit.resetsAt === null ? 'reset time unknown' : `resets at ${new Date(limit.resetsAt).toISOString()}`;
+  return `usage limit (${limit.source}): ${limit.text}; ${reset}`;
+}
+
+/** `stalled: no output for 30 s` (the stall watchdog's reason; the kind stays `timeout`). */
+export function describeStall(stallMs: number): string {
+  return `stalled: no output for ${Number((stallMs / 1000).toFixed(1))} s`;
 }
 
 /** A spawn failure as plain data, its message naming the command (or the working directory) at fault. */

@@ -29,6 +29,8 @@ function formatArg(arg: string): string {
 /** An open log: its descriptor goes to the child, then chorus closes its own copy. */
 export interface OpenLog {
   fd: number;
+  /** The log's size once the header is in: where this attempt's output starts. */
+  outputFrom: number;
   close(): Promise<void>;
 }
 
@@ -42,13 +44,14 @@ export interface OpenLog {
  */
 export async function openLogForAttempt(logPath: string, headerLine: string): Promise<OpenLog> {
   const fd = openAppending(logPath);
+  let outputFrom: number;
   try {
-    writeLine(fd, headerLine);
+    outputFrom = writeLine(fd, headerLine);
   } catch (error) {
     closeSync(fd);
     throw error;
   }
-  return { fd, close: async () => closeSync(fd) };
+  return { fd, outputFrom, close: async () => closeSync(fd) };
 }
 
 function openAppending(logPath: string): number {
@@ -71,11 +74,12 @@ export async function appendLogLine(logPath: string, line: string): Promise<void
   }
 }
 
-function writeLine(fd: number, line: string): void {
+/** Returns the file's size after the line (where the next writer's bytes start, when nobody else appended meanwhile). */
+function writeLine(fd: number, line: string): number {
   const { size } = fstatSync(fd);
   const last = Buffer.alloc(1);
   const needsNewline = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
-  writeSync(fd, `${needsNewline ? '\n' : ''}${line}\n`);
+  return size + writeSync(fd, `${needsNewline ? '\n' : ''}${line}\n`);
 }
 
 export interface TailOptions {

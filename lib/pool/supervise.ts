@@ -1,8 +1,10 @@
 import pRetry, { AbortError } from 'p-retry';
+import type { AgentUsage } from '../agents/report.js';
+import { hasUsage, sumUsage } from '../agents/usage.js';
 import { ChorusError, serializeError, type SerializedError } from '../errors.js';
 import { runAttempt, type AgentStart, type AttemptRecord } from './attempt.js';
 import { computeBackoffDelay, sleep } from './backoff.js';
-import { outcomeOfKind, toKillReason } from './classify.js';
+import { outcomeOfKind, retryKindOf, toKillReason } from './classify.js';
 import { readLogTail } from './log-file.js';
 import { writeTaskFile } from './task-file.js';
 import { assertSafeTaskId } from './task-id.js';
@@ -27,7 +29,9 @@ class AttemptFailure extends Error {
  * Runs `job.command` for one task until it succeeds, fails for good, times out, is cancelled or
  * cannot start, retrying the kinds of failure in `job.retryOn` with backoff. Never throws: every
  * ending is a RunResult, and the first reason for ending wins. Each attempt sees CHORUS_ATTEMPT
- * (1-based) in its environment.
+ * (1-based) in its environment. An attempt whose output reports a usage limit ends the run at
+ * once (`usage-limit`, never retried here: the engine decides); one that exited 0 but reported a
+ * failure is retried as a non-zero exit is (`retryOn` `exit`).
  */
 export async function superviseAgent(job: AgentJob, options: SuperviseOptions = {}): Promise<RunResult> {
   const startedAt = performance.now();
@@ -55,6 +59,7 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
   }
 
   let last: AttemptRecord | undefined;
+  const records: AttemptRecord[] = [];
   // Leftovers of every attempt are looked for among the processes started since the first one.
   let firstAgent: AgentStart | undefined;
   // Set while waiting to retry: a cancel then ends the run as 'killed', whatever the attempt before.
@@ -64,10 +69,11 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
       async (attempt) => {
         retryPending = false;
         last = await runAttempt(job, { attempt, maxAttempts: job.retryCount + 1, signal, emit, ...(firstAgent ? { firstAgent } : {}) });
+        records.push(last);
         firstAgent ??= last.agentStart;
         if (last.kind === 'success') return;
         const failure = new AttemptFailure(last);
-        throw last.kind === 'spawn-error' || last.kind === 'killed' ? new AbortError(failure) : failure;
+        throw retryKindOf(last.kind) === null ? new AbortError(failure) : failure;
       },
       {
         retries: job.retryCount,
@@ -87,19 +93,30 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
   } catch (error) {
     // A failed attempt or a cancel is read from `last` below; anything else is a bug of ours.
     if (!(error instanceof AttemptFailure) && !signal?.aborted) {
-      return finish({ ...fromAttempt(last), outcome: 'spawn-error', error: internalError(job, error) });
+      const failure = internalError(job, error);
+      return finish({ ...fromAttempt(last), ...usageOf(records), outcome: 'spawn-error', error: failure, reason: failure.message });
     }
   }
 
+  const usage = usageOf(records);
   if (last === undefined || (retryPending && last.kind !== 'success')) {
     const killedBy = toKillReason(signal?.reason);
-    return finish({ ...fromAttempt(last), outcome: 'killed', killedBy, timedOut: false });
+    return finish({ ...fromAttempt(last), ...usage, outcome: 'killed', killedBy, timedOut: false, reason: `killed (${killedBy})` });
   }
-  return finish({ ...fromAttempt(last), outcome: outcomeOfKind(last.kind) });
+  return finish({ ...fromAttempt(last), ...usage, outcome: outcomeOfKind(last.kind) });
 }
 
 function isRetryable(job: AgentJob, record: AttemptRecord): boolean {
-  return record.kind !== 'success' && record.kind !== 'killed' && record.kind !== 'spawn-error' && job.retryOn.includes(record.kind);
+  const retryKind = retryKindOf(record.kind);
+  return retryKind !== null && job.retryOn.includes(retryKind);
+}
+
+/** Usage over the attempts that ran: the sum, and each attempt's (`{}` for one that reported none); nothing when none did. */
+function usageOf(records: readonly AttemptRecord[]): Pick<RunResult, 'usage' | 'attemptUsage'> {
+  const each = records.map((record) => record.report?.usage);
+  const usage = sumUsage(each);
+  if (!usage) return {};
+  return { usage, attemptUsage: each.map((one): AgentUsage => (hasUsage(one) ? one : {})) };
 }
 
 function fromAttempt(record: AttemptRecord | undefined): Omit<RunResult, 'taskId' | 'durationMs' | 'logTail' | 'outcome'> {
@@ -111,6 +128,8 @@ function fromAttempt(record: AttemptRecord | undefined): Omit<RunResult, 'taskId
     attempts: record?.attempt ?? 0,
     ...(record?.error ? { error: record.error } : {}),
     ...(record?.leftovers ? { leftovers: record.leftovers } : {}),
+    ...(record ? { reason: record.reason } : {}),
+    ...(record?.report ? { report: record.report } : {}),
   };
 }
 

@@ -33,9 +33,16 @@ export interface AgentJob {
   killGraceMs: number;
   /** Written before the first attempt, for the agent to read (`CHORUS_TASK_FILE`). */
   taskFile?: { path: string; text: string };
-  /** How to read the agent's output stream (lib/agents): a preset, or `custom` (nothing is read). */
+  /**
+   * How to read the agent's output (lib/agents/stream-reader.ts) while it runs: its session, usage,
+   * usage limit and the failures it reports. Absent or `custom`: the output is not read.
+   */
   agentKind?: AgentKind;
-  /** No output at all for this long ends the attempt as a timeout ("stalled"); 0 or absent: off. */
+  /**
+   * Per attempt, in ms: no output at all (the log did not grow) for this long ends the agent's
+   * process group, as a timeout does (kind `timeout`, reason `stalled: no output for N s`, retried
+   * per `retryOn`). 0 or absent: no stall watchdog.
+   */
   stallTimeoutMs?: number;
 }
 
@@ -49,7 +56,7 @@ export type RunOutcome =
   | 'timeout' // taskTimeout ran out
   | 'killed' // ended by a person or by chorus shutting down
   | 'spawn-error' // command not found / not executable
-  | 'usage-limit'; // the agent hit its plan's usage limit: the task goes back to open, no retry spent
+  | 'usage-limit'; // the agent reported its plan's usage limit (RunResult.report.limit): never retried in the worker
 
 export interface RunResult {
   taskId: string;
@@ -64,14 +71,20 @@ export interface RunResult {
   error?: SerializedError;
   /** The last lines of the log (of the last attempt), for a reason a person can act on. */
   logTail: string[];
-  /** What the last attempt's output stream said (lib/agents), for a preset agent. */
-  report?: AgentReport;
-  /** What the agent reported it spent, summed over the attempts; absent when none reported anything. */
-  usage?: AgentUsage;
-  /** Per attempt, in order (an attempt that reported nothing has `{}`). */
-  attemptUsage?: AgentUsage[];
   /** Processes still running after the last attempt ended, holding its log open for writing. Absent when none. */
   leftovers?: LeftoverProcess[];
+  /**
+   * How the last attempt ended, for a person: `exited with code 3`, `stalled: no output for 30 s`,
+   * `usage limit (rate_limit_event): You've hit your session limit ...; resets at <ISO time>`.
+   * Absent when no attempt ran.
+   */
+  reason?: string;
+  /** What was read from the last attempt's output (job.agentKind set, not `custom`, and the agent started). */
+  report?: AgentReport;
+  /** Usage summed over all attempts, field by field; absent when no attempt reported any. */
+  usage?: AgentUsage;
+  /** Each attempt's usage, in order (`{}` for one that reported none); absent when no attempt reported any. */
+  attemptUsage?: AgentUsage[];
 }
 
 /**

@@ -185,6 +185,8 @@ export function blockedReason(result: RunResult, ctx: Pick<FinishContext, 'comma
     case 'crashed':
       return `agent crashed (killed by ${result.signal ?? 'a signal'}) on all ${tries}`;
     case 'timeout':
+      // The stall watchdog ends an agent as a timeout does; its reason says which it was.
+      if (result.reason?.startsWith('stalled')) return `${result.reason} (stallTimeout), ${tries}`;
       return `timed out after ${formatDuration(ctx.timeoutMs)} (taskTimeout), ${tries}`;
     case 'spawn-error':
       return spawnErrorReason(result, ctx.command, ctx.commandOrigin ?? 'orchestration.agentCommand in .chorus.json');
