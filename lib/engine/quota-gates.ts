@@ -44,7 +44,9 @@ export class QuotaGates {
     let wait: QuotaWait;
     if (resetsAt !== null) {
       this.unknownHits.delete(agent);
-      wait = { agent, resumesAt: Math.max(resetsAt, now) + Math.floor(this.options.random() * this.options.jitterMs), probe: false, text };
+      // Up to jitterMs, and at most a tenth of the wait (at least a second): a reset seconds away is not put off by half a minute.
+      const spread = Math.min(this.options.jitterMs, Math.max(1000, (resetsAt - now) / 10));
+      wait = { agent, resumesAt: Math.max(resetsAt, now) + Math.floor(this.options.random() * spread), probe: false, text };
     } else {
       const hits = (this.unknownHits.get(agent) ?? 0) + 1;
       this.unknownHits.set(agent, hits);

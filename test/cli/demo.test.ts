@@ -27,6 +27,12 @@ it('npm run demo shows dependency order, parallel agents, a retry and a summary,
   expect(out).toMatch(/↻ shop-6 {2}crashed \(SIGKILL\)/);
   expect(out).toMatch(/✓ shop-6 {2}closed in .*2 attempts/);
   expect(out).toMatch(/chorus: done in .*: 10 closed, 0 blocked/);
+  // The simulated claude hits its usage limit on the third task: that task goes back to open, the pool waits for the reset, then resumes its session.
+  const limited = /⏸ (shop-\d+) {2}claude hit its usage limit \(You've hit your session limit\); back to open, no retry spent; waiting for the usage limit, resumes at \d\d:\d\d/.exec(out);
+  expect(limited).not.toBeNull();
+  expect(out).toMatch(/▶ claude: the usage-limit wait is over; starting tasks again/);
+  expect(out).toMatch(/spent: \$0\.\d{4} over \d+ runs/);
+  expect(out).toMatch(/Spent, as the agents reported it: \$0\.\d{4}/);
   // shop-9 waits on shop-8, which waits on shop-5, shop-6 and shop-7.
   const order = [...out.matchAll(/▶ (shop-\d+)/g)].map((m) => m[1]);
   expect(order.indexOf('shop-9')).toBe(order.length - 1);

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// A stand-in for Claude Code, so the demo needs no API key: chorus runs it with claude's own
+// command line (`-p PROMPT --output-format stream-json --verbose --permission-mode ...`, and
+// `--resume SESSION` for a task a usage limit parked) and it answers as claude does, one JSON
+// event per line: the session, a little work, and a `result` with its cost.
+//
+// The third task it is asked to do hits the plan's usage limit, with a reset a few seconds away
+// (DEMO_RESET_S, default 6): until then every call is refused the same way, as the real limit is
+// for the whole account. The webhook task crashes on its first attempt, to show a retry.
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const argv = process.argv.slice(2);
+const flag = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const resumed = flag('--resume');
+const id = process.env.CHORUS_TASK_ID ?? 'task';
+const attempt = Number(process.env.CHORUS_ATTEMPT ?? '1');
+const pace = Number(process.env.DEMO_AGENT_PACE ?? '1') || 1;
+const session = resumed ?? randomUUID();
+const emit = (event) => console.log(JSON.stringify({ ...event, session_id: session }));
+
+// The account's state, shared by every run in this project: how many runs, and the limit's reset.
+const stateFile = path.join(process.env.CHORUS_REPO_DIR ?? '.', '.simulated-claude.json');
+const state = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : { runs: 0, resetsAt: null, limited: false };
+state.runs += 1;
+const now = Date.now() / 1000;
+if (!state.limited && state.runs === 3) {
+  state.limited = true;
+  state.resetsAt = Math.ceil(now + Number(process.env.DEMO_RESET_S ?? '6'));
+}
+writeFileSync(stateFile, JSON.stringify(state));
+
+emit({ type: 'system', subtype: 'init', cwd: process.cwd(), model: 'claude-sonnet-4-6', permissionMode: flag('--permission-mode') ?? 'default', tools: ['Bash', 'Read', 'Edit'] });
+
+if (state.resetsAt !== null && now < state.resetsAt) {
+  // The subscription's limit: a rejected rate_limit_event, the synthetic message, and a 429 result.
+  emit({ type: 'rate_limit_event', rate_limit_info: { status: 'rejected', resetsAt: state.resetsAt, rateLimitType: 'five_hour' } });
+  emit({ type: 'assistant', error: 'rate_limit', message: { model: '<synthetic>', role: 'assistant', content: [{ type: 'text', text: "You've hit your session limit" }] } });
+  emit({ type: 'result', subtype: 'success', is_error: true, api_error_status: 429, result: "You've hit your session limit", total_cost_usd: 0, num_turns: 1, duration_ms: 200, duration_api_ms: 0 });
+  process.exit(1);
+}
+
+const say = (text) => emit({ type: 'assistant', message: { model: 'claude-sonnet-4-6', role: 'assistant', content: [{ type: 'text', text }] } });
+say(resumed ? `Resuming session ${resumed} for ${id} where the usage limit stopped it.` : `Working on ${id} (attempt ${attempt}).`);
+const steps = ['reading the code', 'editing files', 'running the tests'];
+for (const [i, step] of steps.entries()) {
+  await sleep((250 + ((id.length * 97 + i * 31) % 300)) * pace);
+  emit({ type: 'assistant', message: { model: 'claude-sonnet-4-6', role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: i === 1 ? 'Edit' : 'Bash', input: { step } }] } });
+  if (id === 'shop-6' && attempt === 1 && i === 1) {
+    console.error('[simulated claude] out of memory!');
+    process.kill(process.pid, 'SIGKILL');
+  }
+}
+// A made-up but steady cost per task, so the demo's total is the same every time.
+const cents = 2 + ((id.length * 37 + id.charCodeAt(id.length - 1)) % 7);
+emit({
+  type: 'result',
+  subtype: 'success',
+  is_error: false,
+  result: `${id} done`,
+  num_turns: 4,
+  duration_ms: 1200,
+  duration_api_ms: 900,
+  total_cost_usd: cents / 100,
+  usage: { input_tokens: 1200 + cents * 100, output_tokens: 300 + cents * 10, cache_read_input_tokens: 5000 },
+});
