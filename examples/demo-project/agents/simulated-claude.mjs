@@ -8,7 +8,7 @@
 // (DEMO_RESET_S, default 6): until then every call is refused the same way, as the real limit is
 // for the whole account. The webhook task crashes on its first attempt, to show a retry.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -23,14 +23,23 @@ const emit = (event) => console.log(JSON.stringify({ ...event, session_id: sessi
 
 // The account's state, shared by every run in this project: how many runs, and the limit's reset.
 const stateFile = path.join(process.env.CHORUS_REPO_DIR ?? '.', '.simulated-claude.json');
-const state = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : { runs: 0, resetsAt: null, limited: false };
+const readState = () => {
+  try {
+    return JSON.parse(readFileSync(stateFile, 'utf8'));
+  } catch {
+    return { runs: 0, resetsAt: null, limited: false };
+  }
+};
+const state = existsSync(stateFile) ? readState() : { runs: 0, resetsAt: null, limited: false };
 state.runs += 1;
 const now = Date.now() / 1000;
 if (!state.limited && state.runs === 3) {
   state.limited = true;
   state.resetsAt = Math.ceil(now + Number(process.env.DEMO_RESET_S ?? '6'));
 }
-writeFileSync(stateFile, JSON.stringify(state));
+// Written whole and renamed into place: runs that start together never read half a file.
+writeFileSync(`${stateFile}.${process.pid}`, JSON.stringify(state));
+renameSync(`${stateFile}.${process.pid}`, stateFile);
 
 emit({ type: 'system', subtype: 'init', cwd: process.cwd(), model: 'claude-sonnet-4-6', permissionMode: flag('--permission-mode') ?? 'default', tools: ['Bash', 'Read', 'Edit'] });
 
