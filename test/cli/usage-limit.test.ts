@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AGENTS, CLI, bead, blocks, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
+import { hasTmux, shellQuote, TmuxSession } from '../helpers/tmux.js';
 
 const repos: TempRepo[] = [];
 afterAll(async () => {
@@ -125,4 +126,24 @@ describe('what the agent reports decides', () => {
     expect(runs(repo)).toHaveLength(closed);
     expect(r.code).toBe(0);
   }, 60_000);
+});
+
+describe('the dashboard over a usage limit', () => {
+  it.skipIf(!hasTmux)('says when the agent resumes, shows the spend, and closes everything after the reset', async () => {
+    const repo = await claudeRepo(five, { maxAgents: 3 });
+    const term = new TmuxSession(`${shellQuote(process.execPath)} ${shellQuote(CLI)} -C ${shellQuote(repo.dir)} dashboard; echo EXIT=$?; exec sleep 600`, { cols: 160, rows: 40 });
+    try {
+      const waiting = await term.waitFor((s) => /claude: waiting for the usage limit, resumes at \d\d:\d\d/.test(s), 'the usage-limit wait in the header', 30_000);
+      expect(waiting).toMatch(/hit its usage limit: back to open/);
+      const done = await term.waitFor((s) => /closed █+ 5\/5/.test(s), 'every task closed after the reset', 60_000);
+      expect(done).toMatch(/spent \$0\.\d\d/);
+      expect(done).not.toMatch(/claude: waiting for the usage limit/);
+      term.keys('q');
+      await term.waitFor((s) => s.includes('EXIT=0'), 'the exit');
+    } finally {
+      term.kill();
+    }
+    const tasks = await repo.readTasks();
+    for (const t of five) expect(tasks.get((t as { id: string }).id)!['status']).toBe('closed');
+  }, 100_000);
 });
