@@ -67,7 +67,7 @@ describe.skipIf(!hasTmux)('chorus dashboard: watching, size, scale', () => {
     cpSync(path.join(ROOT, 'examples', 'demo-project'), scratch, { recursive: true });
     term = new TmuxSession(`${shellQuote(process.execPath)} ${shellQuote(CLI)} -C ${shellQuote(scratch)} dashboard; echo EXIT=$?; exec sleep 600`, { cols: 80, rows: 24 });
     const t = term;
-    const screen = await t.waitFor((s) => /⏳/.test(s) && /\[agent\]/.test(s) && /Agents · [1-3] of 3 busy/.test(s), 'agents running and their output');
+    const screen = await t.waitFor((s) => /⏳/.test(s) && /\{"type":"/.test(s) && /Agents · [1-3] of 3 busy/.test(s), 'agents running and their output');
     const lines = screen.trimEnd().split('\n');
     expect(lines.length).toBeLessThanOrEqual(24);
     expect(lines[0]).toMatch(/^chorus dashboard · /);

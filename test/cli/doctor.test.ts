@@ -71,7 +71,7 @@ describe('chorus doctor on a healthy repository', () => {
     expect(line(lines, 'tracker')).toBe(`✓ tracker   ${path.join(dir, '.beads', 'issues.jsonl')}, ${size} bytes, 13 tasks, every line read`);
     expect(line(lines, 'tasks')).toBe('✓ tasks     12 open, 3 ready now, 0 in_progress, 0 blocked, 1 closed');
     expect(line(lines, 'bd')).toBe('✓ bd        not needed here (.beads/ holds no Dolt database and backend is "auto")');
-    expect(line(lines, 'agent')).toMatch(/^✓ agent {5}`node` \(.*node\) found, set in \.chorus\.json \(orchestration\.agentCommand\)$/);
+    expect(line(lines, 'agent')).toMatch(/^✓ agent {5}`agents\/simulated-claude\.mjs` \(.*simulated-claude\.mjs\) found, set in \.chorus\.json \(orchestration\.agentCommand\)$/);
     expect(line(lines, 'run-lock')).toBe(`✓ run-lock  nobody holds it (${path.join(dir, '.chorus', 'run.lock')})`);
     expect(lines.at(-1)).toBe('✓ chorus batch --all-ready can run here: 3 tasks ready now');
   });
