@@ -124,6 +124,11 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot', 'json']).default('text'))
     .action(action(async (o: { format?: string }) => (await import('./commands/graph.js')).graphCommand({ ...o, dir: dir() }, io)));
 
+  program
+    .command('clean')
+    .description('remove the worktrees and branches closed tasks left, and prune stale worktrees')
+    .action(action(async () => (await import('./commands/clean.js')).cleanCommand({ dir: dir() }, io)));
+
   settingOptions(
     program.command('config').description('print the effective settings and where each came from').option('--json', 'as JSON'),
   ).action(action(async (o: Record<string, unknown>) => (await import('./commands/config.js')).configCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io)));

@@ -25,6 +25,14 @@ export const orchestrationSchema = z.strictObject({
   stallTimeout: z.number().int().min(0),
   /** Dispatch pauses once the batch's reported spend (USD) reaches this; 0 = no limit. @default 0 */
   maxBudgetUsd: z.number().min(0),
+  /** Where agents work: `shared` (the repository's own checkout) or `worktree` (a git worktree and branch per task, verified and merged one at a time). @default "shared" */
+  workspace: z.enum(['shared', 'worktree']),
+  /** The branch worktrees start from and merge into; empty: the branch checked out when the batch starts. @default "" */
+  baseBranch: z.string(),
+  /** Run once in a new worktree, as argv without a shell (e.g. ["npm", "ci"]); its failure blocks the task. @default [] */
+  worktreeSetup: z.array(z.string()),
+  /** Run after the agent exits 0, as argv without a shell (e.g. ["npm", "test"]): exit 0 lets the task close. @default [] */
+  verify: z.array(z.string()),
   /** The agent program, run without a shell. @default "claude" */
   agentCommand: z.string().min(1),
   /** Its arguments; `${TASK_ID}`, `${TASK_TITLE}`, `${TASK_FILE}`, `${PROMPT}` are replaced. @default ["-p", "${PROMPT}"] */
@@ -69,5 +77,6 @@ export const taskOverridesSchema = z.strictObject({
     .union([z.string().min(1), z.strictObject({ command: z.string().min(1), args: z.array(z.string()).optional() })])
     .optional(),
   exclusive: z.boolean().optional(),
+  verify: z.array(z.string()).optional(),
 });
 export type TaskOverrides = z.output<typeof taskOverridesSchema>;

@@ -20,6 +20,10 @@ export interface TaskPaths {
   logPath: string;
   /** `.chorus/tasks/<id>.json`: the task as JSON, for the agent. */
   taskFile: string;
+  /** `.chorus/worktrees/<id>`: the task's git worktree (workspace "worktree"). */
+  worktree: string;
+  /** `.beads/agent-output/<id>.verify.log`: the verify runs' output, beside the agent's. */
+  verifyLog: string;
 }
 
 /** The one place a task id becomes part of a path: an id that could escape its folder is refused (CHORUS_BAD_TASK_ID). */
@@ -28,6 +32,8 @@ export function taskPaths(repoDir: string, id: string): TaskPaths {
   return {
     logPath: path.join(repoDir, '.beads', 'agent-output', `${id}.log`),
     taskFile: path.join(repoDir, '.chorus', 'tasks', `${id}.json`),
+    worktree: path.join(repoDir, '.chorus', 'worktrees', id),
+    verifyLog: path.join(repoDir, '.beads', 'agent-output', `${id}.verify.log`),
   };
 }
 
@@ -50,7 +56,7 @@ export function isExclusive(task: Task): boolean {
 }
 
 /** Everything a worker needs to run this task's agent: argv expanded, env set, limits from settings and overrides. */
-export function buildJob(task: Task, settings: Settings, repoDir: string, globalOrigin = GLOBAL_AGENT_ORIGIN, sessionId?: string): AgentJob {
+export function buildJob(task: Task, settings: Settings, repoDir: string, globalOrigin = GLOBAL_AGENT_ORIGIN, sessionId?: string, baseBranch?: string): AgentJob {
   const overrides = readOverrides(task);
   const paths = taskPaths(repoDir, task.id);
   const agent = typeof overrides.agent === 'string' ? { command: overrides.agent } : overrides.agent;
@@ -65,7 +71,9 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
     PROMPT: buildPrompt(task, paths.taskFile),
     REPO_DIR: repoDir,
     LOG_FILE: paths.logPath,
+    WORKTREE: settings.workspace === 'worktree' ? paths.worktree : repoDir,
   };
+  const inWorktree = settings.workspace === 'worktree';
   return {
     taskId: task.id,
     command,
@@ -88,8 +96,24 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
       CHORUS_TASK_FILE: paths.taskFile,
       CHORUS_TASK_TITLE: task.title,
       CHORUS_REPO_DIR: repoDir,
+      ...(inWorktree ? { CHORUS_WORKTREE: paths.worktree } : {}),
     },
-    cwd: repoDir,
+    // In a worktree the agent works on its own branch; the tracker stays the repository's own.
+    cwd: inWorktree ? paths.worktree : repoDir,
+    ...(inWorktree
+      ? {
+          workspace: {
+            repoDir,
+            dir: paths.worktree,
+            branch: `chorus/${task.id}`,
+            baseBranch: baseBranch ?? settings.baseBranch,
+            setup: settings.worktreeSetup,
+            verify: overrides.verify ?? settings.verify,
+            verifyLog: paths.verifyLog,
+            commitMessage: `${task.id}: ${task.title}\n\nCommitted by chorus: what the agent left uncommitted in its worktree.`,
+          },
+        }
+      : {}),
     logPath: paths.logPath,
     timeoutMs: overrides.timeout ?? settings.taskTimeout,
     retryCount: overrides.retryCount ?? settings.retryCount,

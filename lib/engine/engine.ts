@@ -20,6 +20,8 @@ import { taskFileText } from './task-file.js';
 import { systemClock, type Clock, type EngineDeps, type Running, type RunSelection } from './types.js';
 import { describeReason, TaskGraph } from '../graph/index.js';
 import { SchedulerGraph, type SchedulerView } from '../schedule/scheduler-graph.js';
+import { settleInWorktree } from './worktree-settle.js';
+import type { Transition } from '../schedule/transitions.js';
 
 export type { AgentRunner, Clock, EngineDeps, RunSelection } from './types.js';
 
@@ -60,6 +62,7 @@ export class Engine {
   private readonly quota: AgentQuota;
   private readonly spend: Spend;
   private budgetReached: string | null = null;
+  private mergeTail: Promise<unknown> = Promise.resolve();
   private only: Set<string> | null = null;
   private settle: (() => void) | null = null;
   /** Set while pump() runs: a finish that happens inside it asks for another round instead of nesting. */
@@ -325,7 +328,7 @@ export class Engine {
     }
     let job;
     try {
-      job = buildJob(task, settings, repoDir, this.deps.agentOrigin, this.quota.sessionOf(task.id));
+      job = buildJob(task, settings, repoDir, this.deps.agentOrigin, this.quota.sessionOf(task.id), this.deps.baseBranch);
     } catch (error) {
       // A task whose own settings are broken is blocked with the reason; the rest runs.
       this.block(task, (error as Error).message, now);
@@ -348,6 +351,7 @@ export class Engine {
       commandOrigin: job.commandOrigin ?? GLOBAL_AGENT_ORIGIN,
       timeoutMs: job.timeoutMs,
       agentKind: job.agentKind ?? 'custom',
+      ...(job.workspace ? { workspace: job.workspace } : {}),
       cancel: null,
     };
     // The slot is taken from here: a claim that goes through bd holds it while bd answers.
@@ -460,7 +464,7 @@ export class Engine {
         this.haltDispatch(`chorus cannot write its files (${full})`);
       });
     }
-    const transition = finishTransition(result, {
+    const ctx = {
       now: new Date(now),
       logPath: this.relative(run.logPath),
       command: run.command,
@@ -469,8 +473,32 @@ export class Engine {
       previousNotes: notesOf(current),
       claimedFrom: run.claimedFrom,
       ...(result.usage ? { usage: result.usage } : {}),
-    });
-    store.update(id, transition.patch);
+    };
+    const ops = this.deps.workspace;
+    if (run.workspace && ops) {
+      // In a worktree, a success is verified and merged before it closes: the slot stays taken until then.
+      const job = run.workspace;
+      const merge = (j: typeof job) =>
+        this.enqueueMerge(() => {
+          this.emit({ type: 'task.phase', at: this.clock.now(), id, phase: 'merging', branch: j.branch });
+          return ops.merge(j);
+        });
+      const onPhase = (phase: 'waiting-to-merge' | 'merging') => this.emit({ type: 'task.phase', at: this.clock.now(), id, phase, branch: job.branch });
+      return settleInWorktree(job, result, ctx, merge, (j) => ops.remove(j), onPhase).then((transition) => this.applyTransition(run, result, transition, this.clock.now()));
+    }
+    return this.applyTransition(run, result, finishTransition(result, ctx), now);
+  }
+
+  /** Merges go one at a time, in the order runs finished. */
+  private enqueueMerge<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.mergeTail.then(step);
+    this.mergeTail = next.catch(() => undefined);
+    return next;
+  }
+
+  private applyTransition(run: Running, result: RunResult, transition: Transition, now: number): void | Promise<void> {
+    const id = run.task.id;
+    this.deps.store.update(id, transition.patch);
     return this.afterWrite(id, transition.status, () => {
       if (transition.status !== 'closed') this.scheduler.setStatus(id, transition.status);
       this.tally.record(id, transition.status, transition.reason);
@@ -646,6 +674,9 @@ export class Engine {
       });
     } else if (event.type === 'attempt-end') {
       this.emit({ type: 'task.attempt-ended', at: event.at, id: event.taskId, attempt: event.attempt, exitCode: event.exitCode, signal: event.signal, ...(event.usage ? { usage: event.usage } : {}) });
+    } else if (event.type === 'verifying') {
+      const branch = this.running.get(event.taskId)?.workspace?.branch;
+      if (branch) this.emit({ type: 'task.phase', at: event.at, id: event.taskId, phase: 'verifying', branch });
     } else if (event.type === 'retry') {
       this.emit({ type: 'task.retry', at: event.at, id: event.taskId, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
     }

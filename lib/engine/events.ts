@@ -45,6 +45,8 @@ export type EngineEvent =
    * `probe`: then one task tries first). `sessionId`: resumed when the task runs again.
    */
   | { type: 'agent.limited'; at: number; id: string; agent: AgentKind; resumesAt: number; probe: boolean; text: string; sessionId?: string }
+  /** workspace "worktree": the task's agent succeeded and verify passed; its branch waits for the merge queue, then is merged. */
+  | { type: 'task.phase'; at: number; id: string; phase: 'verifying' | 'waiting-to-merge' | 'merging'; branch: string }
   /** The wait is over: tasks on `agent` start again. */
   | { type: 'agent.resumed'; at: number; agent: AgentKind }
   /** `unblockedBy`: the task whose close released it; null when an edit made outside chorus did. */

@@ -4,7 +4,8 @@ import type { Task } from '../beads/task.js';
 import type { Tracker } from '../tracker/tracker.js';
 import type { Settings } from '../config/schema.js';
 import type { TaskGraph } from '../graph/index.js';
-import type { AgentJob, KillReason, RunResult, WorkerEvent } from '../pool/types.js';
+import type { AgentJob, KillReason, RunResult, WorkerEvent, WorktreeJob } from '../pool/types.js';
+import type { WorkspaceOps } from './worktree-settle.js';
 import type { ClaimedFrom } from '../schedule/transitions.js';
 import type { CommandProblem } from '../pool/check-command.js';
 
@@ -35,6 +36,10 @@ export interface EngineDeps {
   planTotal?: boolean;
   /** Where the global agent command was set, for messages. @default GLOBAL_AGENT_ORIGIN */
   agentOrigin?: string;
+  /** workspace "worktree": the git side (merge, remove). Without it, runs settle as in the shared checkout. */
+  workspace?: WorkspaceOps;
+  /** workspace "worktree": the branch worktrees start from and merge into (found when the batch starts). */
+  baseBranch?: string;
   /** Usage-limit waits and parked sessions an earlier chorus left in the journal. */
   restoredQuota?: { waits: QuotaWait[]; sessions: ReadonlyMap<string, string> };
   /** Whether an agent command can be started. @default checkCommand on the real file system */
@@ -59,6 +64,8 @@ export interface Running {
   command: string;
   commandOrigin: string;
   timeoutMs: number;
+  /** workspace "worktree": the task's worktree and branch. */
+  workspace?: WorktreeJob;
   /** The agent preset it runs on (usage limits are per agent). */
   agentKind: AgentKind;
   /** While bd answers the claim (the agent has not started). */

@@ -5,6 +5,7 @@ import { ChorusError, serializeError, type SerializedError } from '../errors.js'
 import { runAttempt, type AgentStart, type AttemptRecord } from './attempt.js';
 import { computeBackoffDelay, sleep } from './backoff.js';
 import { outcomeOfKind, retryKindOf, toKillReason } from './classify.js';
+import { finishInWorktree, prepareWorktree } from './worktree-run.js';
 import { readLogTail } from './log-file.js';
 import { writeTaskFile } from './task-file.js';
 import { assertSafeTaskId } from './task-id.js';
@@ -58,6 +59,19 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
     }
   }
 
+  // workspace "worktree": the task's own worktree first, and its setup once; a failure there means the agent never runs.
+  if (job.workspace) {
+    try {
+      const setupFailed = await prepareWorktree(job.workspace, job.killGraceMs);
+      if (setupFailed) {
+        return finish({ outcome: 'failed', exitCode: setupFailed.exitCode, signal: null, timedOut: false, killedBy: null, attempts: 0, workspace: { setupFailed } }, false);
+      }
+    } catch (cause) {
+      const message = `cannot make the worktree for task ${job.taskId}: ${(cause as Error).message}`;
+      return finish(refused(serializeError(new ChorusError('CHORUS_WORKTREE_FAILED', message, { cause }))), false);
+    }
+  }
+
   let last: AttemptRecord | undefined;
   const records: AttemptRecord[] = [];
   // Leftovers of every attempt are looked for among the processes started since the first one.
@@ -103,7 +117,19 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
     const killedBy = toKillReason(signal?.reason);
     return finish({ ...fromAttempt(last), ...usage, outcome: 'killed', killedBy, timedOut: false, reason: `killed (${killedBy})` });
   }
-  return finish({ ...fromAttempt(last), ...usage, outcome: outcomeOfKind(last.kind) });
+  const outcome = outcomeOfKind(last.kind);
+  if (job.workspace && outcome === 'success' && !signal?.aborted) {
+    // Commit what the agent left, then verify: the verify's exit, not the agent's, says the work is done.
+    try {
+      if (job.workspace.verify.length > 0) emit({ type: 'verifying', taskId: job.taskId, at: Date.now() });
+      const workspace = await finishInWorktree(job.workspace, job.killGraceMs);
+      return finish({ ...fromAttempt(last), ...usage, outcome, workspace });
+    } catch (cause) {
+      const failure = serializeError(new ChorusError('CHORUS_WORKTREE_FAILED', `after the agent of task ${job.taskId} succeeded: ${(cause as Error).message}`, { cause }));
+      return finish({ ...fromAttempt(last), ...usage, outcome: 'spawn-error', error: failure, reason: failure.message });
+    }
+  }
+  return finish({ ...fromAttempt(last), ...usage, outcome });
 }
 
 function isRetryable(job: AgentJob, record: AttemptRecord): boolean {

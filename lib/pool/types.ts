@@ -44,6 +44,36 @@ export interface AgentJob {
    * per `retryOn`). 0 or absent: no stall watchdog.
    */
   stallTimeoutMs?: number;
+  /** workspace "worktree": the task's own git worktree (made before the first attempt, reused by retries). */
+  workspace?: WorktreeJob;
+}
+
+/** Where and how a task's agent works in its own worktree. */
+export interface WorktreeJob {
+  repoDir: string;
+  /** `.chorus/worktrees/<id>` */
+  dir: string;
+  /** `chorus/<id>` */
+  branch: string;
+  baseBranch: string;
+  /** Run once in a new worktree (argv, no shell); its failure blocks the task. */
+  setup: string[];
+  /** Run after the agent exits 0 (argv, no shell): exit 0 lets the task close. Empty: none. */
+  verify: string[];
+  /** Where setup's and verify's output go. */
+  verifyLog: string;
+  /** For what the agent left uncommitted. */
+  commitMessage: string;
+}
+
+/** What happened in the worktree around the agent's run. */
+export interface WorktreeOutcome {
+  /** The setup failed (the agent never ran): its exit and last lines. */
+  setupFailed?: { exitCode: number | null; tail: string[] };
+  /** chorus committed what the agent left uncommitted: that commit. */
+  leftoverCommit?: string;
+  /** The verify run after the agent's success. */
+  verify?: { ok: boolean; exitCode: number | null; tail: string[] };
 }
 
 export type KillReason = 'timeout' | 'user' | 'shutdown';
@@ -81,6 +111,8 @@ export interface RunResult {
   reason?: string;
   /** What was read from the last attempt's output (job.agentKind set, not `custom`, and the agent started). */
   report?: AgentReport;
+  /** workspace "worktree": setup, the commit of leftovers, verify. */
+  workspace?: WorktreeOutcome;
   /** Usage summed over all attempts, field by field; absent when no attempt reported any. */
   usage?: AgentUsage;
   /** Each attempt's usage, in order (`{}` for one that reported none); absent when no attempt reported any. */
@@ -111,6 +143,8 @@ export type WorkerEvent =
   /** `usage`: what this attempt reported it spent (preset agents). */
   | { type: 'attempt-end'; taskId: string; attempt: number; exitCode: number | null; signal: string | null; at: number; usage?: AgentUsage }
   | { type: 'retry'; taskId: string; attempt: number; delayMs: number; reason: string; at: number }
+  /** workspace "worktree": the agent succeeded and verify runs now. */
+  | { type: 'verifying'; taskId: string; at: number }
   | { type: 'end'; taskId: string };
 
 /** Messages the main thread posts to a worker's run. */

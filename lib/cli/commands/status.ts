@@ -5,6 +5,7 @@ import { openRepo } from '../open-repo.js';
 import { oneLine } from '../format-task.js';
 import { recover } from '../recover.js';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { pendingQuota } from '../../journal/compact.js';
 import { journalPath, readJournal } from '../../journal/journal-file.js';
 import { formatWallClock } from '../printers/batch-printer.js';
@@ -26,14 +27,16 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
   const stranded = new Set(recovery.plan.actions.flatMap((a) => (a.type === 'repair-task' ? [a.task] : [])));
   const counts: Record<string, number> = {};
   const running: { id: string; title: string; startedAt: string | null; stranded: boolean }[] = [];
-  const blocked: { id: string; title: string; reason: string | null }[] = [];
+  const blocked: { id: string; title: string; reason: string | null; branch?: string }[] = [];
   for (const task of store.tasks().values()) {
     if (task.status === 'tombstone') continue;
     counts[task.status] = (counts[task.status] ?? 0) + 1;
     if (task.status === 'in_progress' && task.assignee === CHORUS_ASSIGNEE) {
       running.push({ id: task.id, title: task.title, startedAt: stringField(task.raw['started_at']), stranded: stranded.has(task.id) });
     } else if (isBlockedByChorus(task)) {
-      blocked.push({ id: task.id, title: task.title, reason: lastChorusReason(stringField(task.raw['notes'])) });
+      // workspace "worktree": its branch and worktree are kept for a person to look at.
+      const kept = existsSync(path.join(repo.repoDir, '.chorus', 'worktrees', task.id));
+      blocked.push({ id: task.id, title: task.title, reason: lastChorusReason(stringField(task.raw['notes'])), ...(kept ? { branch: `chorus/${task.id}` } : {}) });
     }
   }
   const ready = graph.readyTasks(Date.now()).map((t) => t.id);
@@ -59,7 +62,10 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
     writeLine(io.stdout, `  ▶ ${r.id}  ${oneLine(r.title)}${r.startedAt ? `  since ${oneLine(r.startedAt)}` : ''}${note}`);
   }
   if (blocked.length) writeLine(io.stdout, `Blocked by chorus (${blocked.length}); \`chorus retry ID\` reopens and runs:`);
-  for (const b of blocked) writeLine(io.stdout, `  ✗ ${b.id}  ${oneLine(b.title)}${b.reason ? `: ${oneLine(b.reason)}` : ''}`);
+  for (const b of blocked) {
+    writeLine(io.stdout, `  ✗ ${b.id}  ${oneLine(b.title)}${b.reason ? `: ${oneLine(b.reason)}` : ''}`);
+    if (b.branch) writeLine(io.stdout, `      branch ${b.branch}, worktree .chorus/worktrees/${b.id}`);
+  }
   for (const cycle of cycles) writeLine(io.stdout, `Cycle (never started): ${cycle.join(' -> ')}`);
   for (const w of waits) writeLine(io.stdout, `${w.agent}: waiting for the usage limit, resumes at ${formatWallClock(w.resumesAt)}${w.probe ? ' (reset unknown: one task tries first)' : ''}: ${oneLine(w.text)}`);
   if (spend.total > 0) {

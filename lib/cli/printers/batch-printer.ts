@@ -119,6 +119,9 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
             `waiting for the usage limit, resumes at ${formatWallClock(event.resumesAt)}${event.probe ? ' (reset unknown: one task tries first)' : ''}`,
         );
         break;
+      case 'task.phase':
+        if (event.phase === 'merging') line(`${clock()} ⇢ ${event.id}  merging ${event.branch}`);
+        break;
       case 'agent.resumed':
         line(`${clock()} ▶ ${event.agent}: the usage-limit wait is over; starting tasks again`);
         break;

@@ -54,7 +54,9 @@ export class AgentsPanel implements Panel {
       const selected = focused && i === this.#index;
       let text: string;
       if (agent) {
-        const last = frame.agentTails.get(agent.id)?.lastLine() ?? '';
+        // In a worktree, once the agent is done: its branch and whether it is verifying or waiting to merge.
+        const phase = agent.phase ? `${agent.phase.replace(/-/g, ' ')} ${agent.branch ?? ''}`.trim() : undefined;
+        const last = phase ?? frame.agentTails.get(agent.id)?.lastLine() ?? '';
         text = [
           `${selected ? '›' : ' '}${cell(String(slot), widths.slot - 1)}`,
           theme.paint('running', cell(agent.id, widths.task)),

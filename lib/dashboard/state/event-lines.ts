@@ -37,6 +37,8 @@ export function describeEvent(event: SourceEvent): EventLine | null {
     }
     case 'agent.limited':
       return { at, tone: 'warning', text: `⏸ ${event.id} ${event.agent} hit its usage limit: back to open; waiting for the usage limit, resumes at ${formatWallClock(event.resumesAt)}` };
+    case 'task.phase':
+      return { at, tone: 'muted', text: event.phase === 'merging' ? `⇢ ${event.id} merging ${event.branch}` : event.phase === 'verifying' ? `… ${event.id} verifying ${event.branch}` : `… ${event.id} verified; ${event.branch} waits to merge` };
     case 'agent.resumed':
       return { at, tone: 'running', text: `▶ ${event.agent}: usage-limit wait over; starting tasks again` };
     case 'task.accepted-close':

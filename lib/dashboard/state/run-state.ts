@@ -14,6 +14,9 @@ export interface AgentInfo {
   pid: number | null;
   startedAt: number;
   logPath: string;
+  /** workspace "worktree": its branch and what it is doing after the agent (verifying, waiting to merge, merging). */
+  branch?: string;
+  phase?: 'verifying' | 'waiting-to-merge' | 'merging';
 }
 
 /** How a task ended in this run. */
@@ -112,6 +115,15 @@ export class RunState {
         rows.add(event.id);
         change.agents = true;
         break;
+      case 'task.phase': {
+        const agent = this.agents.get(event.id);
+        if (agent) {
+          agent.branch = event.branch;
+          agent.phase = event.phase;
+          change.agents = true;
+        }
+        break;
+      }
       case 'agent.resumed':
         this.quotaWaits.delete(event.agent);
         break;

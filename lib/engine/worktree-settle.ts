@@ -1,0 +1,77 @@
+import path from 'node:path';
+import type { RunResult, WorktreeJob } from '../pool/types.js';
+import { blockedTransition, finishTransition, type FinishContext, type Transition } from '../schedule/transitions.js';
+
+/** What merging one verified branch into the base came to (lib/workspace does the git). */
+export type MergeOutcome =
+  | { kind: 'merged'; commit: string; reverified: boolean }
+  | { kind: 'conflict'; files: string[] }
+  | { kind: 'verify-failed'; exitCode: number | null; tail: string[] }
+  | { kind: 'base-dirty'; files: string[] }
+  | { kind: 'error'; message: string };
+
+/** The git side of workspace "worktree", injected so the engine stays free of git. */
+export interface WorkspaceOps {
+  /** Rebase the branch onto the base, verify again if the base moved, fast-forward the base. Called one at a time. */
+  merge(job: WorktreeJob): Promise<MergeOutcome>;
+  /** Remove the worktree and its branch (after a merge). */
+  remove(job: WorktreeJob): Promise<void>;
+}
+
+/** Where a blocked task's work is kept, for its notes. */
+function keptAt(job: WorktreeJob): string {
+  return `its branch ${job.branch} and worktree ${path.relative(job.repoDir, job.dir)} are kept`;
+}
+
+function argvText(argv: readonly string[]): string {
+  return argv.join(' ');
+}
+
+/**
+ * How a run in a worktree ends in the tracker: setup or verify failures block it (with their last
+ * lines and log); a success is merged first, so `closed` means "merged and verified", and the
+ * close reason carries the evidence: the commit, the verify command and its result, the cost.
+ * A merge that cannot be made blocks the task and keeps its branch for a person.
+ */
+export async function settleInWorktree(
+  job: WorktreeJob,
+  result: RunResult,
+  ctx: FinishContext,
+  merge: (job: WorktreeJob) => Promise<MergeOutcome>,
+  remove: (job: WorktreeJob) => Promise<void>,
+  onPhase: (phase: 'waiting-to-merge' | 'merging') => void,
+): Promise<Transition> {
+  const verifyLog = path.relative(job.repoDir, job.verifyLog);
+  const blocked = (reason: string, tail: string[], logPath: string) =>
+    blockedTransition(ctx.now, `${reason}; ${keptAt(job)}`, ctx.previousNotes, { logPath, logTail: tail, ...(ctx.usage ? { usage: ctx.usage } : {}) }, ctx.claimedFrom);
+
+  const setup = result.workspace?.setupFailed;
+  if (setup) return blocked(`worktreeSetup (${argvText(job.setup)}) failed (exit code ${setup.exitCode}); the agent did not run`, setup.tail, verifyLog);
+  if (result.outcome !== 'success') {
+    const transition = finishTransition(result, ctx);
+    return transition.status === 'blocked' ? { ...transition, reason: `${transition.reason}; ${keptAt(job)}`, patch: { ...transition.patch } } : transition;
+  }
+  const verify = result.workspace?.verify;
+  if (verify && !verify.ok) return blocked(`verify (${argvText(job.verify)}) failed with exit code ${verify.exitCode}; not merged`, verify.tail, verifyLog);
+
+  onPhase('waiting-to-merge');
+  const merged = await merge(job);
+  switch (merged.kind) {
+    case 'conflict':
+      return blocked(`merge conflict with ${job.baseBranch} in ${merged.files.join(', ') || 'files git did not name'}; not merged`, [], verifyLog);
+    case 'verify-failed':
+      return blocked(`verify (${argvText(job.verify)}) failed with exit code ${merged.exitCode} after rebasing onto the moved ${job.baseBranch}; not merged`, merged.tail, verifyLog);
+    case 'base-dirty':
+      return blocked(`${job.baseBranch} is checked out with uncommitted changes to ${merged.files.join(', ')}; not merged (commit or stash them, then \`chorus retry\`)`, [], verifyLog);
+    case 'error':
+      return blocked(`the merge into ${job.baseBranch} failed: ${merged.message}`, [], verifyLog);
+    case 'merged':
+      break;
+  }
+  await remove(job).catch(() => undefined); // a worktree left behind is `chorus clean`'s to take
+  const closed = finishTransition(result, ctx);
+  const checks = job.verify.length ? `verify \`${argvText(job.verify)}\` passed${merged.reverified ? ' (again after rebasing)' : ''}` : 'no verify set';
+  const cost = ctx.usage?.costUsd !== undefined ? `; $${ctx.usage.costUsd.toFixed(4)}` : '';
+  const reason = `Merged by chorus into ${job.baseBranch} at ${merged.commit.slice(0, 12)} (${checks})${cost}; ${String(closed.patch['close_reason'] ?? '').replace(/^Completed by chorus: /, '')}`;
+  return { ...closed, patch: { ...closed.patch, close_reason: reason } };
+}
