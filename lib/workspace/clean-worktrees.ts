@@ -3,6 +3,7 @@ import path from 'node:path';
 import { git, splitLines } from './git.js';
 import { assertGitRepo } from './repo-info.js';
 import { removeWorktree } from './remove-worktree.js';
+import { serialPerRepo } from './repo-serial.js';
 import { BRANCH_PREFIX, WORKTREES_DIR } from './worktree-paths.js';
 
 export interface CleanResult {
@@ -40,7 +41,7 @@ export async function cleanWorktrees(repoDir: string, keep: (taskId: string) => 
       result.removed.push(id);
     }
   }
-  await git(repoDir, ['worktree', 'prune']);
+  await serialPerRepo(repoDir, () => git(repoDir, ['worktree', 'prune']));
   return result;
 }
 

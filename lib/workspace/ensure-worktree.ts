@@ -3,6 +3,7 @@ import { ChorusError } from '../errors.js';
 import { assertSafeTaskId } from '../pool/task-id.js';
 import { excludeWorktrees } from './exclude-worktrees.js';
 import { git } from './git.js';
+import { serialPerRepo } from './repo-serial.js';
 import { assertGitRepo, branchExists, branchTip } from './repo-info.js';
 import { findWorktree } from './worktree-list.js';
 import { taskBranch, worktreeDir } from './worktree-paths.js';
@@ -28,6 +29,10 @@ export interface TaskWorktree {
  */
 export async function ensureWorktree(repoDir: string, taskId: string, baseBranch: string): Promise<TaskWorktree> {
   assertSafeTaskId(taskId);
+  return serialPerRepo(repoDir, () => ensureWorktreeNow(repoDir, taskId, baseBranch));
+}
+
+async function ensureWorktreeNow(repoDir: string, taskId: string, baseBranch: string): Promise<TaskWorktree> {
   await assertGitRepo(repoDir);
   const dir = worktreeDir(repoDir, taskId);
   const branch = taskBranch(taskId);

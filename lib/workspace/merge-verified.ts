@@ -5,6 +5,7 @@ import { git, gitFailed, runGit, splitNul } from './git.js';
 import { rebaseOnto } from './rebase-onto.js';
 import { recoverWorktreeDir } from './recover-worktree.js';
 import { assertGitRepo, branchTip, currentBranch, headCommit } from './repo-info.js';
+import { serialPerRepo } from './repo-serial.js';
 import { runInWorktree, type RunInWorktreeOptions } from './run-in-worktree.js';
 import { canonicalPath, listWorktrees } from './worktree-list.js';
 
@@ -101,7 +102,7 @@ type MoveOutcome = { kind: 'moved' } | { kind: 'base-moved' } | { kind: 'base-di
 
 /** Fast-forwards `baseBranch` from `from` to `to`, in the working tree that has it checked out, if any. */
 async function moveBase(repoDir: string, baseBranch: string, from: string, to: string, branch: string): Promise<MoveOutcome> {
-  const holder = (await listWorktrees(repoDir)).find((entry) => entry.branch === baseBranch && !entry.bare && !entry.prunable);
+  const holder = (await serialPerRepo(repoDir, () => listWorktrees(repoDir))).find((entry) => entry.branch === baseBranch && !entry.bare && !entry.prunable);
   if (!holder) {
     const args = ['update-ref', '-m', `chorus: fast-forward to ${branch}`, `refs/heads/${baseBranch}`, to, from];
     const out = await runGit(repoDir, args);

@@ -4,6 +4,7 @@ import { readFastForwardNote, removeFastForwardNote, type FastForwardNote } from
 import { git, runGit, splitNul } from './git.js';
 import { recoverWorktreeDir, type RecoverOptions, type WorktreeRecovery } from './recover-worktree.js';
 import { assertGitRepo, branchTip, commonGitDir, gitDirOf } from './repo-info.js';
+import { serialPerRepo } from './repo-serial.js';
 import { DEFAULT_LOCK_AGE_MS, removeStaleLock } from './stale-lock.js';
 import { canonicalPath, listWorktrees } from './worktree-list.js';
 import { BRANCH_PREFIX, WORKTREES_DIR } from './worktree-paths.js';
@@ -35,7 +36,7 @@ export async function recoverMerges(repoDir: string, options: RecoverOptions = {
   const locks = [path.join(common, 'packed-refs.lock'), path.join(common, 'index.lock'), path.join(common, 'HEAD.lock'), ...(await findLocks(path.join(common, 'refs')))];
   for (const lock of locks) if (await removeStaleLock(lock, lockAgeMs)) result.removedLocks.push(lock);
 
-  for (const entry of await listWorktrees(repoDir)) {
+  for (const entry of await serialPerRepo(repoDir, () => listWorktrees(repoDir))) {
     if (entry.bare || entry.prunable) continue;
     const tree = await canonicalPath(entry.path);
     const note = await readFastForwardNote(tree);
@@ -57,7 +58,7 @@ export async function recoverMerges(repoDir: string, options: RecoverOptions = {
   for (const name of names.sort()) {
     result.worktrees.push(await recoverWorktreeDir(path.join(root, name), `${BRANCH_PREFIX}${name}`, { lockAgeMs }));
   }
-  await git(repoDir, ['worktree', 'prune']);
+  await serialPerRepo(repoDir, () => git(repoDir, ['worktree', 'prune']));
   return result;
 }
 

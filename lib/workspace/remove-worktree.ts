@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { git, gitFailed, runGit } from './git.js';
 import { assertGitRepo } from './repo-info.js';
+import { serialPerRepo } from './repo-serial.js';
 import { findWorktree } from './worktree-list.js';
 import { taskBranch, worktreeDir } from './worktree-paths.js';
 
@@ -17,9 +18,13 @@ export interface RemovedWorktree {
  * fine. Throws CHORUS_BAD_TASK_ID, CHORUS_NOT_A_GIT_REPO, CHORUS_GIT_FAILED.
  */
 export async function removeWorktree(repoDir: string, taskId: string): Promise<RemovedWorktree> {
-  await assertGitRepo(repoDir);
   const dir = worktreeDir(repoDir, taskId);
   const branch = taskBranch(taskId);
+  await assertGitRepo(repoDir);
+  return serialPerRepo(repoDir, () => removeNow(repoDir, dir, branch));
+}
+
+async function removeNow(repoDir: string, dir: string, branch: string): Promise<RemovedWorktree> {
   let removedDir = false;
   const known = await findWorktree(repoDir, dir);
   if (known) {
