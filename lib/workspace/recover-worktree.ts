@@ -1,0 +1,64 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { assertSafeTaskId } from '../pool/task-id.js';
+import { git, runGit } from './git.js';
+import { rebaseInProgress } from './rebase-onto.js';
+import { gitDirOf } from './repo-info.js';
+import { DEFAULT_LOCK_AGE_MS, removeStaleLock } from './stale-lock.js';
+import { taskBranch, worktreeDir } from './worktree-paths.js';
+
+export interface RecoverOptions {
+  /** Only lock files older than this are removed. @default 60000 */
+  lockAgeMs?: number;
+}
+
+export interface WorktreeRecovery {
+  dir: string;
+  /** A rebase a killed chorus left half done was aborted. */
+  abortedRebase: boolean;
+  /** Lock files removed (absolute paths). */
+  removedLocks: string[];
+}
+
+/**
+ * Repairs what a hard kill can leave in task `taskId`'s worktree: a stale `index.lock` (removed
+ * when older than `lockAgeMs`) and a rebase in progress (aborted, which puts the branch back where
+ * it was; if git cannot abort it, the rebase is dropped and the task branch checked out again).
+ * Does nothing when the worktree does not exist. Throws CHORUS_BAD_TASK_ID, CHORUS_GIT_FAILED.
+ */
+export async function recoverWorktree(repoDir: string, taskId: string, options: RecoverOptions = {}): Promise<WorktreeRecovery> {
+  assertSafeTaskId(taskId);
+  return recoverWorktreeDir(worktreeDir(repoDir, taskId), taskBranch(taskId), options);
+}
+
+/** recoverWorktree for a worktree folder and the branch it should be on. */
+export async function recoverWorktreeDir(dir: string, branch: string, options: RecoverOptions = {}): Promise<WorktreeRecovery> {
+  const result: WorktreeRecovery = { dir, abortedRebase: false, removedLocks: [] };
+  if (!(await isDir(dir))) return result;
+  let gitDir: string;
+  try {
+    gitDir = await gitDirOf(dir);
+  } catch {
+    return result; // not (or no longer) a worktree: removeWorktree/clean deal with it
+  }
+  const lock = path.join(gitDir, 'index.lock');
+  if (await removeStaleLock(lock, options.lockAgeMs ?? DEFAULT_LOCK_AGE_MS)) result.removedLocks.push(lock);
+  if (await rebaseInProgress(dir)) {
+    result.abortedRebase = true;
+    if ((await runGit(dir, ['rebase', '--abort'])).code !== 0) {
+      // A state folder torn by the kill: the branch ref only moves at a rebase's very end, so
+      // dropping the rebase and checking the branch out again restores it.
+      await git(dir, ['rebase', '--quit']);
+      await git(dir, ['checkout', '--force', '--quiet', branch]);
+    }
+  }
+  return result;
+}
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
