@@ -1,6 +1,7 @@
 import { Engine, type RunSelection } from '../engine/engine.js';
 import type { BatchSummary } from '../engine/events.js';
 import { existsSync } from 'node:fs';
+import { prepareWorktrees } from './worktree-ops.js';
 import { pendingQuota } from '../journal/compact.js';
 import { journalPath, readJournal } from '../journal/journal-file.js';
 import { JournalWriter } from '../journal/journal-writer.js';
@@ -76,6 +77,8 @@ export function journalWarning(error: Error): string {
 export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise<EngineOutcome> {
   // Usage-limit waits an earlier chorus recorded still hold: this run waits for them too.
   const restoredQuota = existsSync(journalPath(repo.repoDir)) ? pendingQuota(readJournal(journalPath(repo.repoDir)).entries) : undefined;
+  // workspace "worktree": git checked, the base branch found, what a killed merge left set right.
+  const worktrees = repo.config.settings.workspace === 'worktree' ? await prepareWorktrees(repo.repoDir, repo.config.settings) : undefined;
   const journal = JournalWriter.open(journalPath(repo.repoDir), wiring.onJournalError);
   const recorder = recordRun(journal, { chorus: selfIdentity(), command: wiring.command });
   try {
@@ -91,6 +94,7 @@ export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise
       watchTracker: (onChange) => watchForChanges(repo.store, onChange),
       planTotal: wiring.planTotal === true,
       ...(restoredQuota ? { restoredQuota } : {}),
+      ...(worktrees ? { workspace: worktrees.ops, baseBranch: worktrees.baseBranch } : {}),
     });
     // The journal listens first: a transition is on record before anything else hears of it.
     engine.on(recorder.listener);

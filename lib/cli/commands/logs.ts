@@ -37,7 +37,10 @@ export async function logsCommand(id: string, opts: LogsOptions, io: CliIO): Pro
   const copy = (offset: number) => copyFrom(logPath, offset, io, () => outputClosed);
   try {
     const printed = await copy(0);
-    if (!opts.follow && printed !== null) return EXIT.ok;
+    // workspace "worktree": the worktree setup's and verify's runs are logged beside the agent's.
+    const verifyLog = taskPaths(repoDir, id).verifyLog;
+    const verifyPrinted = opts.follow ? null : await copyFrom(verifyLog, 0, io, () => outputClosed);
+    if (!opts.follow && (printed !== null || verifyPrinted !== null)) return EXIT.ok;
     // The tracker (and so the settings, which name it) is read only when the log is not enough.
     const { settings } = await loadConfig(repoDir);
     let issuesFile = path.resolve(repoDir, settings.issuesFile);

@@ -1,0 +1,45 @@
+import { UsageError } from '../errors.js';
+import type { Settings } from '../config/schema.js';
+import type { MergeOutcome, WorkspaceOps } from '../engine/worktree-settle.js';
+import { currentBranch, isGitRepo } from '../workspace/repo-info.js';
+import { mergeVerified } from '../workspace/merge-verified.js';
+import { recoverMerges } from '../workspace/recover-merges.js';
+import { removeWorktree } from '../workspace/remove-worktree.js';
+
+/**
+ * workspace "worktree", at the start of a run: the repository must be a git repository and the
+ * base branch known (`baseBranch`, or the branch checked out now; a detached HEAD is refused),
+ * and whatever a chorus killed in the middle of a merge left (a rebase in progress, a stale lock)
+ * is set right. Returns the git side the engine is given.
+ */
+export async function prepareWorktrees(repoDir: string, settings: Settings): Promise<{ ops: WorkspaceOps; baseBranch: string; recovered: number }> {
+  if (!(await isGitRepo(repoDir))) {
+    throw new UsageError('CHORUS_NOT_A_GIT_REPO', `workspace is "worktree", but ${repoDir} is not a git repository: run \`git init\` there, or set orchestration.workspace to "shared"`);
+  }
+  const baseBranch = settings.baseBranch || (await currentBranch(repoDir));
+  if (!baseBranch) {
+    throw new UsageError('CHORUS_NO_BASE_BRANCH', `workspace is "worktree", but ${repoDir} has a detached HEAD: check out the branch tasks should merge into, or set orchestration.baseBranch`);
+  }
+  const recovery = await recoverMerges(repoDir);
+  const ops: WorkspaceOps = {
+    async merge(job): Promise<MergeOutcome> {
+      try {
+        const verify = job.verify.length ? { argv: job.verify, logPath: job.verifyLog } : undefined;
+        const result = await mergeVerified({ repoDir, dir: job.dir, branch: job.branch, baseBranch: job.baseBranch, ...(verify ? { verify } : {}) });
+        if (result.kind === 'merged') return { kind: 'merged', commit: result.commit, reverified: result.reverified };
+        if (result.kind === 'verify-failed') return { kind: 'verify-failed', exitCode: result.exitCode, tail: result.tail };
+        return result.kind === 'conflict' ? { kind: 'conflict', files: result.files } : { kind: 'base-dirty', files: result.files };
+      } catch (error) {
+        return { kind: 'error', message: (error as Error).message };
+      }
+    },
+    async remove(job) {
+      await removeWorktree(repoDir, job.branch.replace(/^chorus\//, ''));
+    },
+  };
+  return { ops, baseBranch, recovered: countRecovered(recovery) };
+}
+
+function countRecovered(recovery: Awaited<ReturnType<typeof recoverMerges>>): number {
+  return recovery.removedLocks.length + recovery.undoneFastForwards.length + recovery.worktrees.filter((w) => Object.values(w).some((v) => v === true)).length;
+}

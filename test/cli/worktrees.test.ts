@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AGENTS, bead, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
+
+const repos: TempRepo[] = [];
+afterAll(async () => {
+  for (const repo of repos) await repo.remove();
+});
+
+const git = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
+
+/** A git repository (branch main, one commit) whose tracker lists `tasks`, with workspace "worktree". */
+async function gitRepo(tasks: object[], orchestration: Record<string, unknown> = {}): Promise<TempRepo> {
+  const repo = await makeRepo(tasks, {
+    workspace: 'worktree',
+    agentCommand: path.join(AGENTS, 'edit-worktree.mjs'),
+    agentArgs: [],
+    verify: [process.execPath, path.join(AGENTS, 'verify-not-broken.mjs')],
+    maxAgents: 3,
+    retryOn: ['crash'],
+    backoffMin: 10,
+    backoffMax: 20,
+    ...orchestration,
+  });
+  repos.push(repo);
+  git(repo.dir, 'init', '-q', '-b', 'main');
+  git(repo.dir, 'config', 'user.name', 'Test');
+  git(repo.dir, 'config', 'user.email', 'test@example.com');
+  writeFileSync(path.join(repo.dir, '.gitignore'), '.beads/\n.chorus/\n.chorus.json\n');
+  writeFileSync(path.join(repo.dir, 'shared.txt'), 'line 1\nline 2\n');
+  git(repo.dir, 'add', '-A');
+  git(repo.dir, 'commit', '-q', '-m', 'base');
+  return repo;
+}
+
+function worktreesLeft(repo: TempRepo): string[] {
+  const dir = path.join(repo.dir, '.chorus', 'worktrees');
+  return existsSync(dir) ? readdirSync(dir).filter((name) => !name.endsWith('.setup-done')) : [];
+}
+
+describe('workspace "worktree": a worktree per task, verify, and a merge queue', () => {
+  it('6 tasks editing different files with maxAgents 3: all merged, linear history, each commit names its task, no worktree left', async () => {
+    const ids = ['f-1', 'f-2', 'f-3', 'f-4', 'u-5', 'u-6'];
+    const repo = await gitRepo(ids.map((id) => bead(id)));
+    const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('6 closed, 0 blocked');
+    expect(git(repo.dir, 'rev-list', '--merges', 'main')).toBe('');
+    const log = git(repo.dir, 'log', '--format=%s', 'main');
+    for (const id of ids) {
+      expect(git(repo.dir, 'show', `main:files/${id}.txt`)).toBe(id);
+      expect(log).toMatch(new RegExp(`^${id}: `, 'm'));
+    }
+    // What the agent left uncommitted was committed for it, naming the task.
+    expect(log).toContain('u-5: Task u-5');
+    expect(worktreesLeft(repo)).toEqual([]);
+    expect(git(repo.dir, 'branch', '--list', 'chorus/*')).toBe('');
+    const tasks = await repo.readTasks();
+    expect(String(tasks.get('f-1')!['close_reason'])).toMatch(/^Merged by chorus into main at [0-9a-f]{12} \(verify `.*verify-not-broken\.mjs` passed/);
+  }, 150_000);
+
+  it('2 tasks editing the same line: one merged, one blocked naming the file, its branch and worktree kept', async () => {
+    const repo = await gitRepo([bead('same-1', { priority: 1 }), bead('same-2', { priority: 2 })]);
+    const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(1);
+    const tasks = await repo.readTasks();
+    const statuses = ['same-1', 'same-2'].map((id) => tasks.get(id)!['status']).sort();
+    expect(statuses).toEqual(['blocked', 'closed']);
+    const loser = tasks.get('same-1')!['status'] === 'blocked' ? 'same-1' : 'same-2';
+    expect(String(tasks.get(loser)!['notes'])).toMatch(/merge conflict with main in shared\.txt; not merged; its branch chorus\/same-\d and worktree \.chorus\/worktrees\/same-\d are kept/);
+    expect(git(repo.dir, 'branch', '--list', `chorus/${loser}`)).toContain(`chorus/${loser}`);
+    expect(worktreesLeft(repo)).toEqual([loser]);
+    const status = await runChorus(['-C', repo.dir, 'status']);
+    expect(status.stdout).toContain(`branch chorus/${loser}, worktree .chorus/worktrees/${loser}`);
+    // Once a person closes it, `chorus clean` takes what it left.
+    const issues = (await repo.readIssues()).replace(`"id":"${loser}","title":"Task ${loser}","status":"blocked"`, `"id":"${loser}","title":"Task ${loser}","status":"closed"`);
+    writeFileSync(repo.issuesFile, issues);
+    const clean = await runChorus(['-C', repo.dir, 'clean']);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toContain(`removed .chorus/worktrees/${loser} and branch chorus/${loser}`);
+    expect(worktreesLeft(repo)).toEqual([]);
+    expect(git(repo.dir, 'branch', '--list', 'chorus/*')).toBe('');
+  }, 150_000);
+
+  it('a verify that fails blocks the task, not merged, with its output in the notes and its log beside the agent’s', async () => {
+    const repo = await gitRepo([bead('break-1'), bead('f-2')]);
+    const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(1);
+    const tasks = await repo.readTasks();
+    expect(tasks.get('f-2')!['status']).toBe('closed');
+    expect(tasks.get('break-1')!['status']).toBe('blocked');
+    const notes = String(tasks.get('break-1')!['notes']);
+    expect(notes).toMatch(/verify \(.*verify-not-broken\.mjs\) failed with exit code 1; not merged/);
+    expect(notes).toContain('1 test failed: the tree is BROKEN');
+    expect(notes).toContain('Log: .beads/agent-output/break-1.verify.log');
+    expect(() => git(repo.dir, 'show', 'main:BROKEN')).toThrow();
+    const logs = await runChorus(['-C', repo.dir, 'logs', 'break-1']);
+    expect(logs.stdout).toContain('1 test failed: the tree is BROKEN');
+  }, 150_000);
+
+  it('a retry reuses the worktree and what the earlier attempt left there', async () => {
+    const repo = await gitRepo([bead('again-1')], { retryOn: ['exit'], retryCount: 1 });
+    const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    expect(git(repo.dir, 'show', 'main:files/again-1.txt')).toBe('attempt 2 found attempt 1 work');
+    expect(git(repo.dir, 'show', 'main:files/again-1.first')).toBe('left by attempt 1');
+  }, 150_000);
+
+  it('a base that moved during the run: the branch is rebased and verified again before it merges', async () => {
+    const repo = await gitRepo([bead('move-1')], { agentEnv: { VERIFY_COUNT_FILE: 'unused' } });
+    const counted = path.join(repo.dir, 'verify-runs.txt');
+    const config = JSON.parse(execFileSync('cat', [path.join(repo.dir, '.chorus.json')], { encoding: 'utf8' })) as { orchestration: Record<string, unknown> };
+    config.orchestration['verify'] = ['env', `VERIFY_COUNT_FILE=${counted}`, process.execPath, path.join(AGENTS, 'verify-not-broken.mjs')];
+    writeFileSync(path.join(repo.dir, '.chorus.json'), JSON.stringify(config));
+    const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    expect(git(repo.dir, 'rev-list', '--merges', 'main')).toBe('');
+    expect(git(repo.dir, 'log', '--format=%s', 'main').split('\n').slice(0, 2)).toEqual(['move-1: work while the base moved', 'someone else commits to the base']);
+    const tasks = await repo.readTasks();
+    expect(String(tasks.get('move-1')!['close_reason'])).toContain('passed (again after rebasing)');
+    expect(execFileSync('cat', [counted], { encoding: 'utf8' }).trim().split('\n')).toHaveLength(2);
+  }, 150_000);
+});
