@@ -123,4 +123,20 @@ describe('workspace "worktree": a worktree per task, verify, and a merge queue',
     expect(String(tasks.get('move-1')!['close_reason'])).toContain('passed (again after rebasing)');
     expect(execFileSync('cat', [counted], { encoding: 'utf8' }).trim().split('\n')).toHaveLength(2);
   }, 150_000);
+
+  it('worktreeSetup runs in a new worktree before the agent; when it fails the agent never runs and the task is blocked with its output', async () => {
+    const setupOk = [process.execPath, '-e', "require('fs').appendFileSync(process.env.CHORUS_SETUP_LOG || 'setup-runs.txt', 'setup\\n')"];
+    const ok = await gitRepo([bead('f-1')], { worktreeSetup: setupOk });
+    expect((await runChorus(['-C', ok.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 })).code).toBe(0);
+    expect(git(ok.dir, 'show', 'main:files/f-1.txt')).toBe('f-1');
+
+    const failing = [process.execPath, '-e', "console.log('npm ERR! missing package-lock.json'); process.exit(3)"];
+    const bad = await gitRepo([bead('f-2')], { worktreeSetup: failing });
+    const r = await runChorus(['-C', bad.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(1);
+    const notes = String((await bad.readTasks()).get('f-2')!['notes']);
+    expect(notes).toMatch(/worktreeSetup \(.*\) failed \(exit code 3\); the agent did not run; its branch chorus\/f-2 and worktree \.chorus\/worktrees\/f-2 are kept/);
+    expect(notes).toContain('npm ERR! missing package-lock.json');
+    expect(existsSync(path.join(bad.dir, '.beads', 'agent-output', 'f-2.log'))).toBe(false);
+  }, 150_000);
 });
