@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AGENTS, bead, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
+import { AGENTS, CLI, bead, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
+import { hasTmux, shellQuote, TmuxSession } from '../helpers/tmux.js';
 
 const repos: TempRepo[] = [];
 afterAll(async () => {
@@ -139,4 +140,22 @@ describe('workspace "worktree": a worktree per task, verify, and a merge queue',
     expect(notes).toContain('npm ERR! missing package-lock.json');
     expect(existsSync(path.join(bad.dir, '.beads', 'agent-output', 'f-2.log'))).toBe(false);
   }, 150_000);
+});
+
+describe('the dashboard in worktree mode', () => {
+  it.skipIf(!hasTmux)('shows a task verifying on its branch, then merged', async () => {
+    const slowVerify = [process.execPath, '-e', "setTimeout(() => console.log('all tests passed'), 2500)"];
+    const repo = await gitRepo([bead('f-1')], { verify: slowVerify });
+    const term = new TmuxSession(`${shellQuote(process.execPath)} ${shellQuote(CLI)} -C ${shellQuote(repo.dir)} dashboard; echo EXIT=$?; exec sleep 600`, { cols: 140, rows: 36 });
+    try {
+      const verifying = await term.waitFor((s) => s.includes('verifying chorus/f-1'), 'the agent pane showing the verify on its branch', 30_000);
+      expect(verifying).toMatch(/f-1 +1 .*verifying chorus\/f-1/);
+      await term.waitFor((s) => /merging chorus\/f-1/.test(s) && /closed █+ 1\/1/.test(s), 'the merge and the close', 30_000);
+      term.keys('q');
+      await term.waitFor((s) => s.includes('EXIT=0'), 'the exit');
+    } finally {
+      term.kill();
+    }
+    expect(git(repo.dir, 'show', 'main:files/f-1.txt')).toBe('f-1');
+  }, 90_000);
 });
