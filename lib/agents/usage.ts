@@ -1,4 +1,4 @@
-import type { AgentUsage } from './report.js';
+import type { AgentReport, AgentUsage, UsageLimit } from './report.js';
 
 const FIELDS = ['costUsd', 'inputTokens', 'outputTokens', 'cachedTokens', 'turns', 'apiMs', 'durationMs'] as const;
 
@@ -28,4 +28,22 @@ export function definedUsage(usage: AgentUsage): AgentUsage | undefined {
   const out: AgentUsage = {};
   for (const field of FIELDS) if (usage[field] !== undefined) out[field] = usage[field];
   return hasUsage(out) ? out : undefined;
+}
+
+/** A report from what a reader collected: only what it found is set (undefined and false leave a field out). */
+export function reportOf(parts: {
+  sessionId?: string | undefined;
+  usage?: AgentUsage | undefined;
+  limit?: UsageLimit | undefined;
+  nearLimit?: boolean;
+  failure?: string | undefined;
+}): AgentReport {
+  const report: AgentReport = {};
+  if (parts.sessionId !== undefined) report.sessionId = parts.sessionId;
+  const read = parts.usage && definedUsage(parts.usage);
+  if (read) report.usage = read;
+  if (parts.limit) report.limit = parts.limit;
+  if (parts.nearLimit) report.nearLimit = true;
+  if (parts.failure) report.failure = parts.failure;
+  return report;
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AGENTS, CLI, bead, blocks, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
+import { CLI, ROOT, bead, blocks, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
 import { hasTmux, shellQuote, TmuxSession } from '../helpers/tmux.js';
 
 const repos: TempRepo[] = [];
@@ -10,12 +10,15 @@ afterAll(async () => {
   for (const repo of repos) await repo.remove();
 });
 
-/** A repository whose agent is the claude preset, run as test/fixtures/agents/fake-claude.mjs (stream-json, costs, a usage limit). */
+/** The demo's simulated Claude Code: stream-json, costs, a usage limit on its 3rd run (knobs in its header). */
+const SIMULATED_CLAUDE = path.join(ROOT, 'examples', 'demo-project', 'agents', 'simulated-claude.mjs');
+
+/** A repository whose agent is the claude preset, run as the simulated claude. */
 async function claudeRepo(tasks: object[], orchestration: Record<string, unknown> = {}): Promise<TempRepo> {
   const repo = await makeRepo(tasks, {
     agent: 'claude',
-    agentCommand: path.join(AGENTS, 'fake-claude.mjs'),
-    agentEnv: { FIXTURE_RECORD_FILE: 'runs.txt' },
+    agentCommand: SIMULATED_CLAUDE,
+    agentEnv: { DEMO_RECORD_FILE: 'runs.txt', DEMO_AGENT_PACE: '0.2', DEMO_RESET_S: '5' },
     maxAgents: 2,
     retryCount: 2,
     retryOn: ['crash', 'exit'],
@@ -76,8 +79,8 @@ describe('a claude that hits its usage limit on the 3rd task, reset 5 s ahead', 
   }, 100_000);
 
   it('stopped during the wait, the next start still waits (the wait is in the journal) and resumes the session', async () => {
-    const repo = await claudeRepo(five, { maxAgents: 3 });
-    const child = spawn(process.execPath, [CLI, '-C', repo.dir, 'batch', '--all-ready'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FAKE_RESET_S: '8' } });
+    const repo = await claudeRepo(five, { maxAgents: 3, agentEnv: { DEMO_RECORD_FILE: 'runs.txt', DEMO_AGENT_PACE: '0.2', DEMO_RESET_S: '8' } });
+    const child = spawn(process.execPath, [CLI, '-C', repo.dir, 'batch', '--all-ready'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -89,7 +92,7 @@ describe('a claude that hits its usage limit on the 3rd task, reset 5 s ahead', 
     const status = await runChorus(['-C', repo.dir, 'status']);
     expect(status.stdout).toMatch(/claude: waiting for the usage limit, resumes at \d\d:\d\d: You've hit your session limit/);
     const startedAgain = Date.now();
-    const again = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 90_000, env: { FAKE_RESET_S: '8' } });
+    const again = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 90_000 });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('▶ claude: the usage-limit wait is over; starting tasks again');
     // Nothing ran on claude before the journal's reset, and the parked task resumed its session.
@@ -104,7 +107,7 @@ describe('a claude that hits its usage limit on the 3rd task, reset 5 s ahead', 
 
 describe('what the agent reports decides', () => {
   it('is_error with exit 0 is blocked with the reason; the rest closes', async () => {
-    const repo = await claudeRepo([bead('c-1'), bead('c-2')], { agentEnv: { FIXTURE_RECORD_FILE: 'runs.txt', FAKE_IS_ERROR_FOR: 'c-2', FAKE_LIMIT_ON_RUN: '99' }, retryOn: ['crash'] });
+    const repo = await claudeRepo([bead('c-1'), bead('c-2')], { agentEnv: { DEMO_RECORD_FILE: 'runs.txt', DEMO_AGENT_PACE: '0.2', DEMO_RESET_S: '5', DEMO_IS_ERROR_FOR: 'c-2', DEMO_LIMIT_ON_RUN: '99' }, retryOn: ['crash'] });
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 60_000 });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ c-2 {2}blocked: agent reported failure: .*529.*Overloaded.* \(exit code 0, 1 attempt\)/);
@@ -116,7 +119,7 @@ describe('what the agent reports decides', () => {
 
   it('a budget reached mid-batch stops new starts; what runs finishes; the rest stays open', async () => {
     const chain = ['b-1', 'b-2', 'b-3', 'b-4', 'b-5'].map((id, i, ids) => bead(id, i ? { dependencies: [blocks(id, ids[i - 1]!)] } : {}));
-    const repo = await claudeRepo(chain, { agentEnv: { FIXTURE_RECORD_FILE: 'runs.txt', FAKE_LIMIT_ON_RUN: '99' }, maxBudgetUsd: 0.1 });
+    const repo = await claudeRepo(chain, { agentEnv: { DEMO_RECORD_FILE: 'runs.txt', DEMO_AGENT_PACE: '0.2', DEMO_RESET_S: '5', DEMO_LIMIT_ON_RUN: '99' }, maxBudgetUsd: 0.1 });
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 60_000 });
     expect(r.stdout).toMatch(/chorus: starting no more tasks: the batch's reported spend reached maxBudgetUsd \(\$0\.\d\d of \$0\.10\)/);
     const tasks = await repo.readTasks();

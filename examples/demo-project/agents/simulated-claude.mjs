@@ -7,8 +7,12 @@
 // The third task it is asked to do hits the plan's usage limit, with a reset a few seconds away
 // (DEMO_RESET_S, default 6): until then every call is refused the same way, as the real limit is
 // for the whole account. The webhook task crashes on its first attempt, to show a retry.
+//
+// The tests run it too (test/cli/usage-limit.test.ts), with knobs: DEMO_LIMIT_ON_RUN (which run
+// hits the limit, default 3), DEMO_IS_ERROR_FOR (a task id whose result is is_error with exit 0),
+// DEMO_RECORD_FILE (a line per run: id, time, the session resumed or -, the session), DEMO_AGENT_PACE.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -33,7 +37,7 @@ const readState = () => {
 const state = existsSync(stateFile) ? readState() : { runs: 0, resetsAt: null, limited: false };
 state.runs += 1;
 const now = Date.now() / 1000;
-if (!state.limited && state.runs === 3) {
+if (!state.limited && state.runs === Number(process.env.DEMO_LIMIT_ON_RUN ?? '3')) {
   state.limited = true;
   state.resetsAt = Math.ceil(now + Number(process.env.DEMO_RESET_S ?? '6'));
 }
@@ -41,6 +45,7 @@ if (!state.limited && state.runs === 3) {
 writeFileSync(`${stateFile}.${process.pid}`, JSON.stringify(state));
 renameSync(`${stateFile}.${process.pid}`, stateFile);
 
+if (process.env.DEMO_RECORD_FILE) appendFileSync(process.env.DEMO_RECORD_FILE, `run ${id} ${Date.now()} ${resumed ?? '-'} ${session}\n`);
 emit({ type: 'system', subtype: 'init', cwd: process.cwd(), model: 'claude-sonnet-4-6', permissionMode: flag('--permission-mode') ?? 'default', tools: ['Bash', 'Read', 'Edit'] });
 
 if (state.resetsAt !== null && now < state.resetsAt) {
@@ -51,6 +56,11 @@ if (state.resetsAt !== null && now < state.resetsAt) {
   process.exit(1);
 }
 
+if (process.env.DEMO_IS_ERROR_FOR === id) {
+  // An error the agent reports in its result while exiting 0.
+  emit({ type: 'result', subtype: 'success', is_error: true, api_error_status: 529, result: 'API Error: 529 Overloaded', total_cost_usd: 0.001, num_turns: 1 });
+  process.exit(0);
+}
 const say = (text) => emit({ type: 'assistant', message: { model: 'claude-sonnet-4-6', role: 'assistant', content: [{ type: 'text', text }] } });
 say(resumed ? `Resuming session ${resumed} for ${id} where the usage limit stopped it.` : `Working on ${id} (attempt ${attempt}).`);
 const steps = ['reading the code', 'editing files', 'running the tests'];

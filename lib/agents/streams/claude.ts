@@ -1,8 +1,8 @@
 import { num, obj, shortText, str, strings } from '../fields.js';
 import type { JsonObject } from '../json-objects.js';
 import { jsonLineReader } from '../json-stream.js';
-import type { AgentReport, AgentUsage, StreamReader, UsageLimit } from '../report.js';
-import { definedUsage } from '../usage.js';
+import type { AgentUsage, StreamReader, UsageLimit } from '../report.js';
+import { reportOf } from '../usage.js';
 
 /** The result subtypes that name why a run stopped; each carries `errors: string[]` and no `result`. */
 const NAMED_ERRORS: Record<string, string> = {
@@ -103,15 +103,9 @@ export function createClaudeReader(): StreamReader {
       }
     },
     end() {
-      const report: AgentReport = {};
-      if (sessionId !== undefined) report.sessionId = sessionId;
-      const read = usage && definedUsage(usage);
-      if (read) report.usage = read;
-      if (limitSource !== undefined) report.limit = buildLimit(limitSource, limitWords, rejection);
-      if (nearLimit) report.nearLimit = true;
+      const limit = limitSource !== undefined ? buildLimit(limitSource, limitWords, rejection) : undefined;
       const failed = failure ?? (sawResult ? undefined : assistantError && `the agent reported ${assistantError}`);
-      if (failed) report.failure = failed;
-      return report;
+      return reportOf({ sessionId, usage, limit, nearLimit, failure: failed || undefined });
     },
   });
 }

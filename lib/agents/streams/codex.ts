@@ -1,8 +1,8 @@
 import { num, obj, shortText, str } from '../fields.js';
 import { jsonLineReader } from '../json-stream.js';
-import type { AgentReport, AgentUsage, StreamReader, UsageLimit } from '../report.js';
+import type { AgentUsage, StreamReader, UsageLimit } from '../report.js';
 import { codexResetAt } from '../reset-time.js';
-import { definedUsage } from '../usage.js';
+import { reportOf } from '../usage.js';
 
 const IGNORED_TYPES = new Set(['turn.started', 'item.started', 'item.updated', 'item.completed']);
 
@@ -66,13 +66,7 @@ export function createCodexReader(options: { now: () => number }): StreamReader 
       }
     },
     end() {
-      const report: AgentReport = {};
-      if (sessionId !== undefined) report.sessionId = sessionId;
-      const read = usage && definedUsage(usage);
-      if (read) report.usage = read;
-      if (limit) report.limit = limit;
-      if (failure !== undefined) report.failure = failure;
-      return report;
+      return reportOf({ sessionId, usage, limit, failure });
     },
   });
 }

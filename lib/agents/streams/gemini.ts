@@ -1,9 +1,9 @@
 import { num, obj, shortText, str, stripAnsi } from '../fields.js';
 import type { JsonObject } from '../json-objects.js';
 import { jsonLineReader } from '../json-stream.js';
-import type { AgentReport, AgentUsage, StreamReader, UsageLimit } from '../report.js';
+import type { AgentUsage, StreamReader, UsageLimit } from '../report.js';
 import { parseCompactDuration } from '../reset-time.js';
-import { definedUsage } from '../usage.js';
+import { reportOf } from '../usage.js';
 
 const IGNORED_TYPES = new Set(['message', 'tool_use', 'tool_result']);
 
@@ -102,16 +102,10 @@ export function createGeminiReader(options: { now: () => number }): StreamReader
       return checkQuota(stripAnsi(line));
     },
     end(exit) {
-      const report: AgentReport = {};
-      if (sessionId !== undefined) report.sessionId = sessionId;
-      const read = usage && definedUsage(usage);
-      if (read) report.usage = read;
-      if (limit && status !== 'success') report.limit = limit;
       const named = exit.exitCode !== null ? EXIT_FAILURES[exit.exitCode] : undefined;
       const detail = resultError ?? lastError;
-      if (named) report.failure = shortText(`${named} (exit ${exit.exitCode})${detail ? `: ${detail}` : ''}`);
-      else if (status === 'error') report.failure = detail ?? 'the agent reported an error';
-      return report;
+      const failed = named ? shortText(`${named} (exit ${exit.exitCode})${detail ? `: ${detail}` : ''}`) : status === 'error' ? (detail ?? 'the agent reported an error') : undefined;
+      return reportOf({ sessionId, usage, limit: status !== 'success' ? limit : undefined, failure: failed });
     },
   });
 }
