@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // `npm run demo`: copies the bundled example project to a scratch folder and runs
 // `chorus batch --all-ready` on it with a simulated agent, so nothing tracked changes and it
-// can run any number of times. `npm run demo:dashboard` (--dashboard) opens `chorus dashboard`
-// on such a copy instead, its agents three times as slow so there is time to watch.
+// can run any number of times. Part 2 makes a git repository from examples/worktree-project/ in
+// another scratch folder and runs its tasks with workspace "worktree": a worktree and branch per
+// task, verified by the project's test and merged into main one at a time; two tasks end blocked
+// on purpose. The exit code is 0 when both parts did what they should.
+// `npm run demo:dashboard` (--dashboard) opens `chorus dashboard` on a copy of the first project
+// instead, its agents three times as slow so there is time to watch.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +36,9 @@ if (dashboard) {
   process.exit(run.status ?? 1);
 }
 
+const heading = (title) => console.log(`${title}\n${'='.repeat(title.length)}\n`);
 const chorus = (...args) => spawnSync(process.execPath, [cli, '-C', work, ...args], { stdio: 'inherit' });
+heading('Part 1: a batch in one checkout');
 console.log(`Demo project copied to ${work}\n`);
 console.log('$ chorus ready');
 chorus('ready');
@@ -42,4 +48,98 @@ console.log('\n$ chorus status');
 chorus('status');
 console.log(`\nAgent logs: ${path.join(work, '.beads', 'agent-output')}/`);
 console.log(`Try: node ${path.relative(process.cwd(), cli) || cli} -C ${work} logs shop-6`);
-process.exit(batch.status ?? 1);
+const part1 = batch.status === 0 ? [] : [`part 1: chorus batch exited ${batch.status ?? batch.signal}, expected 0`];
+
+const part2 = worktreePart();
+const problems = [...part1, ...part2];
+if (problems.length === 0) {
+  console.log('\nDemo done: part 1 closed every task it ran; part 2 merged three branches and blocked the two tasks it should.');
+  process.exit(0);
+}
+console.log(`\nThe demo did not go as it should:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+process.exit(1);
+
+/**
+ * Part 2: a git repository made from examples/worktree-project/, its five tasks run in worktrees.
+ * Returns what did not go as planned (empty: all of it did).
+ */
+function worktreePart() {
+  console.log('');
+  heading('Part 2: parallel agents in worktrees');
+  // git run by the demo and by chorus here must act on this repository only, whatever called npm.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_')));
+  const version = spawnSync('git', ['--version'], { env, encoding: 'utf8' });
+  if (version.status !== 0) {
+    console.log('git was not found, so part 2 (which needs a git repository) is skipped.');
+    return [];
+  }
+  const repo = mkdtempSync(path.join(os.tmpdir(), 'chorus-worktrees-'));
+  cpSync(path.join(root, 'examples', 'worktree-project'), repo, { recursive: true });
+  // The tracker and chorus's state stay in the main checkout, out of every branch; the simulated
+  // agent is run from there too (agentArgs names ${REPO_DIR}/agents/...), not from the worktrees.
+  writeFileSync(path.join(repo, '.gitignore'), '.beads/\n.chorus/\n.chorus.json\nagents/\n');
+  const git = (...args) => {
+    const run = spawnSync('git', args, { cwd: repo, env, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`git ${args.join(' ')} failed in ${repo}: ${run.stderr.trim()}`);
+    return run.stdout.trim();
+  };
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.name', 'Demo');
+  git('config', 'user.email', 'demo@example.com');
+  git('config', 'commit.gpgsign', 'false');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'greeter: greet() and slug(), with a test');
+  console.log(`A git repository made from examples/worktree-project/ in ${repo}:`);
+  console.log('  git init -b main; .gitignore keeps .beads/, .chorus/, .chorus.json and agents/ out; one commit.');
+  console.log('.chorus.json: workspace "worktree", verify ["node", "test.mjs"], maxAgents 3. Each task\'s agent works in');
+  console.log('.chorus/worktrees/<id> on branch chorus/<id>; a branch whose test passes is merged into main, one at a time.');
+  console.log('Planned: gr-1 and gr-2 edit different files (gr-2 leaves its edit uncommitted: chorus commits it);');
+  console.log('gr-3 breaks the test; gr-4 and gr-5 rewrite the same line.\n');
+
+  const chorusHere = (...args) => spawnSync(process.execPath, [cli, '-C', repo, ...args], { stdio: 'inherit', env });
+  console.log('$ chorus batch --all-ready');
+  const run = chorusHere('batch', '--all-ready');
+  console.log(`(chorus batch exited ${run.status ?? run.signal}: ${run.status === 1 ? 'as it should here, since two tasks end blocked on purpose' : 'expected 1, two tasks end blocked on purpose'})`);
+  console.log('\n$ git log --oneline --graph main');
+  spawnSync('git', ['--no-pager', 'log', '--oneline', '--graph', 'main'], { cwd: repo, env, stdio: 'inherit' });
+  console.log('\n$ chorus status');
+  chorusHere('status');
+
+  const tasks = new Map(
+    readFileSync(path.join(repo, '.beads', 'issues.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .map((task) => [task.id, task]),
+  );
+  const status = (id) => tasks.get(id)?.status;
+  const notes = (id) => String(tasks.get(id)?.notes ?? '');
+  console.log('\ngr-3\'s notes in the tracker (the test\'s output is there):');
+  console.log(notes('gr-3').replace(/^/gm, '  '));
+
+  const problems = [];
+  const expect = (ok, what) => ok || problems.push(`part 2: ${what}`);
+  expect(run.status === 1, `chorus batch exited ${run.status ?? run.signal}, expected 1`);
+  for (const id of ['gr-1', 'gr-2']) expect(status(id) === 'closed', `${id} is ${status(id)}, expected closed (merged)`);
+  expect(status('gr-3') === 'blocked' && /verify \(node test\.mjs\) failed/.test(notes('gr-3')), `gr-3 is ${status('gr-3')}, expected blocked by its failing verify`);
+  const [winner, loser] = status('gr-5') === 'blocked' ? ['gr-4', 'gr-5'] : ['gr-5', 'gr-4'];
+  expect(status(winner) === 'closed', `${winner} is ${status(winner)}, expected closed (one of gr-4 and gr-5 merges)`);
+  expect(status(loser) === 'blocked' && /merge conflict with main in src\/config\.mjs/.test(notes(loser)), `${loser} is ${status(loser)}, expected blocked by a merge conflict in src/config.mjs`);
+  const merges = git('rev-list', '--merges', 'main');
+  expect(merges === '', 'main has merge commits, expected a linear history');
+  const subjects = git('log', '--format=%s', 'main').split('\n');
+  const onMain = (id) => subjects.some((subject) => subject.startsWith(`${id}: `));
+  for (const id of ['gr-1', 'gr-2', winner]) expect(onMain(id), `${id} has no commit on main`);
+  for (const id of ['gr-3', loser]) {
+    expect(!onMain(id), `${id} has a commit on main, expected it kept out`);
+    expect(git('branch', '--list', `chorus/${id}`) !== '', `branch chorus/${id} is gone, expected it kept`);
+  }
+  if (problems.length === 0) {
+    console.log(
+      `\nWhat happened: gr-1 and gr-2 edited different files and both merged, as did ${winner}; gr-3 broke the test, so verify ` +
+        `blocked it before it reached main; ${loser} rewrote the line ${winner} had changed in src/config.mjs, so its rebase ` +
+        `conflicted and it was blocked naming the file. main stayed linear: ${subjects.length} commits, no merge commit.`,
+    );
+  }
+  return problems;
+}

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { ROOT } from '../helpers/temp-repo.js';
 
 function hashTree(dir: string): string {
@@ -18,9 +18,21 @@ function hashTree(dir: string): string {
   return hash.digest('hex');
 }
 
+// One run of the demo (about 20 s) serves both tests; the scratch folders it made are removed after.
+let demo: SpawnSyncReturns<string> | undefined;
+function runDemo(): SpawnSyncReturns<string> {
+  demo ??= spawnSync(process.execPath, [path.join(ROOT, 'examples', 'run-demo.mjs')], { encoding: 'utf8', timeout: 90_000 });
+  return demo;
+}
+afterAll(() => {
+  for (const m of (demo?.stdout ?? '').matchAll(/^(?:Demo project copied to|A git repository made from examples\/worktree-project\/ in) (\S+?):?$/gm)) {
+    rmSync(m[1]!, { recursive: true, force: true });
+  }
+});
+
 it('npm run demo shows dependency order, parallel agents, a retry and a summary, and changes nothing in examples/', () => {
   const before = hashTree(path.join(ROOT, 'examples'));
-  const run = spawnSync(process.execPath, [path.join(ROOT, 'examples', 'run-demo.mjs')], { encoding: 'utf8', timeout: 90_000 });
+  const run = runDemo();
   expect(run.status, run.stderr).toBe(0);
   const out = run.stdout;
   expect(out).toMatch(/3 running/);
@@ -38,4 +50,39 @@ it('npm run demo shows dependency order, parallel agents, a retry and a summary,
   expect(order.indexOf('shop-9')).toBe(order.length - 1);
   expect(order.indexOf('shop-8')).toBeGreaterThan(order.indexOf('shop-7'));
   expect(hashTree(path.join(ROOT, 'examples'))).toBe(before);
+}, 100_000);
+
+it('npm run demo part 2: worktrees, two tasks on different files merged, a failing test and a same-line conflict blocked, main linear', () => {
+  const run = runDemo();
+  expect(run.status, run.stderr).toBe(0);
+  const out = run.stdout;
+  const part2 = out.slice(out.indexOf('Part 2: parallel agents in worktrees'));
+  expect(out.indexOf('Part 2: parallel agents in worktrees')).toBeGreaterThan(out.indexOf('Part 1: '));
+  expect(part2).toMatch(/✓ gr-1 {2}closed in /);
+  expect(part2).toMatch(/✓ gr-2 {2}closed in /);
+  // The verify (the project's test) fails on gr-3's branch: blocked, not merged, the test's output in its notes.
+  expect(part2).toMatch(/✗ gr-3 {2}blocked: verify \(node test\.mjs\) failed with exit code 1; not merged; its branch chorus\/gr-3/);
+  expect(part2).toContain('FAILED  slug() lowercases and joins words with dashes: got "Hello-World", expected "hello-world"');
+  // gr-4 and gr-5 rewrite the same line: one merges, the other is blocked naming the file.
+  const conflict = /✗ (gr-[45]) {2}blocked: merge conflict with main in src\/config\.mjs; not merged; its branch chorus\/gr-[45] and worktree \.chorus\/worktrees\/gr-[45] are kept/.exec(part2);
+  expect(conflict).not.toBeNull();
+  const winner = conflict![1] === 'gr-4' ? 'gr-5' : 'gr-4';
+  expect(part2).toMatch(new RegExp(`✓ ${winner} {2}closed in `));
+  expect(part2).toMatch(/chorus: done in .*: 3 closed, 2 blocked/);
+  expect(part2).toContain('(chorus batch exited 1: as it should here, since two tasks end blocked on purpose)');
+  // git log --graph of main: one column of commits (no merge commit), the base and the three merged tasks.
+  const graph = /\$ git log --oneline --graph main\n([\s\S]*?)\n\n/.exec(part2)![1]!.split('\n');
+  expect(graph).toHaveLength(4);
+  for (const line of graph) expect(line).toMatch(/^\* [0-9a-f]{7,} /);
+  expect(graph.map((line) => /^\* \S+ (gr-\d)?/.exec(line)![1] ?? 'base').sort()).toEqual(['base', 'gr-1', 'gr-2', winner].sort());
+  // chorus status lists the blocked tasks with their kept branches.
+  expect(part2).toContain('branch chorus/gr-3, worktree .chorus/worktrees/gr-3');
+  expect(part2).toContain(`branch chorus/${conflict![1]}, worktree .chorus/worktrees/${conflict![1]}`);
+  expect(part2).toMatch(/What happened: gr-1 and gr-2 edited different files and both merged/);
+  // And in the repository itself: no merge commit on main, the blocked branches still there.
+  const repo = /A git repository made from examples\/worktree-project\/ in (\S+):/.exec(out)![1]!;
+  const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+  expect(git('rev-list', '--merges', 'main')).toBe('');
+  expect(git('rev-list', '--count', 'main')).toBe('4');
+  expect(git('branch', '--list', '--format=%(refname:short)', 'chorus/*').split('\n').sort()).toEqual(['chorus/gr-3', `chorus/${conflict![1]}`].sort());
 }, 100_000);

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// A stand-in for a coding agent, so the worktree demo needs no API key. chorus runs it (agent
+// "custom") in the task's own git worktree, on branch chorus/<id>; it makes the edit its task
+// asks for, by task id, the way a real agent would leave it:
+//   gr-1  adds farewell() to src/greet.mjs and commits            -> merged
+//   gr-2  strips punctuation in src/slug.mjs, left uncommitted    -> chorus commits it, merged
+//   gr-3  stops slug() lowercasing, commits                       -> the test fails: blocked by verify
+//   gr-4  rewrites the GREETING line of src/config.mjs, commits   -> merged
+//   gr-5  rewrites the same line, a little later                  -> a merge conflict: blocked
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const id = process.env.CHORUS_TASK_ID ?? '';
+const title = process.env.CHORUS_TASK_TITLE ?? '';
+const git = (...args) => execFileSync('git', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+const edit = (file, from, to) => {
+  const text = readFileSync(file, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} does not hold ${JSON.stringify(from)}`);
+  writeFileSync(file, text.replace(from, to));
+  console.log(`[coder] edited ${file}`);
+};
+const commit = (message) => {
+  git('add', '-A');
+  git('commit', '-q', '-m', message);
+  console.log(`[coder] committed: ${message}`);
+};
+
+console.log(`[coder] ${id}: ${title}`);
+console.log(`[coder] working in ${process.cwd()}`);
+// The two same-line tasks start together; gr-5 takes longer, so gr-4 reaches main first.
+await sleep({ 'gr-1': 700, 'gr-2': 500, 'gr-3': 600, 'gr-4': 800, 'gr-5': 1500 }[id] ?? 500);
+switch (id) {
+  case 'gr-1':
+    edit('src/greet.mjs', '}\n', '}\n\nexport function farewell(name) {\n  return `Goodbye, ${name}!`;\n}\n');
+    commit('gr-1: add farewell() beside greet()');
+    break;
+  case 'gr-2':
+    edit('src/slug.mjs', ".toLowerCase()", ".toLowerCase().replace(/[^\\w\\s-]/g, '')");
+    console.log('[coder] leaving the change uncommitted');
+    break;
+  case 'gr-3':
+    edit('src/slug.mjs', '.toLowerCase()', '');
+    commit('gr-3: keep capital letters in slug()');
+    break;
+  case 'gr-4':
+    edit('src/config.mjs', "'Hello'", "'Hi there'");
+    commit('gr-4: a friendlier greeting');
+    break;
+  case 'gr-5':
+    edit('src/config.mjs', "'Hello'", "'Bonjour'");
+    commit('gr-5: greet in French');
+    break;
+  default:
+    console.log(`[coder] nothing to do for ${id}`);
+}
+console.log(`[coder] ${id}: done`);

@@ -1,0 +1,5 @@
+import { GREETING } from './config.mjs';
+
+export function greet(name) {
+  return `${GREETING}, ${name}!`;
+}
