@@ -60,7 +60,9 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
   const overrides = readOverrides(task);
   const paths = taskPaths(repoDir, task.id);
   const agent = typeof overrides.agent === 'string' ? { command: overrides.agent } : overrides.agent;
-  const command = agent?.command ?? settings.agentCommand;
+  const named = agent?.command ?? settings.agentCommand;
+  // A path like `agents/run.sh` means the repository's file (as the start-up check found it), also when the agent works in a worktree.
+  const command = settings.workspace === 'worktree' && named.includes('/') && !path.isAbsolute(named) ? path.resolve(repoDir, named) : named;
   const template = agent?.args ?? (agent ? [] : settings.agentArgs);
   // A task that names its own agent runs it as a black box; otherwise the configured preset.
   const agentKind: AgentKind = agent ? 'custom' : settings.agent;

@@ -511,7 +511,7 @@ export class Engine {
         status: transition.status,
         attempts: result.attempts,
         durationMs: result.durationMs,
-        logPath: this.relative(run.logPath),
+        logPath: transition.logPath ?? this.relative(run.logPath),
         ...(transition.reason ? { reason: transition.reason } : {}),
         ...(result.usage ? { usage: result.usage } : {}),
       });

@@ -42,8 +42,10 @@ export async function settleInWorktree(
   onPhase: (phase: 'waiting-to-merge' | 'merging') => void,
 ): Promise<Transition> {
   const verifyLog = path.relative(job.repoDir, job.verifyLog);
-  const blocked = (reason: string, tail: string[], logPath: string) =>
-    blockedTransition(ctx.now, `${reason}; ${keptAt(job)}`, ctx.previousNotes, { logPath, logTail: tail, ...(ctx.usage ? { usage: ctx.usage } : {}) }, ctx.claimedFrom);
+  const blocked = (reason: string, tail: string[], logPath: string): Transition => ({
+    ...blockedTransition(ctx.now, `${reason}; ${keptAt(job)}`, ctx.previousNotes, { logPath, logTail: tail, ...(ctx.usage ? { usage: ctx.usage } : {}) }, ctx.claimedFrom),
+    logPath,
+  });
 
   const setup = result.workspace?.setupFailed;
   if (setup) return blocked(`worktreeSetup (${argvText(job.setup)}) failed (exit code ${setup.exitCode}); the agent did not run`, setup.tail, verifyLog);

@@ -17,6 +17,8 @@ export interface Transition {
   patch: TaskPatch;
   /** For `blocked`: the reason a person can act on (also written to `notes`). */
   reason?: string;
+  /** The log that explains it, when it is not the agent's own (a verify's or a setup's). */
+  logPath?: string;
 }
 
 export function claimPatch(now: Date): TaskPatch {

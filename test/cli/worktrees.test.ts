@@ -97,9 +97,20 @@ describe('workspace "worktree": a worktree per task, verify, and a merge queue',
     expect(notes).toMatch(/verify \(.*verify-not-broken\.mjs\) failed with exit code 1; not merged/);
     expect(notes).toContain('1 test failed: the tree is BROKEN');
     expect(notes).toContain('Log: .beads/agent-output/break-1.verify.log');
+    expect(r.stdout).toMatch(/✗ break-1 {2}blocked: verify .*\(log: \.beads\/agent-output\/break-1\.verify\.log\)/);
     expect(() => git(repo.dir, 'show', 'main:BROKEN')).toThrow();
     const logs = await runChorus(['-C', repo.dir, 'logs', 'break-1']);
     expect(logs.stdout).toContain('1 test failed: the tree is BROKEN');
+  }, 150_000);
+
+  it('an agentCommand given relative to the repository is found from the worktree too, even when git ignores it', async () => {
+    const repo = await gitRepo([bead('f-1')], { agentCommand: 'tools/agent.mjs' });
+    execFileSync('mkdir', ['-p', path.join(repo.dir, 'tools')]);
+    execFileSync('cp', [path.join(AGENTS, 'edit-worktree.mjs'), path.join(repo.dir, 'tools', 'agent.mjs')]);
+    writeFileSync(path.join(repo.dir, '.gitignore'), '.beads/\n.chorus/\n.chorus.json\ntools/\n');
+    const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
+    expect(r.stdout).toContain('1 closed, 0 blocked');
+    expect(git(repo.dir, 'show', 'main:files/f-1.txt')).toBe('f-1');
   }, 150_000);
 
   it('a retry reuses the worktree and what the earlier attempt left there', async () => {
