@@ -49,3 +49,12 @@ export function splitNul(text: string): string[] {
 export function splitLines(text: string): string[] {
   return text.split('\n').filter((line) => line.length > 0);
 }
+
+/** stdout of `git -C cwd ...args` as bytes (blob contents), or null when git fails. */
+export function gitBytes(cwd: string, args: readonly string[]): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    execFile('git', ['-C', cwd, ...args], { env: gitEnv(), maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' }, (error, stdout) => {
+      resolve(error ? null : stdout);
+    });
+  });
+}

@@ -5,8 +5,9 @@ import { git, runGit, splitNul } from './git.js';
 import { recoverWorktreeDir, type RecoverOptions, type WorktreeRecovery } from './recover-worktree.js';
 import { assertGitRepo, branchTip, commonGitDir, gitDirOf } from './repo-info.js';
 import { serialPerRepo } from './repo-serial.js';
-import { DEFAULT_LOCK_AGE_MS, removeStaleLock } from './stale-lock.js';
+import { DEFAULT_LOCK_AGE_MS, findLocks, removeStaleLock } from './stale-lock.js';
 import { canonicalPath, listWorktrees } from './worktree-list.js';
+import { writtenFromCommit } from './written-by-git.js';
 import { BRANCH_PREFIX, WORKTREES_DIR } from './worktree-paths.js';
 
 export interface MergeRecovery {
@@ -21,10 +22,10 @@ export interface MergeRecovery {
 /**
  * After a hard kill: repairs what merge steps (mergeVerified) can leave behind, so the next one
  * can run. The base ref itself never needs repair (it only moves by an atomic fast-forward or
- * compare-and-swap). Removes stale lock files (older than `lockAgeMs`) under refs/, packed-refs
- * and the index; undoes the files a killed `git merge --ff-only` wrote into the working tree that
- * has the base checked out when the base did not move (only files that hold exactly the new
- * version: anything else is someone's edit and is left alone); aborts rebases left in task
+ * compare-and-swap). Removes stale lock files (older than `lockAgeMs`): the repository's
+ * top-level ones (index, HEAD, packed-refs, config) and those under refs/; undoes the files a killed `git merge --ff-only` wrote into the working tree that
+ * has the base checked out when the base did not move (only files that hold the new version, or
+ * the start of it, or that it deleted: anything else is someone's edit and is left alone); aborts rebases left in task
  * worktrees (recoverWorktree); prunes worktrees whose folders are gone.
  * Throws CHORUS_NOT_A_GIT_REPO, CHORUS_GIT_FAILED.
  */
@@ -33,7 +34,8 @@ export async function recoverMerges(repoDir: string, options: RecoverOptions = {
   const lockAgeMs = options.lockAgeMs ?? DEFAULT_LOCK_AGE_MS;
   const result: MergeRecovery = { worktrees: [], removedLocks: [], undoneFastForwards: [] };
   const common = await commonGitDir(repoDir);
-  const locks = [path.join(common, 'packed-refs.lock'), path.join(common, 'index.lock'), path.join(common, 'HEAD.lock'), ...(await findLocks(path.join(common, 'refs')))];
+  // The main tree's own files (index, HEAD, ORIG_HEAD, packed-refs, config) and every ref.
+  const locks = [...(await findLocks(common, false)), ...(await findLocks(path.join(common, 'refs'), true))];
   for (const lock of locks) if (await removeStaleLock(lock, lockAgeMs)) result.removedLocks.push(lock);
 
   for (const entry of await serialPerRepo(repoDir, () => listWorktrees(repoDir))) {
@@ -62,26 +64,11 @@ export async function recoverMerges(repoDir: string, options: RecoverOptions = {
   return result;
 }
 
-async function findLocks(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...(await findLocks(p)));
-    else if (entry.name.endsWith('.lock')) found.push(p);
-  }
-  return found;
-}
-
 /**
  * `git merge --ff-only` writes the working tree and the index before it moves the ref. Killed in
- * between, the tree holds the new files while the base still points at the old commit. Puts back
- * the old version of every file that holds exactly the new one; true when something was put back.
+ * between, the tree holds (some of) the new files while the base still points at the old commit.
+ * Puts back the old version of every file that holds the new one (whole or torn) or that it
+ * deleted; true when something was put back.
  */
 async function undoHalfFastForward(repoDir: string, tree: string, note: FastForwardNote): Promise<boolean> {
   let tip: string;
@@ -95,9 +82,12 @@ async function undoHalfFastForward(repoDir: string, tree: string, note: FastForw
   const restore: string[] = [];
   const unlink: string[] = [];
   for (const file of involved) {
-    const [now, before, after] = await Promise.all([worktreeBlob(tree, file), blobAt(tree, note.from, file), blobAt(tree, note.to, file)]);
+    const [now, before] = await Promise.all([worktreeBlob(tree, file), blobAt(tree, note.from, file)]);
     if (now === before) continue;
-    if (now === after) (before === null ? unlink : restore).push(file);
+    // The new version, whole or torn; or missing (deleted, or being replaced, by the fast-forward:
+    // these paths were clean when it started).
+    const written = now === null || (await writtenFromCommit(tree, note.to, file));
+    if (written) (before === null ? unlink : restore).push(file);
   }
   for (const file of unlink) await rm(path.join(tree, file), { force: true });
   if (restore.length > 0) await git(tree, ['checkout', note.from, '--', ...restore]);
