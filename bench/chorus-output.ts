@@ -38,8 +38,8 @@ function readTrackerStats(value: unknown): BatchFinished['tracker'] {
   return { writes, bytesWritten };
 }
 
-/** The number of tasks in `ready --json` output; throws unless it is a JSON array (of `want` tasks, when known). */
-export async function readReadyCount(stdoutFile: string, want: number | null): Promise<number> {
+/** The tasks `ready --json` printed; throws unless it is a JSON array. */
+export async function readReadyList(stdoutFile: string): Promise<unknown[]> {
   const text = await readFile(stdoutFile, 'utf8');
   let list: unknown;
   try {
@@ -48,6 +48,12 @@ export async function readReadyCount(stdoutFile: string, want: number | null): P
     throw new BenchError('BENCH_VERIFY', `ready --json printed something that is not JSON: ${JSON.stringify(text.slice(0, 120))}`, { cause });
   }
   if (!Array.isArray(list)) throw new BenchError('BENCH_VERIFY', 'ready --json printed JSON that is not an array');
+  return list;
+}
+
+/** The number of tasks in `ready --json` output; throws unless it is a JSON array (of `want` tasks, when known). */
+export async function readReadyCount(stdoutFile: string, want: number | null): Promise<number> {
+  const list = await readReadyList(stdoutFile);
   if (want !== null && list.length !== want) {
     throw new BenchError('BENCH_VERIFY', `ready --json listed ${formatCount(list.length)} tasks; the tracker has ${formatCount(want)} ready`);
   }

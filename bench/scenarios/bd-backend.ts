@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { kindOf, makeBdRepo, overlappingCalls, readCallLog, bdEnv, type BdCall, type CallKind } from '../bd-repo.js';
-import { readBatchFinished } from '../chorus-output.js';
+import { readBatchFinished, readReadyList } from '../chorus-output.js';
 import { timeChorus } from '../commands.js';
 import { BenchError } from '../errors.js';
 import { formatCount } from '../format.js';
@@ -207,13 +207,6 @@ async function readyFromFile(context: ScenarioContext, scratch: ScratchDir, fixt
 }
 
 async function readReadyIds(stdoutFile: string): Promise<Set<string>> {
-  const text = await readFile(stdoutFile, 'utf8');
-  let list: unknown;
-  try {
-    list = JSON.parse(text);
-  } catch (cause) {
-    throw new BenchError('BENCH_VERIFY', `ready --json printed something that is not JSON: ${JSON.stringify(text.slice(0, 120))}`, { cause });
-  }
-  if (!Array.isArray(list)) throw new BenchError('BENCH_VERIFY', 'ready --json printed JSON that is not an array');
+  const list = await readReadyList(stdoutFile);
   return new Set(list.map((task) => String((task as { id?: unknown }).id)));
 }
