@@ -264,3 +264,25 @@ export function oneLine(text: string): string {
 function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
+
+export interface WorkspaceFacts {
+  workspace: 'shared' | 'worktree';
+  /** worktree: whether the repository is a git repository, and the base (set, or the branch checked out; null when detached). */
+  gitRepo?: boolean;
+  baseBranch?: string | null;
+  baseFromSettings?: boolean;
+  /** worktree: worktrees chorus has left under .chorus/worktrees (blocked tasks keep theirs). */
+  worktrees?: number;
+  verify?: string[];
+}
+
+/** Where agents work, and for worktrees whether a batch can make them here. */
+export function workspaceCheck(facts: WorkspaceFacts): DoctorCheck {
+  const details = { ...facts };
+  if (facts.workspace === 'shared') return { name: 'worktree', status: 'ok', message: 'not used: workspace is "shared", agents work in the repository\'s own checkout', details };
+  if (!facts.gitRepo) return { name: 'worktree', status: 'fail', message: 'worktree, but this is not a git repository (git init, or set workspace to "shared")', details };
+  if (!facts.baseBranch) return { name: 'worktree', status: 'fail', message: 'worktree, but HEAD is detached: check out the branch to merge into, or set baseBranch', details };
+  const verify = facts.verify?.length ? `verify \`${facts.verify.join(' ')}\`` : 'no verify (the agent\'s exit 0 decides)';
+  const left = facts.worktrees ? `; ${facts.worktrees} worktree(s) kept in .chorus/worktrees (\`chorus clean\` takes closed tasks')` : '';
+  return { name: 'worktree', status: facts.verify?.length ? 'ok' : 'warn', message: `worktree: a branch per task, merged into ${facts.baseBranch}${facts.baseFromSettings ? '' : ' (checked out now)'}; ${verify}${left}`, details };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentCheck, bdCheck, lockCheck, oneLine, verdict, versionsCheck, type BdFacts } from '../../lib/cli/doctor-checks.js';
+import { agentCheck, bdCheck, lockCheck, oneLine, verdict, versionsCheck, workspaceCheck, type BdFacts } from '../../lib/cli/doctor-checks.js';
 
 // The verdicts doctor cannot easily be shown in a real repository: another machine's lock, an old
 // Node, a JSONL backend forced over a Dolt database, an agent no open task uses.
@@ -63,5 +63,18 @@ describe('doctor checks', () => {
 
   it('a message of several lines reads as one', () => {
     expect(oneLine('/r/.chorus.json:\n  orchestration.maxAgents: bad\n  orchestration.retryOn: worse')).toBe('/r/.chorus.json: orchestration.maxAgents: bad; orchestration.retryOn: worse');
+  });
+});
+
+describe('the worktree check', () => {
+  it('says where agents work, and for worktrees whether git, the base and verify are there', () => {
+    expect(workspaceCheck({ workspace: 'shared' })).toMatchObject({ name: 'worktree', status: 'ok' });
+    expect(workspaceCheck({ workspace: 'worktree', gitRepo: false })).toMatchObject({ status: 'fail', message: expect.stringContaining('not a git repository') });
+    expect(workspaceCheck({ workspace: 'worktree', gitRepo: true, baseBranch: null })).toMatchObject({ status: 'fail', message: expect.stringContaining('HEAD is detached') });
+    expect(workspaceCheck({ workspace: 'worktree', gitRepo: true, baseBranch: 'main', baseFromSettings: false, worktrees: 2, verify: ['npm', 'test'] })).toMatchObject({
+      status: 'ok',
+      message: "worktree: a branch per task, merged into main (checked out now); verify `npm test`; 2 worktree(s) kept in .chorus/worktrees (`chorus clean` takes closed tasks')",
+    });
+    expect(workspaceCheck({ workspace: 'worktree', gitRepo: true, baseBranch: 'main', baseFromSettings: true, verify: [] }).status).toBe('warn');
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readBdVersion, type BdVersion } from '../../bd/bd-version.js';
 import { CONFIG_FILE_NAME, loadConfig, type EffectiveConfig } from '../../config/load-config.js';
@@ -10,6 +10,7 @@ import { checkCommand, locateCommand } from '../../pool/check-command.js';
 import { peekRunLock } from '../../state/peek-run-lock.js';
 import { chooseBackend, doltStoreIn, type BackendChoice } from '../../tracker/choose-backend.js';
 import { openTracker } from '../../tracker/open-tracker.js';
+import { currentBranch, isGitRepo } from '../../workspace/repo-info.js';
 import type { Tracker } from '../../tracker/tracker.js';
 import { agentOrigin, usesGlobalAgent } from '../check-agent.js';
 import {
@@ -22,6 +23,8 @@ import {
   trackerCheck,
   verdict,
   versionsCheck,
+  workspaceCheck,
+  type WorkspaceFacts,
   type BackendFacts,
   type BdFacts,
   type ConfigFacts,
@@ -78,6 +81,7 @@ export async function doctorCommand(opts: DoctorOptions, io: CliIO): Promise<num
       },
       show,
     ),
+    workspaceCheck(await workspaceFacts(repoDir, settings)),
     lockCheck(peekRunLock(repoDir, now), now, show),
   ];
   const result = verdict(checks, tasks ? tasks.ready.length : null);
@@ -91,6 +95,16 @@ export async function doctorCommand(opts: DoctorOptions, io: CliIO): Promise<num
   for (const check of checks) writeLine(io.stdout, `${MARK[check.status]} ${check.name.padEnd(width)}  ${check.message}`);
   writeLine(io.stdout, `${result.canRun ? MARK.ok : MARK.fail} ${result.message}`);
   return exitCode;
+}
+
+async function workspaceFacts(repoDir: string, settings: Settings): Promise<WorkspaceFacts> {
+  if (settings.workspace === 'shared') return { workspace: 'shared' };
+  const gitRepo = await isGitRepo(repoDir);
+  if (!gitRepo) return { workspace: 'worktree', gitRepo };
+  const baseBranch = settings.baseBranch || (await currentBranch(repoDir).catch(() => null));
+  const dir = path.join(repoDir, '.chorus', 'worktrees');
+  const worktrees = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).length : 0;
+  return { workspace: 'worktree', gitRepo, baseBranch, baseFromSettings: settings.baseBranch !== '', worktrees, verify: settings.verify };
 }
 
 /** The settings, or (when the file or a flag is bad) the file's without the flags, or chorus's defaults, with what was wrong. */
