@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -111,6 +111,23 @@ describe('workspace "worktree": a worktree per task, verify, and a merge queue',
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
     expect(r.stdout).toContain('1 closed, 0 blocked');
     expect(git(repo.dir, 'show', 'main:files/f-1.txt')).toBe('f-1');
+  }, 150_000);
+
+  it('a chorus killed hard while its agent works in a worktree: the next start recovers the task and finishes it in the same worktree', async () => {
+    const repo = await gitRepo([bead('slow-1')], { killGrace: 500 });
+    const first = spawn(process.execPath, [CLI, '-C', repo.dir, 'batch', '--all-ready'], { stdio: 'ignore' });
+    const runs = path.join(repo.dir, '.chorus', 'worktrees', 'slow-1', 'files', 'slow-1.runs');
+    for (let i = 0; i < 200 && !existsSync(runs); i += 1) await new Promise((res) => setTimeout(res, 50));
+    first.kill('SIGKILL');
+    await new Promise((res) => first.on('close', res));
+    const again = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
+    expect(again.stdout).toMatch(/recovered from a run that ended hard/);
+    expect(again.code).toBe(0);
+    expect((await repo.readTasks()).get('slow-1')!['status']).toBe('closed');
+    // The second run worked in the worktree the first left: both runs are in the merged file.
+    expect(git(repo.dir, 'show', 'main:files/slow-1.runs').split('\n')).toHaveLength(2);
+    expect(git(repo.dir, 'rev-list', '--merges', 'main')).toBe('');
+    expect(worktreesLeft(repo)).toEqual([]);
   }, 150_000);
 
   it('a retry reuses the worktree and what the earlier attempt left there', async () => {
