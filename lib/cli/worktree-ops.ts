@@ -12,7 +12,7 @@ import { removeWorktree } from '../workspace/remove-worktree.js';
  * and whatever a chorus killed in the middle of a merge left (a rebase in progress, a stale lock)
  * is set right. Returns the git side the engine is given.
  */
-export async function prepareWorktrees(repoDir: string, settings: Settings): Promise<{ ops: WorkspaceOps; baseBranch: string; recovered: number }> {
+export async function prepareWorktrees(repoDir: string, settings: Settings): Promise<{ ops: WorkspaceOps; baseBranch: string }> {
   if (!(await isGitRepo(repoDir))) {
     throw new UsageError('CHORUS_NOT_A_GIT_REPO', `workspace is "worktree", but ${repoDir} is not a git repository: run \`git init\` there, or set orchestration.workspace to "shared"`);
   }
@@ -20,7 +20,7 @@ export async function prepareWorktrees(repoDir: string, settings: Settings): Pro
   if (!baseBranch) {
     throw new UsageError('CHORUS_NO_BASE_BRANCH', `workspace is "worktree", but ${repoDir} has a detached HEAD: check out the branch tasks should merge into, or set orchestration.baseBranch`);
   }
-  const recovery = await recoverMerges(repoDir);
+  await recoverMerges(repoDir);
   const ops: WorkspaceOps = {
     async merge(job): Promise<MergeOutcome> {
       try {
@@ -37,9 +37,6 @@ export async function prepareWorktrees(repoDir: string, settings: Settings): Pro
       await removeWorktree(repoDir, job.branch.replace(/^chorus\//, ''));
     },
   };
-  return { ops, baseBranch, recovered: countRecovered(recovery) };
+  return { ops, baseBranch };
 }
 
-function countRecovered(recovery: Awaited<ReturnType<typeof recoverMerges>>): number {
-  return recovery.removedLocks.length + recovery.undoneFastForwards.length + recovery.worktrees.filter((w) => Object.values(w).some((v) => v === true)).length;
-}

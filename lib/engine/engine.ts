@@ -483,7 +483,7 @@ export class Engine {
           this.emit({ type: 'task.phase', at: this.clock.now(), id, phase: 'merging', branch: j.branch });
           return ops.merge(j);
         });
-      const onPhase = (phase: 'waiting-to-merge' | 'merging') => this.emit({ type: 'task.phase', at: this.clock.now(), id, phase, branch: job.branch });
+      const onPhase = (phase: 'waiting-to-merge') => this.emit({ type: 'task.phase', at: this.clock.now(), id, phase, branch: job.branch });
       return settleInWorktree(job, result, ctx, merge, (j) => ops.remove(j), onPhase).then((transition) => this.applyTransition(run, result, transition, this.clock.now()));
     }
     return this.applyTransition(run, result, finishTransition(result, ctx), now);
@@ -533,13 +533,14 @@ export class Engine {
     return this.afterWrite(id, 'open', () => {
       this.scheduler.setStatus(id, 'open');
       const task = this.deps.store.tasks().get(id);
-      if (task && !this.only) this.queue.push(task);
-      else if (task && this.only?.has(id)) this.queue.push(task);
+      if (task && (!this.only || this.only.has(id))) this.queue.push(task);
     });
   }
 
   /** Whether a task's agent may start one more task now (its usage-limit gate, its share of the pool). */
   private agentAdmission(): (task: Task) => boolean {
+    // The usual case, no limit or warning on any agent: dispatch pays nothing per task.
+    if (!this.quota.gates.restricts) return () => true;
     const runningOf = new Map<string, number>();
     for (const r of this.running.values()) runningOf.set(r.agentKind, (runningOf.get(r.agentKind) ?? 0) + 1);
     return (task) => {

@@ -97,6 +97,11 @@ export class QuotaGates {
     }
   }
 
+  /** Whether any agent is held back now (a wait, a probe, a warning): otherwise every agent may use the whole pool. */
+  get restricts(): boolean {
+    return this.waits.size > 0 || this.probing.size > 0 || this.near.size > 0;
+  }
+
   /** The earliest time a wait ends, for the engine's timer; null when nothing waits. */
   nextResume(): number | null {
     let next: number | null = null;

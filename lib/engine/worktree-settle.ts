@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { RunResult, WorktreeJob } from '../pool/types.js';
-import { blockedTransition, finishTransition, type FinishContext, type Transition } from '../schedule/transitions.js';
+import { blockedReason, blockedTransition, finishTransition, type FinishContext, type Transition } from '../schedule/transitions.js';
 
 /** What merging one verified branch into the base came to (lib/workspace does the git). */
 export type MergeOutcome =
@@ -39,20 +39,19 @@ export async function settleInWorktree(
   ctx: FinishContext,
   merge: (job: WorktreeJob) => Promise<MergeOutcome>,
   remove: (job: WorktreeJob) => Promise<void>,
-  onPhase: (phase: 'waiting-to-merge' | 'merging') => void,
+  onPhase: (phase: 'waiting-to-merge') => void,
 ): Promise<Transition> {
   const verifyLog = path.relative(job.repoDir, job.verifyLog);
-  const blocked = (reason: string, tail: string[], logPath: string): Transition => ({
-    ...blockedTransition(ctx.now, `${reason}; ${keptAt(job)}`, ctx.previousNotes, { logPath, logTail: tail, ...(ctx.usage ? { usage: ctx.usage } : {}) }, ctx.claimedFrom),
+  const blocked = (reason: string, tail: string[], logPath: string, leftovers: RunResult['leftovers'] = []): Transition => ({
+    ...blockedTransition(ctx.now, `${reason}; ${keptAt(job)}`, ctx.previousNotes, { logPath, logTail: tail, leftovers, ...(ctx.usage ? { usage: ctx.usage } : {}) }, ctx.claimedFrom),
     logPath,
   });
 
   const setup = result.workspace?.setupFailed;
   if (setup) return blocked(`worktreeSetup (${argvText(job.setup)}) failed (exit code ${setup.exitCode}); the agent did not run`, setup.tail, verifyLog);
-  if (result.outcome !== 'success') {
-    const transition = finishTransition(result, ctx);
-    return transition.status === 'blocked' ? { ...transition, reason: `${transition.reason}; ${keptAt(job)}`, patch: { ...transition.patch } } : transition;
-  }
+  if (result.outcome === 'killed') return finishTransition(result, ctx);
+  // The agent failed: blocked as in the shared checkout, the reason (in the notes too) saying where its work is kept.
+  if (result.outcome !== 'success') return blocked(blockedReason(result, ctx), result.logTail, ctx.logPath, result.leftovers);
   const verify = result.workspace?.verify;
   if (verify && !verify.ok) return blocked(`verify (${argvText(job.verify)}) failed with exit code ${verify.exitCode}; not merged`, verify.tail, verifyLog);
 

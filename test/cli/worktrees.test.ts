@@ -130,6 +130,16 @@ describe('workspace "worktree": a worktree per task, verify, and a merge queue',
     expect(worktreesLeft(repo)).toEqual([]);
   }, 150_000);
 
+  it('an agent that fails is blocked as in the shared checkout, and its notes say where its work is kept', async () => {
+    const repo = await gitRepo([bead('fail-1')]);
+    const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(1);
+    const notes = String((await repo.readTasks()).get('fail-1')!['notes']);
+    expect(notes).toMatch(/blocked: agent exited with code 3 \(1 attempt\); its branch chorus\/fail-1 and worktree \.chorus\/worktrees\/fail-1 are kept/);
+    expect(notes).toContain('could not finish');
+    expect(worktreesLeft(repo)).toEqual(['fail-1']);
+  }, 150_000);
+
   it('a retry reuses the worktree and what the earlier attempt left there', async () => {
     const repo = await gitRepo([bead('again-1')], { retryOn: ['exit'], retryCount: 1 });
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
