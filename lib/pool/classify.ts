@@ -109,6 +109,9 @@ export function describeSpawnError(error: NodeJS.ErrnoException, command: string
     message = `not executable: ${command}`;
   } else if (code === 'ENOTDIR') {
     message = `command not found: ${command} (a part of the path is not a directory)`;
+  } else if (code === 'E2BIG') {
+    // Checked before the claim; what is left is an environment that grew since.
+    message = `cannot start ${command}: its arguments and environment are more than Linux takes (E2BIG); a long prompt fits in "\${PROMPT_FILE}"`;
   } else {
     message = `cannot start ${command}: ${error.message}`;
   }
