@@ -100,7 +100,10 @@ export function describeStall(stallMs: number): string {
 export function describeSpawnError(error: NodeJS.ErrnoException, command: string, cwd: string): SerializedError {
   const code = error.code ?? 'UNKNOWN';
   let message: string;
-  if ((code === 'ENOENT' || code === 'ENOTDIR') && !isDirectory(cwd)) {
+  if (error.syscall === 'open') {
+    // A file the host opens for the agent (its log, its stdin), not the command, is at fault.
+    message = `cannot open ${error.path ?? 'a file'} for ${command}: ${error.message}`;
+  } else if ((code === 'ENOENT' || code === 'ENOTDIR') && !isDirectory(cwd)) {
     // The kernel reports a missing cwd exactly like a missing command.
     message = `working directory not found: ${cwd} (for command ${command})`;
   } else if (code === 'ENOENT') {
