@@ -48,6 +48,7 @@ function errorOf(error: NodeJS.ErrnoException): Extract<HostReply, { type: 'spaw
 
 function start(request: HostSpawnRequest): void {
   let fd: number;
+  let stdin: number | undefined;
   try {
     fd = openSync(request.logPath, 'a');
   } catch (error) {
@@ -56,18 +57,20 @@ function start(request: HostSpawnRequest): void {
   }
   let child: ChildProcess;
   try {
+    if (request.stdinPath !== undefined) stdin = openSync(request.stdinPath, 'r');
     child = spawn(request.command, request.args, {
       cwd: request.cwd,
       env: request.env,
       // Own process group: the whole tree the agent starts can be signalled as `-pid`.
       detached: true,
-      stdio: ['ignore', fd, fd],
+      stdio: [stdin ?? 'ignore', fd, fd],
     });
   } catch (error) {
     reply({ type: 'spawn-error', id: request.id, error: errorOf(error as NodeJS.ErrnoException) });
     return;
   } finally {
     closeSync(fd);
+    if (stdin !== undefined) closeSync(stdin);
   }
   const pid = child.pid;
   if (pid === undefined) {

@@ -35,7 +35,7 @@ export const orchestrationSchema = z.strictObject({
   verify: z.array(z.string()),
   /** The agent program, run without a shell. @default "claude" */
   agentCommand: z.string().min(1),
-  /** Its arguments; `${TASK_ID}`, `${TASK_TITLE}`, `${TASK_FILE}`, `${PROMPT}` are replaced. @default ["-p", "${PROMPT}"] */
+  /** Its arguments; `${TASK_ID}`, `${TASK_TITLE}`, `${TASK_FILE}`, `${PROMPT}`, `${PROMPT_FILE}` are replaced. @default ["-p", "${PROMPT}"] */
   agentArgs: z.array(z.string()),
   /** Extra environment variables for the agent. @default {} */
   agentEnv: z.record(z.string(), z.string()),

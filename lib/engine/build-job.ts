@@ -7,8 +7,9 @@ import { expandArgs } from '../pool/expand-args.js';
 import { assertSafeTaskId } from '../pool/task-id.js';
 import type { AgentJob } from '../pool/types.js';
 import { buildPrompt } from './prompt.js';
-import { presetArgs } from '../agents/presets.js';
+import { presetArgs, presetReadsStdin } from '../agents/presets.js';
 import type { AgentKind } from '../agents/report.js';
+import { assertArgsFit } from './argv-refusal.js';
 
 export const EXCLUSIVE_LABEL = 'chorus:exclusive';
 
@@ -20,6 +21,8 @@ export interface TaskPaths {
   logPath: string;
   /** `.chorus/tasks/<id>.json`: the task as JSON, for the agent. */
   taskFile: string;
+  /** `.chorus/tasks/<id>.prompt.md`: the prompt (`${PROMPT_FILE}`), which no command line may be long enough for. */
+  promptFile: string;
   /** `.chorus/worktrees/<id>`: the task's git worktree (workspace "worktree"). */
   worktree: string;
   /** `.beads/agent-output/<id>.verify.log`: the verify runs' output, beside the agent's. */
@@ -32,6 +35,7 @@ export function taskPaths(repoDir: string, id: string): TaskPaths {
   return {
     logPath: path.join(repoDir, '.beads', 'agent-output', `${id}.log`),
     taskFile: path.join(repoDir, '.chorus', 'tasks', `${id}.json`),
+    promptFile: path.join(repoDir, '.chorus', 'tasks', `${id}.prompt.md`),
     worktree: path.join(repoDir, '.chorus', 'worktrees', id),
     verifyLog: path.join(repoDir, '.beads', 'agent-output', `${id}.verify.log`),
   };
@@ -55,7 +59,11 @@ export function isExclusive(task: Task): boolean {
   return typeof chorus === 'object' && chorus !== null && (chorus as { exclusive?: unknown }).exclusive === true;
 }
 
-/** Everything a worker needs to run this task's agent: argv expanded, env set, limits from settings and overrides. */
+/**
+ * Everything a worker needs to run this task's agent: argv expanded, env set, limits from settings
+ * and overrides. Throws (the task is blocked, not claimed) for broken overrides and for a command
+ * line Linux would refuse (CHORUS_AGENT_ARGS_TOO_LONG).
+ */
 export function buildJob(task: Task, settings: Settings, repoDir: string, globalOrigin = GLOBAL_AGENT_ORIGIN, sessionId?: string, baseBranch?: string): AgentJob {
   const overrides = readOverrides(task);
   const paths = taskPaths(repoDir, task.id);
@@ -66,17 +74,19 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
   const template = agent?.args ?? (agent ? [] : settings.agentArgs);
   // A task that names its own agent runs it as a black box; otherwise the configured preset.
   const agentKind: AgentKind = agent ? 'custom' : settings.agent;
+  const prompt = buildPrompt(task, paths.taskFile);
   const vars = {
     TASK_ID: task.id,
     TASK_TITLE: task.title,
     TASK_FILE: paths.taskFile,
-    PROMPT: buildPrompt(task, paths.taskFile),
+    PROMPT: prompt,
+    PROMPT_FILE: paths.promptFile,
     REPO_DIR: repoDir,
     LOG_FILE: paths.logPath,
     WORKTREE: settings.workspace === 'worktree' ? paths.worktree : repoDir,
   };
   const inWorktree = settings.workspace === 'worktree';
-  return {
+  const job: AgentJob = {
     taskId: task.id,
     command,
     commandOrigin: agent ? `metadata.chorus.agent of task ${task.id}` : globalOrigin,
@@ -84,7 +94,7 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
       agentKind === 'custom'
         ? expandArgs(template, vars)
         : presetArgs(agentKind, {
-            prompt: vars.PROMPT,
+            promptFile: paths.promptFile,
             model: settings.agentModel,
             permissionMode: settings.agentPermissionMode,
             extraArgs: settings.agentExtraArgs,
@@ -97,6 +107,7 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
       CHORUS_TASK_ID: task.id,
       CHORUS_TASK_FILE: paths.taskFile,
       CHORUS_TASK_TITLE: task.title,
+      CHORUS_PROMPT_FILE: paths.promptFile,
       CHORUS_REPO_DIR: repoDir,
       ...(inWorktree ? { CHORUS_WORKTREE: paths.worktree } : {}),
     },
@@ -117,6 +128,8 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
         }
       : {}),
     logPath: paths.logPath,
+    promptFile: { path: paths.promptFile, text: prompt },
+    ...(presetReadsStdin(agentKind) ? { stdinFile: paths.promptFile } : {}),
     timeoutMs: overrides.timeout ?? settings.taskTimeout,
     retryCount: overrides.retryCount ?? settings.retryCount,
     retryOn: settings.retryOn,
@@ -124,4 +137,7 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
     backoffMaxMs: settings.backoffMax,
     killGraceMs: settings.killGrace,
   };
+  const argsOrigin = agent ? `metadata.chorus.agent of task ${task.id}` : agentKind === 'custom' ? 'orchestration.agentArgs in .chorus.json' : 'orchestration.agentExtraArgs in .chorus.json';
+  assertArgsFit(job, agentKind === 'custom' ? template : null, argsOrigin);
+  return job;
 }

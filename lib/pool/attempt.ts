@@ -2,6 +2,7 @@ import pTimeout, { TimeoutError } from 'p-timeout';
 import type { AgentReport } from '../agents/report.js';
 import { ChorusError, serializeError, type SerializedError } from '../errors.js';
 import { classifyEnding, describeEnding, describeSpawnError, describeStall, toKillReason, type AttemptKind } from './classify.js';
+import { agentEnvironment } from './child-env.js';
 import { appendLogLine, formatAttemptHeader, openLogForAttempt } from './log-file.js';
 import { findLogHolders } from './log-holders.js';
 import { watchOutput, type OutputWatch } from './output-watch.js';
@@ -88,7 +89,8 @@ export async function runAttempt(job: AgentJob, context: AttemptContext): Promis
       command: job.command,
       args: job.args,
       cwd: job.cwd,
-      env: buildChildEnv(job, attempt),
+      env: agentEnvironment(job, attempt),
+      ...(job.stdinFile ? { stdinFile: job.stdinFile } : {}),
       logPath: job.logPath,
       killGraceMs: job.killGraceMs,
       signal: controller.signal,
@@ -148,17 +150,6 @@ async function finishAttempt(
   const leftovers = findLogHolders(job.logPath, search);
   for (const leftover of leftovers) await appendNote(job.logPath, describeLeftover(leftover));
   return { ...ending, attempt, kind, reason, ...(leftovers.length ? { leftovers } : {}), ...(agentStart ? { agentStart } : {}), ...(report ? { report } : {}) };
-}
-
-let parentEnv: NodeJS.ProcessEnv | undefined;
-
-/**
- * CHORUS_ATTEMPT is set here, per attempt, over whatever the caller put in `job.env`. chorus's
- * own environment is read once: `process.env` is a live view whose every read asks the C library.
- */
-function buildChildEnv(job: AgentJob, attempt: number): NodeJS.ProcessEnv {
-  parentEnv ??= { ...process.env };
-  return { ...parentEnv, CHORUS_TASK_ID: job.taskId, ...job.env, CHORUS_ATTEMPT: String(attempt) };
 }
 
 function describeLeftover(leftover: LeftoverProcess): string {

@@ -100,7 +100,10 @@ export function describeStall(stallMs: number): string {
 export function describeSpawnError(error: NodeJS.ErrnoException, command: string, cwd: string): SerializedError {
   const code = error.code ?? 'UNKNOWN';
   let message: string;
-  if ((code === 'ENOENT' || code === 'ENOTDIR') && !isDirectory(cwd)) {
+  if (error.syscall === 'open') {
+    // A file the host opens for the agent (its log, its stdin), not the command, is at fault.
+    message = `cannot open ${error.path ?? 'a file'} for ${command}: ${error.message}`;
+  } else if ((code === 'ENOENT' || code === 'ENOTDIR') && !isDirectory(cwd)) {
     // The kernel reports a missing cwd exactly like a missing command.
     message = `working directory not found: ${cwd} (for command ${command})`;
   } else if (code === 'ENOENT') {
@@ -109,6 +112,9 @@ export function describeSpawnError(error: NodeJS.ErrnoException, command: string
     message = `not executable: ${command}`;
   } else if (code === 'ENOTDIR') {
     message = `command not found: ${command} (a part of the path is not a directory)`;
+  } else if (code === 'E2BIG') {
+    // Checked before the claim; what is left is an environment that grew since.
+    message = `cannot start ${command}: its arguments and environment are more than Linux takes (E2BIG); a long prompt fits in "\${PROMPT_FILE}"`;
   } else {
     message = `cannot start ${command}: ${error.message}`;
   }

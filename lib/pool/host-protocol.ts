@@ -9,6 +9,12 @@ export interface HostSpawnRequest {
   args: string[];
   cwd: string;
   env: Record<string, string | undefined>;
+  /**
+   * Opened for reading by the host and given to the agent as its standard input: the prompt, read
+   * to its end like a pipe, but one nobody has to feed (no writer to block, no EPIPE when the agent
+   * exits without reading). Absent: /dev/null, so an agent that reads stdin never waits on it.
+   */
+  stdinPath?: string;
   /** Opened for appending by the host and given to the agent as stdout and stderr. */
   logPath: string;
   /** If chorus dies, the host ends the agent's group: SIGTERM, then SIGKILL after this many ms (the run's killGrace). */

@@ -8,6 +8,8 @@ export interface SpawnAgentOptions {
   cwd: string;
   /** The complete environment of the child. */
   env: NodeJS.ProcessEnv;
+  /** A file the agent gets as its standard input (a preset's prompt); absent: /dev/null. */
+  stdinFile?: string;
   /** Receives the child's stdout and stderr, appended. */
   logPath: string;
   /** Time between SIGTERM and SIGKILL. */
@@ -43,6 +45,7 @@ export function spawnAgent(options: SpawnAgentOptions): Promise<ChildEnding> {
     args: [...options.args],
     cwd: options.cwd,
     env: options.env,
+    ...(options.stdinFile ? { stdinPath: options.stdinFile } : {}),
     logPath: options.logPath,
     killGraceMs: options.killGraceMs,
   });

@@ -50,12 +50,17 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
   } catch (error) {
     return finish(refused(serializeError(error)), false);
   }
-  if (job.taskFile) {
+  // The agent's input files, on this thread: a 2 MB prompt must not hold up the engine's.
+  for (const [file, what, code] of [
+    [job.taskFile, 'task file', 'CHORUS_TASK_FILE_FAILED'],
+    [job.promptFile, 'prompt file', 'CHORUS_PROMPT_FILE_FAILED'],
+  ] as const) {
+    if (!file) continue;
     try {
-      writeTaskFile(job.taskFile.path, job.taskFile.text);
+      writeTaskFile(file.path, file.text);
     } catch (cause) {
-      const message = `cannot write the task file ${job.taskFile.path} for task ${job.taskId}: ${(cause as Error).message}`;
-      return finish(refused(serializeError(new ChorusError('CHORUS_TASK_FILE_FAILED', message, { cause }))), false);
+      const message = `cannot write the ${what} ${file.path} for task ${job.taskId}: ${(cause as Error).message}`;
+      return finish(refused(serializeError(new ChorusError(code, message, { cause }))), false);
     }
   }
 

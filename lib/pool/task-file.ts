@@ -2,8 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Writes the agent's task file. Synchronous, on the supervising thread: one small file per run,
- * and file creation on a busy disk can take a millisecond, which the main thread must not wait out.
+ * Writes one of the agent's input files (the task, the prompt). Synchronous, on the supervising
+ * thread: a few files per run, and file creation on a busy disk can take a millisecond (a long
+ * prompt longer), which the main thread must not wait out.
  * The folder is made once, not checked for on every start.
  */
 export function writeTaskFile(file: string, text: string): void {

@@ -34,6 +34,13 @@ export interface AgentJob {
   /** Written before the first attempt, for the agent to read (`CHORUS_TASK_FILE`). */
   taskFile?: { path: string; text: string };
   /**
+   * The prompt, written before the first attempt (`${PROMPT_FILE}`, `CHORUS_PROMPT_FILE`): however
+   * long, it never has to fit on a command line.
+   */
+  promptFile?: { path: string; text: string };
+  /** A file each attempt gets as its standard input, read from its start (a preset that reads its prompt there). Absent: /dev/null. */
+  stdinFile?: string;
+  /**
    * How to read the agent's output (lib/agents/stream-reader.ts) while it runs: its session, usage,
    * usage limit and the failures it reports. Absent or `custom`: the output is not read.
    */

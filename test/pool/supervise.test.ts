@@ -31,6 +31,34 @@ describe('superviseAgent', () => {
     expect(result.error!.message).toContain('not-a-folder');
   });
 
+  it("stdinFile is the agent's standard input, read to its end; without it stdin is empty at once", async () => {
+    const prompt = `${'é😀 a long prompt line\n'.repeat(100_000)}the end`;
+    const file = join(dir, 'bd-1.prompt.md');
+    writeFileSync(file, prompt);
+    const script = "const t = require('fs').readFileSync(0, 'utf8'); console.log('got ' + Buffer.byteLength(t) + ' bytes, ends ' + JSON.stringify(t.slice(-7)))";
+    const job = makeJob(dir, { command: process.execPath, args: ['-e', script], stdinFile: file });
+    expect(await superviseAgent(job)).toMatchObject({ outcome: 'success' });
+    expect(readLog(job)).toContain(`got ${Buffer.byteLength(prompt)} bytes, ends "the end"`);
+
+    const closed = makeJob(dir, { taskId: 'bd-2', command: process.execPath, args: ['-e', script], timeoutMs: 5_000 });
+    expect(await superviseAgent(closed)).toMatchObject({ outcome: 'success' });
+    expect(readLog(closed)).toContain('got 0 bytes');
+  });
+
+  it('a stdinFile that is gone is named as such, not taken for a missing command', async () => {
+    const file = join(dir, 'gone.prompt.md');
+    const result = await superviseAgent(makeJob(dir, { command: agent('succeed.js'), stdinFile: file }));
+    expect(result).toMatchObject({ outcome: 'spawn-error', attempts: 1 });
+    expect(result.reason).toContain(`cannot open ${file}`);
+    expect(result.reason).not.toContain('command not found');
+  });
+
+  it('an argument Linux will not take (spawn E2BIG) is not retried, and the reason points at ${PROMPT_FILE}', async () => {
+    const result = await superviseAgent(makeJob(dir, { command: agent('succeed.js'), args: ['x'.repeat(200_000)] }));
+    expect(result).toMatchObject({ outcome: 'spawn-error', error: { code: 'E2BIG' } });
+    expect(result.reason).toContain('${PROMPT_FILE}');
+  });
+
   it('exit 0 is success; argv, env and both output streams reach the log', async () => {
     const job = makeJob(dir, { command: agent('succeed.js'), args: ['-p', 'fix it; rm -rf /'], env: { FIXTURE_X: 'y' } });
     const { events, onEvent } = collect();

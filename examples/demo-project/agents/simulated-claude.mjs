@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A stand-in for Claude Code, so the demo needs no API key: chorus runs it with claude's own
-// command line (`-p PROMPT --output-format stream-json --verbose --permission-mode ...`, and
-// `--resume SESSION` for a task a usage limit parked) and it answers as claude does, one JSON
+// command line (`-p --output-format stream-json --verbose --permission-mode ...`, the prompt on
+// standard input, and `--resume SESSION` for a task a usage limit parked) and it answers as claude does, one JSON
 // event per line: the session, a little work, and a `result` with its cost.
 //
 // The third task it is asked to do hits the plan's usage limit, with a reset a few seconds away
