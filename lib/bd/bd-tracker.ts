@@ -1,3 +1,4 @@
+import { cleanPatch } from '../beads/clean-text.js';
 import type { LoadProblem } from '../beads/issues-file.js';
 import { normalizeTask } from '../beads/normalize-task.js';
 import type { StoreEvent, StoreListener, StoreStats } from '../beads/store-events.js';
@@ -96,7 +97,8 @@ export class BdTracker implements Tracker {
     if (this.closed) throw new StoreError('CHORUS_STORE_CLOSED', `the bd tracker at ${this.location} is closed; cannot update "${id}"`);
     const before = this.view.get(id);
     if (!before) throw new StoreError('CHORUS_TASK_NOT_FOUND', `no task "${id}" in the bd tracker at ${this.location}`);
-    const frozen = JSON.parse(JSON.stringify(patch)) as TaskPatch;
+    // Frozen as it is now (the caller may change its objects), without the control characters an agent printed.
+    const frozen = cleanPatch(JSON.parse(JSON.stringify(patch)) as TaskPatch, before);
     for (const write of writesForPatch(id, frozen, before)) this.enqueueWrite(write);
     const task = normalizeTask(patchRaw(before.raw, frozen), id);
     this.view.set(id, task);
