@@ -1,3 +1,4 @@
+import { cleanPatch } from '../beads/clean-text.js';
 import type { LoadProblem } from '../beads/issues-file.js';
 import { normalizeTask } from '../beads/normalize-task.js';
 import type { StoreEvent, StoreListener, StoreStats } from '../beads/store-events.js';
@@ -18,7 +19,7 @@ export interface BdTrackerOptions extends BdCommandOptions {
 type Op =
   | { kind: 'claim'; id: string; done: Deferred<ClaimResult> }
   | { kind: 'close'; id: string; reason: string; done: Deferred<void>; observed: boolean }
-  | { kind: 'update'; id: string; flags: string[]; done: Deferred<void>; observed: boolean }
+  | { kind: 'update'; id: string; flags: string[]; done: Deferred<void>; observed: boolean; afterClose?: true }
   | { kind: 'reload'; done: Deferred<void> };
 
 interface Deferred<T> {
@@ -96,7 +97,8 @@ export class BdTracker implements Tracker {
     if (this.closed) throw new StoreError('CHORUS_STORE_CLOSED', `the bd tracker at ${this.location} is closed; cannot update "${id}"`);
     const before = this.view.get(id);
     if (!before) throw new StoreError('CHORUS_TASK_NOT_FOUND', `no task "${id}" in the bd tracker at ${this.location}`);
-    const frozen = JSON.parse(JSON.stringify(patch)) as TaskPatch;
+    // Frozen as it is now (the caller may change its objects), without the control characters an agent printed.
+    const frozen = cleanPatch(JSON.parse(JSON.stringify(patch)) as TaskPatch, before);
     for (const write of writesForPatch(id, frozen, before)) this.enqueueWrite(write);
     const task = normalizeTask(patchRaw(before.raw, frozen), id);
     this.view.set(id, task);
@@ -111,7 +113,9 @@ export class BdTracker implements Tracker {
   }
 
   written(id: string): Promise<void> | null {
-    const waiting = this.unanswered.get(id);
+    // The assignee put back after a close is not the result: a failure of it is reported by flush()
+    // (the batch then ends without its journal's end, and the next start takes the claim off).
+    const waiting = this.unanswered.get(id)?.filter((op) => op.kind !== 'update' || op.afterClose !== true);
     if (!waiting?.length) return Promise.resolve();
     for (const op of waiting) op.observed = true;
     return Promise.all(waiting.map((op) => op.done.promise)).then(() => undefined);
@@ -193,12 +197,31 @@ export class BdTracker implements Tracker {
     }
   }
 
-  /** The first queued op and the ones right behind it that can go in the same call. */
+  /**
+   * The first queued op and the queued ones that can go in the same call: of its kind (updates with
+   * the same flags), each for another task. One may pass queued ops of other tasks (a close's
+   * assignee update queued between two closes waits for the next call, so closes still go
+   * together), never an earlier op of its own task, nor a reload.
+   */
   private takeBatch(): Op[] {
     const first = this.ops.shift()!;
     const batch: Op[] = [first];
-    while (this.ops.length > 0 && batchable(first, this.ops[0]!) && !batch.some((op) => 'id' in op && op.id === (this.ops[0] as { id?: string }).id)) {
-      batch.push(this.ops.shift()!);
+    const taken = new Set<string>('id' in first ? [first.id] : []);
+    const passed = new Set<string>();
+    for (let i = 0; i < this.ops.length; ) {
+      const op = this.ops[i]!;
+      if (op.kind === 'reload' || first.kind === 'reload') {
+        if (op.kind !== 'reload' || first.kind !== 'reload' || i > 0) break;
+        batch.push(...this.ops.splice(i, 1));
+        continue;
+      }
+      if (batchable(first, op) && !taken.has(op.id) && !passed.has(op.id)) {
+        taken.add(op.id);
+        batch.push(...this.ops.splice(i, 1));
+        continue;
+      }
+      passed.add(op.id);
+      i += 1;
     }
     return batch;
   }
@@ -282,9 +305,22 @@ export class BdTracker implements Tracker {
       op.done.resolve();
       return;
     }
+    // A close bd did not make leaves chorus's claim on the task: the assignee meant to follow it is not put back.
+    if (op.kind === 'close') this.dropAfterClose(op.id);
     const known = this.known.get(op.id);
     if (known) this.view.set(op.id, normalizeTask(known, op.id));
     op.done.reject(error);
+  }
+
+  private dropAfterClose(id: string): void {
+    const follows = (op: Op) => op.kind === 'update' && op.id === id && op.afterClose === true;
+    const dropped = this.ops.filter(follows) as Extract<Op, { kind: 'update' }>[];
+    if (dropped.length === 0) return;
+    this.ops.splice(0, this.ops.length, ...this.ops.filter((op) => !follows(op)));
+    const left = (this.unanswered.get(id) ?? []).filter((op) => !dropped.includes(op as Extract<Op, { kind: 'update' }>));
+    if (left.length > 0) this.unanswered.set(id, left);
+    else this.unanswered.delete(id);
+    for (const op of dropped) op.done.resolve();
   }
 
   /** Takes the issues bd printed after a write as the truth about them. */

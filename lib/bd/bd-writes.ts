@@ -1,16 +1,21 @@
 import type { Task, TaskPatch } from '../beads/task.js';
 
-/** One `bd` write a patch comes down to. */
-export type BdWrite = { kind: 'close'; id: string; reason: string } | { kind: 'update'; id: string; flags: string[] };
+/**
+ * One `bd` write a patch comes down to. `afterClose`: the update that follows a close to put back
+ * the assignee from before chorus's claim (the close is the result; this only tidies up after it).
+ */
+export type BdWrite = { kind: 'close'; id: string; reason: string } | { kind: 'update'; id: string; flags: string[]; afterClose?: true };
 
 /**
  * The `bd` calls that carry a chorus patch (the same patches the jsonl backend writes into lines).
  * Pure.
  *
- * - `status: closed` is `bd close ID --reason ...` (bd sets closed_at and keeps the assignee: on
- *   this backend a task chorus closed keeps `chorus` as its assignee, as with anybody who claims
- *   and closes through bd).
- * - Other statuses are `bd update ID -s S`; `assignee` is `-a NAME` (`-a ""` takes it off).
+ * - `status: closed` is `bd close ID --reason ...` (bd sets closed_at). bd close keeps the
+ *   assignee, so the assignee from before the claim is put back by a `bd update ID -a ...` after
+ *   the close, not before: a later bd refuses to close a task assigned to someone other than the
+ *   actor, and a close bd refuses must leave chorus's claim where it is.
+ * - Other statuses are `bd update ID -s S`; `assignee` is `-a NAME` (`-a ""` takes it off), on a
+ *   closed task too (chorus letting go of a task someone else closed).
  * - `notes` that extend the task's notes are `--append-notes` with only the new part, so a note
  *   someone else wrote meanwhile is not overwritten; other notes replace them (`--notes`).
  * - Timestamps (`updated_at`, `started_at`, `closed_at`) are bd's to keep; `close_reason` goes
@@ -19,20 +24,24 @@ export type BdWrite = { kind: 'close'; id: string; reason: string } | { kind: 'u
 export function writesForPatch(id: string, patch: TaskPatch, before: Task | undefined): BdWrite[] {
   const writes: BdWrite[] = [];
   const flags: string[] = [];
-  const closing = patch['status'] === 'closed';
-  const closedAlready = before?.status === 'closed' && !('status' in patch);
+  const status = patch['status'];
+  const closing = status === 'closed' && before?.status !== 'closed';
   if ('notes' in patch) flags.push(...notesFlags(patch['notes'], before));
-  if (!closing && typeof patch['status'] === 'string' && patch['status'] !== before?.status) flags.push('-s', patch['status']);
-  if ('assignee' in patch && !closing && !closedAlready) {
-    const assignee = typeof patch['assignee'] === 'string' ? patch['assignee'] : '';
-    if (assignee !== (before?.assignee ?? '')) flags.push('-a', assignee);
-  }
+  if (typeof status === 'string' && status !== 'closed' && status !== before?.status) flags.push('-s', status);
+  const assignee = 'assignee' in patch ? assigneeFlags(patch['assignee'], before) : [];
+  if (!closing) flags.push(...assignee);
   if (flags.length > 0) writes.push({ kind: 'update', id, flags });
-  if (closing && before?.status !== 'closed') {
+  if (closing) {
     const reason = typeof patch['close_reason'] === 'string' && patch['close_reason'] !== '' ? patch['close_reason'] : 'Closed';
     writes.push({ kind: 'close', id, reason });
+    if (assignee.length > 0) writes.push({ kind: 'update', id, flags: assignee, afterClose: true });
   }
   return writes;
+}
+
+function assigneeFlags(value: unknown, before: Task | undefined): string[] {
+  const assignee = typeof value === 'string' ? value : '';
+  return assignee === (before?.assignee ?? '') ? [] : ['-a', assignee];
 }
 
 function notesFlags(value: unknown, before: Task | undefined): string[] {

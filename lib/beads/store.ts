@@ -1,4 +1,5 @@
 import { StoreError } from '../errors.js';
+import { cleanPatch } from './clean-text.js';
 import { measureLayout, type ByteLayout } from './byte-layout.js';
 import { closeQuietly, openVersion, readRange, stampNow } from './disk-version.js';
 import {
@@ -194,9 +195,10 @@ export class BeadsStore implements Tracker {
    */
   update(id: string, patch: TaskPatch): Task {
     if (this.closed) throw new StoreError('CHORUS_STORE_CLOSED', `store for ${this.path} is closed; cannot update "${id}"`);
-    // A JSON round trip freezes the values as they are now (the caller may mutate its objects) and drops undefined.
-    const frozen = JSON.parse(JSON.stringify(patch)) as TaskPatch;
     const before = this.view.tasks.get(id);
+    // A JSON round trip freezes the values as they are now (the caller may mutate its objects) and drops undefined;
+    // what an agent printed goes in without its control characters.
+    const frozen = cleanPatch(JSON.parse(JSON.stringify(patch)) as TaskPatch, before);
     // Measured while the view still is base, line for line (nothing pending, nothing in flight).
     if (this.layout === undefined && this.pending.length === 0) this.layout = measureLayout(this.view, this.base) ?? null;
     const task = applyTaskPatch(this.view, id, frozen);

@@ -198,6 +198,21 @@ export function agentCheck(facts: AgentFacts, show: ShowPath): DoctorCheck {
   return { name: 'agent', status: 'ok', message: `\`${facts.command}\`${where} found, ${SET_BY[facts.source]}`, details };
 }
 
+/**
+ * What batch writes (lib/cli/check-writable.ts, the very check batch makes before its lock):
+ * the folders it checked, or the first one that cannot be written; neither when no backend could be picked.
+ */
+export type WritableFacts = { checked: { folder: string; holds: string }[]; error: null } | { checked: null; error: ErrorFact | null };
+
+export function writableCheck(facts: WritableFacts, show: ShowPath): DoctorCheck {
+  const name = 'writable';
+  const details = { ...facts };
+  if (facts.error) return { name, status: 'fail', message: `${oneLine(facts.error.message)}`, details };
+  if (!facts.checked) return { name, status: 'warn', message: 'not checked: no backend can be picked (see above)', details };
+  const folders = facts.checked.map((f) => `${show(f.folder)}/ (${f.holds})`).join(', ');
+  return { name, status: 'ok', message: `batch can write ${folders}`, details };
+}
+
 export function lockCheck(look: RunLockLook, now: number, show: ShowPath): DoctorCheck {
   const name = 'run-lock';
   const file = show(look.file);

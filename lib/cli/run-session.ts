@@ -1,6 +1,6 @@
 import { removeDeadWritersLock } from '../beads/dead-writer-lock.js';
-import { assertTrackerWritable } from '../beads/file-access.js';
 import { acquireRunLock } from '../state/run-lock.js';
+import { assertRunCanWrite } from './check-writable.js';
 import { writeLine, type CliIO } from './io.js';
 import type { OpenRepo } from './open-repo.js';
 import { recover, type RecoveryResult } from './recover.js';
@@ -11,8 +11,8 @@ import { recover, type RecoveryResult } from './recover.js';
  * `work` runs under the lock, which is let go of however it ends.
  */
 export async function withRunSession<T>(repo: OpenRepo, io: CliIO, json: boolean, work: (recovery: RecoveryResult) => Promise<T>): Promise<T> {
-  // A tracker chorus cannot write (a read-only .beads/) is refused before anything is locked, recovered or started.
-  if (repo.backend.kind === 'jsonl') await assertTrackerWritable(repo.issuesFile);
+  // A folder the run must write (a read-only .beads/) is refused before anything is locked, recovered or started.
+  await assertRunCanWrite(repo.repoDir, repo.backend);
   const releaseLock = await acquireRunLock(repo.repoDir);
   try {
     // Only a chorus holding the run lock writes the tracker: the one that left the lock also left any tracker lock there is.

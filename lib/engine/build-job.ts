@@ -29,15 +29,20 @@ export interface TaskPaths {
   verifyLog: string;
 }
 
+/** `.beads/agent-output/`: where every agent's log goes. */
+export function agentLogDir(repoDir: string): string {
+  return path.join(repoDir, '.beads', 'agent-output');
+}
+
 /** The one place a task id becomes part of a path: an id that could escape its folder is refused (CHORUS_BAD_TASK_ID). */
 export function taskPaths(repoDir: string, id: string): TaskPaths {
   assertSafeTaskId(id);
   return {
-    logPath: path.join(repoDir, '.beads', 'agent-output', `${id}.log`),
+    logPath: path.join(agentLogDir(repoDir), `${id}.log`),
     taskFile: path.join(repoDir, '.chorus', 'tasks', `${id}.json`),
     promptFile: path.join(repoDir, '.chorus', 'tasks', `${id}.prompt.md`),
     worktree: path.join(repoDir, '.chorus', 'worktrees', id),
-    verifyLog: path.join(repoDir, '.beads', 'agent-output', `${id}.verify.log`),
+    verifyLog: path.join(agentLogDir(repoDir), `${id}.verify.log`),
   };
 }
 

@@ -103,7 +103,7 @@ const LOOKBACK_BYTES = 4096;
  * The last lines written by the last attempt, read from the end of the log so a huge log costs
  * no more than `maxBytes`. They go into the task's notes, one JSON line of the tracker, so they
  * are bounded: `maxLines` lines of at most `maxLineChars` each, `maxTotalBytes` in all. ANSI
- * escapes are kept; an over-long line keeps its end; a line whose start lies before the window
+ * escapes are kept here (the tracker's update takes them out: lib/beads/clean-text.ts); an over-long line keeps its end; a line whose start lies before the window
  * (one 50 MB line, say) is shown by its end, after `…`. Bytes that are not UTF-8 show as U+FFFD.
  * Never throws: a missing or unreadable log has no tail.
  */

@@ -9,12 +9,15 @@ const now = new Date('2026-03-01T12:00:00Z');
 const claimed = task({ status: 'in_progress', assignee: 'chorus' });
 
 describe('the bd calls a chorus patch comes down to', () => {
-  it('a success is one bd close with chorus reason; the assignee stays, as bd close keeps it', () => {
+  it('a success is one bd close with chorus reason, then the assignee from before the claim put back (bd close keeps it)', () => {
     const t = finishTransition(
       { taskId: 'a-1', outcome: 'success', exitCode: 0, signal: null, timedOut: false, killedBy: null, attempts: 1, durationMs: 1500, logTail: [] },
       { now, logPath: 'l', command: 'agent', timeoutMs: 0, previousNotes: undefined, claimedFrom: { assignee: null, startedAt: null } },
     );
-    expect(writesForPatch('a-1', t.patch, claimed)).toEqual([{ kind: 'close', id: 'a-1', reason: 'Completed by chorus: agent exited 0 after 1.5s' }]);
+    expect(writesForPatch('a-1', t.patch, claimed)).toEqual([
+      { kind: 'close', id: 'a-1', reason: 'Completed by chorus: agent exited 0 after 1.5s' },
+      { kind: 'update', id: 'a-1', flags: ['-a', ''], afterClose: true },
+    ]);
   });
 
   it('blocked appends only the new note (a note written meanwhile is not overwritten) and takes the claim off', () => {
@@ -40,8 +43,9 @@ describe('the bd calls a chorus patch comes down to', () => {
     expect(writesForPatch('a-1', claimPatch(now), task({}))[0]).toEqual({ kind: 'update', id: 'a-1', flags: ['-s', 'in_progress', '-a', 'chorus'] });
   });
 
-  it('a task someone closed keeps its assignee when chorus lets go of it', () => {
-    expect(writesForPatch('a-1', { assignee: null, updated_at: 'x' }, task({ status: 'closed', assignee: 'chorus' }))).toEqual([]);
+  it("a task someone closed loses chorus's claim when chorus lets go of it; one that holds no claim needs no call", () => {
+    expect(writesForPatch('a-1', { assignee: null, updated_at: 'x' }, task({ status: 'closed', assignee: 'chorus' }))).toEqual([{ kind: 'update', id: 'a-1', flags: ['-a', ''] }]);
+    expect(writesForPatch('a-1', { assignee: null, updated_at: 'x' }, task({ status: 'closed' }))).toEqual([]);
   });
 });
 

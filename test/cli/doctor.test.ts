@@ -63,7 +63,7 @@ describe('chorus doctor on a healthy repository', () => {
     cpSync(path.join(ROOT, 'examples', 'demo-project'), dir, { recursive: true });
     const { code, lines } = await doctor(dir);
     expect(code).toBe(0);
-    expect(lines.map((l) => l.split(/\s+/)[1])).toEqual(['chorus', 'config', 'backend', 'tracker', 'tasks', 'bd', 'agent', 'worktree', 'run-lock', 'chorus']);
+    expect(lines.map((l) => l.split(/\s+/)[1])).toEqual(['chorus', 'config', 'backend', 'tracker', 'tasks', 'bd', 'agent', 'worktree', 'writable', 'run-lock', 'chorus']);
     expect(line(lines, 'chorus')).toMatch(/^✓ chorus\s+0\.\d+\.\d+ on Node v\d+\.\d+\.\d+$/);
     expect(line(lines, 'config')).toContain(`${path.join(dir, '.chorus.json')} read`);
     expect(line(lines, 'backend')).toContain('✓ backend   jsonl (auto: .beads/issues.jsonl is there and .beads/ holds no Dolt database');
@@ -72,6 +72,9 @@ describe('chorus doctor on a healthy repository', () => {
     expect(line(lines, 'tasks')).toBe('✓ tasks     12 open, 3 ready now, 0 in_progress, 0 blocked, 1 closed');
     expect(line(lines, 'bd')).toBe('✓ bd        not needed here (.beads/ holds no Dolt database and backend is "auto")');
     expect(line(lines, 'agent')).toMatch(/^✓ agent {5}`agents\/simulated-claude\.mjs` \(.*simulated-claude\.mjs\) found, set in \.chorus\.json \(orchestration\.agentCommand\)$/);
+    expect(line(lines, 'writable')).toBe(
+      `✓ writable  batch can write ${path.join(dir, '.beads')}/ (the tracker), ${path.join(dir, '.chorus')}/ (chorus's run lock and journal), ${path.join(dir, '.beads', 'agent-output')}/ (the agents' logs)`,
+    );
     expect(line(lines, 'run-lock')).toBe(`✓ run-lock  nobody holds it (${path.join(dir, '.chorus', 'run.lock')})`);
     expect(lines.at(-1)).toBe('✓ chorus batch --all-ready can run here: 3 tasks ready now');
   });
@@ -93,6 +96,7 @@ describe('chorus doctor on a healthy repository', () => {
       ['bd', 'ok'],
       ['agent', 'ok'],
       ['worktree', 'ok'],
+      ['writable', 'ok'],
       ['run-lock', 'ok'],
     ]);
     const tracker = report.checks.find((c) => c.name === 'tracker')!;

@@ -15,7 +15,7 @@ import { writeLine, type CliIO } from '../io.js';
 import { openRepo, type OpenRepo } from '../open-repo.js';
 import { driveEngine, journalWarning } from '../run-engine.js';
 import { recover } from '../recover.js';
-import { assertTrackerWritable } from '../../beads/file-access.js';
+import { assertRunCanWrite } from '../check-writable.js';
 import { removeDeadWritersLock } from '../../beads/dead-writer-lock.js';
 import type { SettingFlags } from './setting-flags.js';
 
@@ -90,8 +90,8 @@ async function takeRunLock(
     throw agentProblem;
   }
   try {
-    // This chorus will write the tracker: a read-only .beads/ is refused before recovery or any agent.
-    if (repo.backend.kind === 'jsonl') await assertTrackerWritable(repo.issuesFile);
+    // This chorus will write the tracker and the logs: a read-only .beads/ is refused before recovery or any agent.
+    await assertRunCanWrite(repo.repoDir, repo.backend);
   } catch (error) {
     await release();
     throw error;

@@ -13,6 +13,7 @@ import { openTracker } from '../../tracker/open-tracker.js';
 import { currentBranch, isGitRepo } from '../../workspace/repo-info.js';
 import type { Tracker } from '../../tracker/tracker.js';
 import { agentOrigin, usesGlobalAgent } from '../check-agent.js';
+import { assertRunCanWrite } from '../check-writable.js';
 import {
   agentCheck,
   backendCheck,
@@ -24,6 +25,8 @@ import {
   verdict,
   versionsCheck,
   workspaceCheck,
+  writableCheck,
+  type WritableFacts,
   type WorkspaceFacts,
   type BackendFacts,
   type BdFacts,
@@ -49,7 +52,8 @@ const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
 
 /**
  * `chorus doctor`: what chorus sees in this repository, one line per check (versions, settings,
- * backend, tracker and its tasks, bd, the agent, the run lock) and whether a batch can run.
+ * backend, tracker and its tasks, bd, the agent, the folders a run writes, the run lock) and
+ * whether a batch can run.
  * Writes nothing: no `.chorus/`, no tracker write, no lock taken. Exit 0, or 1 when a check failed.
  */
 export async function doctorCommand(opts: DoctorOptions, io: CliIO): Promise<number> {
@@ -82,6 +86,7 @@ export async function doctorCommand(opts: DoctorOptions, io: CliIO): Promise<num
       show,
     ),
     workspaceCheck(await workspaceFacts(repoDir, settings)),
+    writableCheck(await writableFacts(repoDir, backend.choice), show),
     lockCheck(peekRunLock(repoDir, now), now, show),
   ];
   const result = verdict(checks, tasks ? tasks.ready.length : null);
@@ -105,6 +110,17 @@ async function workspaceFacts(repoDir: string, settings: Settings): Promise<Work
   const dir = path.join(repoDir, '.chorus', 'worktrees');
   const worktrees = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).length : 0;
   return { workspace: 'worktree', gitRepo, baseBranch, baseFromSettings: settings.baseBranch !== '', worktrees, verify: settings.verify };
+}
+
+/** The check batch makes before it takes its lock, made here the same way (it writes nothing). */
+async function writableFacts(repoDir: string, choice: BackendChoice | null): Promise<WritableFacts> {
+  if (!choice) return { checked: null, error: null };
+  try {
+    return { checked: await assertRunCanWrite(repoDir, choice), error: null };
+  } catch (error) {
+    if (!(error instanceof ChorusError)) throw error;
+    return { checked: null, error: errorFact(error) };
+  }
 }
 
 /** The settings, or (when the file or a flag is bad) the file's without the flags, or chorus's defaults, with what was wrong. */
