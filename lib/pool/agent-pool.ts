@@ -118,13 +118,17 @@ export class AgentPool {
 
   /** Per thread asked to close its host, the resolver of that wait. */
   readonly #hostsClosing = new Map<number, () => void>();
+  /** Threads that took a run: only they listen on the channel and may have a host to close. */
+  readonly #threadsThatRan = new Set<number>();
 
   /**
    * Asks every thread to end its agent host and waits for each answer (or `timeoutMs`), so the
    * hosts are reaped by chorus before it exits rather than left to init.
    */
   async #closeHosts(timeoutMs = 6_000): Promise<void> {
-    const threads = this.#piscina.threads.map((thread) => thread.threadId);
+    // A thread that never took a run never opened the channel and would never answer: waiting on it
+    // held every batch that ran nothing for the whole timeout.
+    const threads = this.#piscina.threads.map((thread) => thread.threadId).filter((id) => this.#threadsThatRan.has(id));
     if (threads.length === 0) return;
     const answered = threads.map((id) => new Promise<void>((resolve) => this.#hostsClosing.set(id, resolve)));
     this.#post({ type: 'close-hosts' });
@@ -143,6 +147,7 @@ export class AgentPool {
     if (!line) return;
     if (message.kind === 'accepted') {
       line.accepted = true;
+      this.#threadsThatRan.add(message.threadId);
       if (line.cancelReason) this.#post({ type: 'cancel', runId: message.runId, reason: line.cancelReason });
       return;
     }

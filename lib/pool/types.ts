@@ -159,7 +159,8 @@ export type WorkerCommand = { type: 'cancel'; runId: number; reason: KillReason 
 
 /** What a worker posts about a run: that it holds it now (so a cancel can reach it), then its events. */
 export type WorkerMessage =
-  | { runId: number; kind: 'accepted' }
+  /** `threadId`: the thread that holds it, which from now on may have an agent host to close. */
+  | { runId: number; kind: 'accepted'; threadId: number }
   | { runId: number; kind: 'event'; event: WorkerEvent }
   /** Answer to `close-hosts`: this thread's agent host has exited (or it had none). */
   | { runId: 0; kind: 'host-closed'; threadId: number };

@@ -54,7 +54,7 @@ export async function runJobInWorker({ job, runId, channel: name }: AgentTask): 
   const post = (message: WorkerMessage): void => channel.postMessage(message);
   const controller = new AbortController();
   runs.set(runId, controller);
-  post({ runId, kind: 'accepted' });
+  post({ runId, kind: 'accepted', threadId });
   try {
     return await superviseAgent(job, {
       signal: controller.signal,

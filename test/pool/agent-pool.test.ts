@@ -32,6 +32,16 @@ function hostChildren(): number[] {
 }
 
 describe('AgentPool (real worker threads)', () => {
+  it('a pool that ran nothing closes without waiting out the host-closing timeout', async () => {
+    // Its thread never opened the run channel, so it would never answer "host closed": every batch
+    // with nothing ready sat 6 s after printing "done". The bound is half that timeout.
+    pool = new AgentPool({ maxAgents: 2 });
+    await waitFor(() => pool!.threadIds.length > 0);
+    const started = Date.now();
+    await pool.close();
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
   it('forks agents through an agent host, which close() ends and reaps before it returns', async () => {
     pool = new AgentPool({ maxAgents: 2 });
     let agentPid = 0;
