@@ -6,6 +6,7 @@ import { runAttempt, type AgentStart, type AttemptRecord } from './attempt.js';
 import { computeBackoffDelay, sleep } from './backoff.js';
 import { outcomeOfKind, retryKindOf, toKillReason } from './classify.js';
 import { finishInWorktree, prepareWorktree } from './worktree-run.js';
+import { appendWorktreeLog } from '../workspace/worktree-log.js';
 import { readLogTail } from './log-file.js';
 import { writeTaskFile } from './task-file.js';
 import { assertSafeTaskId } from './task-id.js';
@@ -68,6 +69,7 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
       }
     } catch (cause) {
       const message = `cannot make the worktree for task ${job.taskId}: ${(cause as Error).message}`;
+      await noteWorktreeFailure(job, message);
       return finish(refused(serializeError(new ChorusError('CHORUS_WORKTREE_FAILED', message, { cause }))), false);
     }
   }
@@ -126,10 +128,21 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
       return finish({ ...fromAttempt(last), ...usage, outcome, workspace });
     } catch (cause) {
       const failure = serializeError(new ChorusError('CHORUS_WORKTREE_FAILED', `after the agent of task ${job.taskId} succeeded: ${(cause as Error).message}`, { cause }));
+      await noteWorktreeFailure(job, failure.message);
       return finish({ ...fromAttempt(last), ...usage, outcome: 'spawn-error', error: failure, reason: failure.message });
     }
   }
   return finish({ ...fromAttempt(last), ...usage, outcome });
+}
+
+/**
+ * CHORUS_WORKTREE_FAILED is told in the task's worktree log, which its block message names (the
+ * agent's log says nothing of it, and exists only if the agent ran). Best effort: the reason
+ * itself carries the message too.
+ */
+async function noteWorktreeFailure(job: AgentJob, message: string): Promise<void> {
+  if (!job.workspace) return;
+  await appendWorktreeLog(job.workspace.verifyLog, 'worktree', job.workspace.branch, [message]).catch(() => undefined);
 }
 
 function isRetryable(job: AgentJob, record: AttemptRecord): boolean {
