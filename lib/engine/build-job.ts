@@ -113,6 +113,7 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
             verify: overrides.verify ?? settings.verify,
             verifyLog: paths.verifyLog,
             commitMessage: `${task.id}: ${task.title}\n\nCommitted by chorus: what the agent left uncommitted in its worktree.`,
+            ...trackerInRepo(repoDir, settings.issuesFile),
           },
         }
       : {}),
@@ -124,4 +125,10 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
     backoffMaxMs: settings.backoffMax,
     killGraceMs: settings.killGrace,
   };
+}
+
+/** The tracker file relative to the repository; nothing when it lies outside (no worktree has a copy of it then). */
+function trackerInRepo(repoDir: string, issuesFile: string): { trackerFile?: string } {
+  const relative = path.relative(path.resolve(repoDir), path.resolve(repoDir, issuesFile));
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? { trackerFile: relative } : {};
 }

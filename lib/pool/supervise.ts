@@ -5,7 +5,8 @@ import { ChorusError, serializeError, type SerializedError } from '../errors.js'
 import { runAttempt, type AgentStart, type AttemptRecord } from './attempt.js';
 import { computeBackoffDelay, sleep } from './backoff.js';
 import { outcomeOfKind, retryKindOf, toKillReason } from './classify.js';
-import { finishInWorktree, prepareWorktree } from './worktree-run.js';
+import { collectTrackerEdits, finishInWorktree, prepareWorktree } from './worktree-run.js';
+import { noTrackerEdits } from '../beads/tracker-edits.js';
 import { appendWorktreeLog } from '../workspace/worktree-log.js';
 import { readLogTail } from './log-file.js';
 import { writeTaskFile } from './task-file.js';
@@ -117,7 +118,7 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
   const usage = usageOf(records);
   if (last === undefined || (retryPending && last.kind !== 'success')) {
     const killedBy = toKillReason(signal?.reason);
-    return finish({ ...fromAttempt(last), ...usage, outcome: 'killed', killedBy, timedOut: false, reason: `killed (${killedBy})` });
+    return finish({ ...fromAttempt(last), ...usage, ...(await trackerEditsOf(job, last)), outcome: 'killed', killedBy, timedOut: false, reason: `killed (${killedBy})` });
   }
   const outcome = outcomeOfKind(last.kind);
   if (job.workspace && outcome === 'success' && !signal?.aborted) {
@@ -132,7 +133,7 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
       return finish({ ...fromAttempt(last), ...usage, outcome: 'spawn-error', error: failure, reason: failure.message });
     }
   }
-  return finish({ ...fromAttempt(last), ...usage, outcome });
+  return finish({ ...fromAttempt(last), ...usage, ...(await trackerEditsOf(job, last)), outcome });
 }
 
 /**
@@ -143,6 +144,17 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
 async function noteWorktreeFailure(job: AgentJob, message: string): Promise<void> {
   if (!job.workspace) return;
   await appendWorktreeLog(job.workspace.verifyLog, 'worktree', job.workspace.branch, [message]).catch(() => undefined);
+}
+
+/**
+ * workspace "worktree", an agent that ran but did not succeed: what it wrote into its worktree's
+ * copy of the tracker still goes to the live tracker, as its writes would in the shared checkout.
+ * Best effort: its worktree is kept, copy included, for a person.
+ */
+async function trackerEditsOf(job: AgentJob, last: AttemptRecord | undefined): Promise<Pick<RunResult, 'workspace'>> {
+  if (!job.workspace || !last) return {};
+  const trackerEdits = await collectTrackerEdits(job.workspace).catch(() => undefined);
+  return trackerEdits && !noTrackerEdits(trackerEdits) ? { workspace: { trackerEdits } } : {};
 }
 
 function isRetryable(job: AgentJob, record: AttemptRecord): boolean {
