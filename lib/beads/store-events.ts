@@ -9,7 +9,7 @@ export interface StoreStats {
   retries: number;
   /** Lines of chorus's put back after a stale copy had replaced them (see LineTrails). */
   reasserted: number;
-  /** Lines taken in from versions of the file that had left its path (see RetiredInodes). */
+  /** Lines taken in from versions of the file that had left its path (see RetiredInodes), or handed over by append(). */
   recoveredLines: number;
   /** The longest a stat-then-rename took, in ns: the window another writer's change could fall into unseen. */
   maxRenameWindowNs: number;
@@ -28,7 +28,7 @@ export type StoreEvent =
   | { type: 'write-error'; path: string; error: unknown }
   /** Someone renamed a stale copy over the file, dropping chorus's lines for these tasks: they were written again. */
   | { type: 'reasserted'; path: string; ids: string[] }
-  /** Lines appended to a version of the file after it left the path, taken into the file. */
+  /** Lines appended to a version of the file after it left the path (or handed over by append()), taken into the file. */
   | { type: 'recovered'; path: string; lines: number }
   | { type: 'lock-compromised'; path: string; error: Error };
 

@@ -128,7 +128,7 @@ export class BeadsStore implements Tracker {
   /** Versions that left the path, watched for appends. */
   private readonly retired: RetiredInodes;
   private retiredTimer: NodeJS.Timeout | undefined;
-  /** Lines found appended to retired versions, not yet written into the file. */
+  /** Lines found appended to retired versions, or handed over by append(), not yet written into the file. */
   private recovered: Buffer[] = [];
   /** What chorus wrote on each task's line, to tell a stale copy from an edit. */
   private readonly trails: LineTrails;
@@ -209,6 +209,19 @@ export class BeadsStore implements Tracker {
     this.updatesMade++;
     this.schedule();
     return task;
+  }
+
+  /**
+   * Adds whole lines at the end of the file as an appending writer (`>>`) would: they join the lines
+   * found appended to replaced versions (see RetiredInodes) and are merged into the file at the
+   * next write, which counts as a merge; a line the file already holds byte for byte is not added
+   * twice. flush() writes them now. For what an agent wrote into a copy of the tracker elsewhere.
+   */
+  append(lines: readonly string[]): void {
+    if (this.closed) throw new StoreError('CHORUS_STORE_CLOSED', `store for ${this.path} is closed; cannot append ${lines.length} line(s)`);
+    if (lines.length === 0) return;
+    this.recovered.push(Buffer.from(lines.map((line) => `${line}\n`).join(''), 'utf8'));
+    this.schedule();
   }
 
   /** In memory at once: the write merges with what others wrote, and a close of theirs wins over the claim. */

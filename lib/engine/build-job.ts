@@ -129,6 +129,7 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
             verify: overrides.verify ?? settings.verify,
             verifyLog: paths.verifyLog,
             commitMessage: `${task.id}: ${task.title}\n\nCommitted by chorus: what the agent left uncommitted in its worktree.`,
+            ...trackerInRepo(repoDir, settings.issuesFile),
           },
         }
       : {}),
@@ -145,4 +146,10 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
   const argsOrigin = agent ? `metadata.chorus.agent of task ${task.id}` : agentKind === 'custom' ? 'orchestration.agentArgs in .chorus.json' : 'orchestration.agentExtraArgs in .chorus.json';
   assertArgsFit(job, agentKind === 'custom' ? template : null, argsOrigin);
   return job;
+}
+
+/** The tracker file relative to the repository; nothing when it lies outside (no worktree has a copy of it then). */
+function trackerInRepo(repoDir: string, issuesFile: string): { trackerFile?: string } {
+  const relative = path.relative(path.resolve(repoDir), path.resolve(repoDir, issuesFile));
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? { trackerFile: relative } : {};
 }

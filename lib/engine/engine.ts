@@ -21,6 +21,7 @@ import { systemClock, type Clock, type EngineDeps, type Running, type RunSelecti
 import { describeReason, TaskGraph } from '../graph/index.js';
 import { SchedulerGraph, type SchedulerView } from '../schedule/scheduler-graph.js';
 import { settleInWorktree } from './worktree-settle.js';
+import { adoptTrackerEdits } from './adopt-tracker-edits.js';
 import type { Transition } from '../schedule/transitions.js';
 
 export type { AgentRunner, Clock, EngineDeps, RunSelection } from './types.js';
@@ -422,6 +423,7 @@ export class Engine {
     this.deps.store
       .sync()
       .catch((error: unknown) => this.emit({ type: 'store.error', at: this.clock.now(), message: errorMessage(error) }))
+      .then(() => this.adoptWorktreeEdits(run, result))
       .then(() => {
         const settled = this.settleRun(run, result);
         // What others wrote came in with that read: look at it as a watcher would have.
@@ -434,6 +436,19 @@ export class Engine {
         this.running.delete(run.task.id);
         this.pump();
       });
+  }
+
+  /**
+   * workspace "worktree": what the agent wrote into its worktree's copy of the tracker reaches the
+   * live one before its result does, and the graph is built again from it, so a follow-up it filed
+   * runs in this batch when ready.
+   */
+  private async adoptWorktreeEdits(run: Running, result: RunResult): Promise<void> {
+    const adopted = await adoptTrackerEdits(this.deps.store, result.workspace?.trackerEdits).catch((error: unknown) => {
+      this.emit({ type: 'store.error', at: this.clock.now(), message: `${run.task.id}: its tracker edits: ${errorMessage(error)}` });
+      return 0;
+    });
+    if (adopted > 0) this.rescans.timed(() => this.rebuildFromTracker());
   }
 
   private settleRun(run: Running, result: RunResult): void | Promise<void> {

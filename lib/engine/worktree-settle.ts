@@ -4,15 +4,21 @@ import { blockedReason, blockedTransition, finishTransition, type FinishContext,
 
 /** What merging one verified branch into the base came to (lib/workspace does the git). */
 export type MergeOutcome =
-  | { kind: 'merged'; commit: string; reverified: boolean }
-  | { kind: 'conflict'; files: string[] }
+  /** `commits`: how many of the branch's commits the base gained (0: the branch had nothing to add, `commit` is not its). */
+  | { kind: 'merged'; commit: string; reverified: boolean; commits: number }
+  /** `tail`: git's account of the conflict. */
+  | { kind: 'conflict'; files: string[]; tail: string[] }
   | { kind: 'verify-failed'; exitCode: number | null; tail: string[] }
-  | { kind: 'base-dirty'; files: string[] }
+  /** `tail`: the dirty files' status lines. */
+  | { kind: 'base-dirty'; files: string[]; tail: string[] }
   | { kind: 'error'; message: string };
 
 /** The git side of workspace "worktree", injected so the engine stays free of git. */
 export interface WorkspaceOps {
-  /** Rebase the branch onto the base, verify again if the base moved, fast-forward the base. Called one at a time. */
+  /**
+   * Rebase the branch onto the base, verify again if the base moved, fast-forward the base. Called
+   * one at a time. What stops a merge is told in the job's `verifyLog`, which block messages name.
+   */
   merge(job: WorktreeJob): Promise<MergeOutcome>;
   /** Remove the worktree and its branch (after a merge). */
   remove(job: WorktreeJob): Promise<void>;
@@ -50,6 +56,8 @@ export async function settleInWorktree(
   const setup = result.workspace?.setupFailed;
   if (setup) return blocked(`worktreeSetup (${argvText(job.setup)}) failed (exit code ${setup.exitCode}); the agent did not run`, setup.tail, verifyLog);
   if (result.outcome === 'killed') return finishTransition(result, ctx);
+  // The worktree could not be made, or committing after the agent failed: told in the worktree log, not the agent's.
+  if (result.error?.code === 'CHORUS_WORKTREE_FAILED') return blocked(blockedReason(result, ctx), [], verifyLog);
   // The agent failed: blocked as in the shared checkout, the reason (in the notes too) saying where its work is kept.
   if (result.outcome !== 'success') return blocked(blockedReason(result, ctx), result.logTail, ctx.logPath, result.leftovers);
   const verify = result.workspace?.verify;
@@ -59,11 +67,11 @@ export async function settleInWorktree(
   const merged = await merge(job);
   switch (merged.kind) {
     case 'conflict':
-      return blocked(`merge conflict with ${job.baseBranch} in ${merged.files.join(', ') || 'files git did not name'}; not merged`, [], verifyLog);
+      return blocked(`merge conflict with ${job.baseBranch} in ${merged.files.join(', ') || 'files git did not name'}; not merged`, merged.tail, verifyLog);
     case 'verify-failed':
       return blocked(`verify (${argvText(job.verify)}) failed with exit code ${merged.exitCode} after rebasing onto the moved ${job.baseBranch}; not merged`, merged.tail, verifyLog);
     case 'base-dirty':
-      return blocked(`${job.baseBranch} is checked out with uncommitted changes to ${merged.files.join(', ')}; not merged (commit or stash them, then \`chorus retry\`)`, [], verifyLog);
+      return blocked(`${job.baseBranch} is checked out with uncommitted changes to ${merged.files.join(', ')}; not merged (commit or stash them, then \`chorus retry\`)`, merged.tail, verifyLog);
     case 'error':
       return blocked(`the merge into ${job.baseBranch} failed: ${merged.message}`, [], verifyLog);
     case 'merged':
@@ -73,6 +81,8 @@ export async function settleInWorktree(
   const closed = finishTransition(result, ctx);
   const checks = job.verify.length ? `verify \`${argvText(job.verify)}\` passed${merged.reverified ? ' (again after rebasing)' : ''}` : 'no verify set';
   const cost = ctx.usage?.costUsd !== undefined ? `; $${ctx.usage.costUsd.toFixed(4)}` : '';
-  const reason = `Merged by chorus into ${job.baseBranch} at ${merged.commit.slice(0, 12)} (${checks})${cost}; ${String(closed.patch['close_reason'] ?? '').replace(/^Completed by chorus: /, '')}`;
+  // A commit is named only when it holds this task's work: with nothing to add, the base's tip is another's.
+  const landed = merged.commits > 0 ? `Merged by chorus into ${job.baseBranch} at ${merged.commit.slice(0, 12)}` : `No changes to merge into ${job.baseBranch}`;
+  const reason = `${landed} (${checks})${cost}; ${String(closed.patch['close_reason'] ?? '').replace(/^Completed by chorus: /, '')}`;
   return { ...closed, patch: { ...closed.patch, close_reason: reason } };
 }

@@ -5,7 +5,9 @@ import { ChorusError, serializeError, type SerializedError } from '../errors.js'
 import { runAttempt, type AgentStart, type AttemptRecord } from './attempt.js';
 import { computeBackoffDelay, sleep } from './backoff.js';
 import { outcomeOfKind, retryKindOf, toKillReason } from './classify.js';
-import { finishInWorktree, prepareWorktree } from './worktree-run.js';
+import { collectTrackerEdits, finishInWorktree, prepareWorktree } from './worktree-run.js';
+import { noTrackerEdits } from '../beads/tracker-edits.js';
+import { appendWorktreeLog } from '../workspace/worktree-log.js';
 import { readLogTail } from './log-file.js';
 import { writeTaskFile } from './task-file.js';
 import { assertSafeTaskId } from './task-id.js';
@@ -73,6 +75,7 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
       }
     } catch (cause) {
       const message = `cannot make the worktree for task ${job.taskId}: ${(cause as Error).message}`;
+      await noteWorktreeFailure(job, message);
       return finish(refused(serializeError(new ChorusError('CHORUS_WORKTREE_FAILED', message, { cause }))), false);
     }
   }
@@ -120,7 +123,7 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
   const usage = usageOf(records);
   if (last === undefined || (retryPending && last.kind !== 'success')) {
     const killedBy = toKillReason(signal?.reason);
-    return finish({ ...fromAttempt(last), ...usage, outcome: 'killed', killedBy, timedOut: false, reason: `killed (${killedBy})` });
+    return finish({ ...fromAttempt(last), ...usage, ...(await trackerEditsOf(job, last)), outcome: 'killed', killedBy, timedOut: false, reason: `killed (${killedBy})` });
   }
   const outcome = outcomeOfKind(last.kind);
   if (job.workspace && outcome === 'success' && !signal?.aborted) {
@@ -131,10 +134,32 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
       return finish({ ...fromAttempt(last), ...usage, outcome, workspace });
     } catch (cause) {
       const failure = serializeError(new ChorusError('CHORUS_WORKTREE_FAILED', `after the agent of task ${job.taskId} succeeded: ${(cause as Error).message}`, { cause }));
+      await noteWorktreeFailure(job, failure.message);
       return finish({ ...fromAttempt(last), ...usage, outcome: 'spawn-error', error: failure, reason: failure.message });
     }
   }
-  return finish({ ...fromAttempt(last), ...usage, outcome });
+  return finish({ ...fromAttempt(last), ...usage, ...(await trackerEditsOf(job, last)), outcome });
+}
+
+/**
+ * CHORUS_WORKTREE_FAILED is told in the task's worktree log, which its block message names (the
+ * agent's log says nothing of it, and exists only if the agent ran). Best effort: the reason
+ * itself carries the message too.
+ */
+async function noteWorktreeFailure(job: AgentJob, message: string): Promise<void> {
+  if (!job.workspace) return;
+  await appendWorktreeLog(job.workspace.verifyLog, 'worktree', job.workspace.branch, [message]).catch(() => undefined);
+}
+
+/**
+ * workspace "worktree", an agent that ran but did not succeed: what it wrote into its worktree's
+ * copy of the tracker still goes to the live tracker, as its writes would in the shared checkout.
+ * Best effort: its worktree is kept, copy included, for a person.
+ */
+async function trackerEditsOf(job: AgentJob, last: AttemptRecord | undefined): Promise<Pick<RunResult, 'workspace'>> {
+  if (!job.workspace || !last) return {};
+  const trackerEdits = await collectTrackerEdits(job.workspace).catch(() => undefined);
+  return trackerEdits && !noTrackerEdits(trackerEdits) ? { workspace: { trackerEdits } } : {};
 }
 
 function isRetryable(job: AgentJob, record: AttemptRecord): boolean {

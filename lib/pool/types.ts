@@ -1,4 +1,5 @@
 import type { AgentKind, AgentReport, AgentUsage } from '../agents/report.js';
+import type { TrackerEdits } from '../beads/tracker-edits.js';
 import type { SerializedError } from '../errors.js';
 
 /** Which kinds of failure are retried (SPEC §6). A missing command is never retried. */
@@ -71,6 +72,11 @@ export interface WorktreeJob {
   verifyLog: string;
   /** For what the agent left uncommitted. */
   commitMessage: string;
+  /**
+   * The tracker file relative to the repository, when it lies inside it: kept out of the branch,
+   * and what the agent wrote into the worktree's copy is handed to the live tracker.
+   */
+  trackerFile?: string;
 }
 
 /** What happened in the worktree around the agent's run. */
@@ -81,6 +87,8 @@ export interface WorktreeOutcome {
   leftoverCommit?: string;
   /** The verify run after the agent's success. */
   verify?: { ok: boolean; exitCode: number | null; tail: string[] };
+  /** What the agent added to or changed in the worktree's copy of the tracker, for the live tracker. */
+  trackerEdits?: TrackerEdits;
 }
 
 export type KillReason = 'timeout' | 'user' | 'shutdown';

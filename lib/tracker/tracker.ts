@@ -28,6 +28,11 @@ export interface Tracker {
   onEvent(listener: StoreListener): () => void;
   update(id: string, patch: TaskPatch): Task;
   /**
+   * jsonl only: adds whole task lines as an appending writer would (merged at the next write; a
+   * line already there byte for byte is not added twice). bd has no file to append to.
+   */
+  append?(lines: readonly string[]): void;
+  /**
    * Takes the task for chorus. jsonl: at once, in memory (the write merges with others' edits).
    * bd: `bd update ID --claim`, a compare-and-swap: resolves `ok: false` when someone else holds it.
    */

@@ -10,16 +10,19 @@ export interface GitOutput {
 /** Variables a git hook or an outer git command may have set; they would point our git elsewhere. */
 const INHERITED_GIT_VARIABLES = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_OBJECT_DIRECTORY'];
 
-function gitEnv(): NodeJS.ProcessEnv {
+function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true' };
   for (const name of INHERITED_GIT_VARIABLES) delete env[name];
-  return env;
+  return { ...env, ...extra };
 }
 
-/** Runs `git -C cwd ...args` (no shell) and resolves with its exit code and output; never rejects for a non-zero exit. */
-export function runGit(cwd: string, args: readonly string[]): Promise<GitOutput> {
+/**
+ * Runs `git -C cwd ...args` (no shell) and resolves with its exit code and output; never rejects
+ * for a non-zero exit. `env` is set on top (a temporary index, an author), never inherited.
+ */
+export function runGit(cwd: string, args: readonly string[], env?: Record<string, string>): Promise<GitOutput> {
   return new Promise((resolve, reject) => {
-    execFile('git', ['-C', cwd, ...args], { env: gitEnv(), maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile('git', ['-C', cwd, ...args], { env: gitEnv(env), maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error && typeof (error as { code?: unknown }).code !== 'number') {
         reject(new ChorusError('CHORUS_GIT_FAILED', `could not run git ${args.join(' ')} in ${cwd}: ${error.message}`, { cause: error }));
         return;
@@ -30,8 +33,8 @@ export function runGit(cwd: string, args: readonly string[]): Promise<GitOutput>
 }
 
 /** Like runGit, but a non-zero exit throws ChorusError CHORUS_GIT_FAILED with git's stderr. Resolves with stdout. */
-export async function git(cwd: string, args: readonly string[]): Promise<string> {
-  const out = await runGit(cwd, args);
+export async function git(cwd: string, args: readonly string[], env?: Record<string, string>): Promise<string> {
+  const out = await runGit(cwd, args, env);
   if (out.code !== 0) throw gitFailed(cwd, args, out);
   return out.stdout;
 }

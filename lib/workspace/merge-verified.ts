@@ -33,12 +33,15 @@ export interface MergeVerifiedOptions {
 export type MergeResult =
   /** The base now points at `commit` (its new tip); `commits` task commits were added (0: nothing to merge). */
   | { kind: 'merged'; commit: string; previous: string; reverified: boolean; commits: number }
-  /** The rebase conflicted in `files`; it was aborted and the branch and base are as they were. */
-  | { kind: 'conflict'; files: string[] }
+  /** The rebase conflicted in `files` (git's account in `output`); it was aborted and the branch and base are as they were. */
+  | { kind: 'conflict'; files: string[]; output: string[] }
   /** The branch, rebased onto the moved base, failed verify; the base is unchanged (the branch stays rebased). */
   | { kind: 'verify-failed'; exitCode: number | null; signal: string | null; timedOut: boolean; tail: string[] }
-  /** The base is checked out in `tree` and has uncommitted changes in `files` the merge would touch; nothing moved. */
-  | { kind: 'base-dirty'; files: string[]; tree: string };
+  /**
+   * The base is checked out in `tree` and has uncommitted changes in `files` the merge would touch
+   * (`status`: their `git status --porcelain` lines); nothing moved.
+   */
+  | { kind: 'base-dirty'; files: string[]; tree: string; status: string[] };
 
 /**
  * One step of the merge queue for one task branch: rebase it (in its worktree) onto the current
@@ -98,7 +101,7 @@ function runVerify(dir: string, verify: VerifyCommand) {
   return runInWorktree(dir, verify.argv, verify.logPath, options);
 }
 
-type MoveOutcome = { kind: 'moved' } | { kind: 'base-moved' } | { kind: 'base-dirty'; files: string[]; tree: string };
+type MoveOutcome = { kind: 'moved' } | { kind: 'base-moved' } | { kind: 'base-dirty'; files: string[]; tree: string; status: string[] };
 
 /** Fast-forwards `baseBranch` from `from` to `to`, in the working tree that has it checked out, if any. */
 async function moveBase(repoDir: string, baseBranch: string, from: string, to: string, branch: string): Promise<MoveOutcome> {
@@ -113,9 +116,12 @@ async function moveBase(repoDir: string, baseBranch: string, from: string, to: s
 
   const tree = await canonicalPath(holder.path);
   const involved = new Set(splitNul(await git(tree, ['diff', '--name-only', '-z', '--no-renames', from, to])));
-  const dirty = statusPaths(await git(tree, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']));
-  const blocking = dirty.filter((file) => involved.has(file)).sort();
-  if (blocking.length > 0) return { kind: 'base-dirty', files: blocking, tree };
+  const dirty = splitNul(await git(tree, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames'])).filter((entry) => involved.has(entry.slice(3)));
+  if (dirty.length > 0) {
+    // Entries are `XY path`, one per path: sorted by path.
+    const status = dirty.sort((a, b) => (a.slice(3) < b.slice(3) ? -1 : 1));
+    return { kind: 'base-dirty', files: status.map((entry) => entry.slice(3)), tree, status };
+  }
   if ((await headCommit(tree)) !== from) return { kind: 'base-moved' };
 
   await writeFastForwardNote(tree, { branch: baseBranch, from, to });
@@ -128,9 +134,4 @@ async function moveBase(repoDir: string, baseBranch: string, from: string, to: s
   }
   await removeFastForwardNote(tree);
   return { kind: 'moved' };
-}
-
-/** Paths in `git status --porcelain=v1 -z --no-renames` output. */
-function statusPaths(text: string): string[] {
-  return splitNul(text).map((entry) => entry.slice(3));
 }

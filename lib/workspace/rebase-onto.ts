@@ -4,7 +4,8 @@ import { git, gitFailed, runGit, splitNul } from './git.js';
 import { identityArgs } from './git-identity.js';
 import { gitDirOf } from './repo-info.js';
 
-export type RebaseOutcome = { kind: 'rebased' } | { kind: 'conflict'; files: string[] };
+/** `output`: what git said of the conflict (its CONFLICT lines and the commit it could not apply), hints left out. */
+export type RebaseOutcome = { kind: 'rebased' } | { kind: 'conflict'; files: string[]; output: string[] };
 
 /**
  * Rebases the branch checked out in worktree `dir` onto commit `onto` (linear: merge commits of
@@ -19,7 +20,13 @@ export async function rebaseOnto(dir: string, onto: string): Promise<RebaseOutco
   const files = splitNul(await git(dir, ['diff', '--name-only', '-z', '--diff-filter=U']));
   if (await rebaseInProgress(dir)) await git(dir, ['rebase', '--abort']);
   if (files.length === 0) throw gitFailed(dir, args, out);
-  return { kind: 'conflict', files: [...new Set(files)].sort() };
+  return { kind: 'conflict', files: [...new Set(files)].sort(), output: saidOf(out.stdout, out.stderr) };
+}
+
+/** git's own lines, without its `hint:` advice (chorus has already aborted the rebase). */
+function saidOf(stdout: string, stderr: string): string[] {
+  const lines = `${stdout}\n${stderr}`.split('\n').map((line) => line.trimEnd());
+  return lines.filter((line) => line !== '' && !line.startsWith('hint:')).slice(-20);
 }
 
 /** Whether worktree `dir` has a rebase in progress (`rebase-merge` or `rebase-apply` in its git directory). */

@@ -33,6 +33,27 @@ describe('BeadsStore writes', () => {
     expect(store.stats.writes).toBe(1);
   });
 
+  it('append: whole lines join the file at the next write as an appender’s would, counted as a merge; a line already there is not added twice', async () => {
+    const path = await issuesFileWith(THREE_TASKS);
+    const store = await BeadsStore.open(path);
+    store.update('t-1', { status: 'in_progress' });
+    store.append(['{"id":"t-4","title":"Filed elsewhere"}', '{"id":"t-2","title":"Two","status":"open","priority":2}']);
+    await store.flush();
+    expect(await readFile(path, 'utf8')).toBe(
+      [
+        '{"id":"t-1","title":"One","status":"in_progress","priority":1,"x_custom":{"keep":true}}',
+        '{"id":"t-2","title":"Two","status":"open","priority":2}',
+        '{"id":"t-3","title":"Three","status":"in_progress","priority":3}',
+        '{"id":"t-4","title":"Filed elsewhere"}',
+        '',
+      ].join('\n'),
+    );
+    expect(store.stats.merges).toBe(1);
+    expect(store.tasks().get('t-4')).toMatchObject({ title: 'Filed elsewhere', status: 'open' });
+    await store.close();
+    expect(() => store.append(['{"id":"t-5"}'])).toThrow(expect.objectContaining({ code: 'CHORUS_STORE_CLOSED' }));
+  });
+
   it('writes on its own after the coalescing window', async () => {
     const path = await issuesFileWith(THREE_TASKS);
     const store = await BeadsStore.open(path, { coalesceMs: 5 });

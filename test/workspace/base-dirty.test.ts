@@ -20,7 +20,7 @@ describe('the base checked out in the main working tree', () => {
     repo.write('new.txt', 'untracked by hand\n'); // untracked, in the way
     repo.write('unrelated.txt', 'mine\n'); // not involved
     const options = { repoDir: repo.dir, dir: wt.dir, branch: wt.branch, baseBranch: 'main' };
-    expect(await mergeVerified(options)).toEqual({ kind: 'base-dirty', files: ['a.txt', 'new.txt'], tree: expect.any(String) });
+    expect(await mergeVerified(options)).toEqual({ kind: 'base-dirty', files: ['a.txt', 'new.txt'], tree: expect.any(String), status: [' M a.txt', '?? new.txt'] });
     expect(repo.git(['rev-parse', 'main'])).toBe(before);
     expect(readFileSync(path.join(repo.dir, 'a.txt'), 'utf8')).toBe('a edited by hand\n');
 

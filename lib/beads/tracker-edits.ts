@@ -1,0 +1,67 @@
+import { isDeepStrictEqual } from 'node:util';
+import { parseIssuesBytes } from './issues-file.js';
+import { CLOSE_KEYS } from './merge-patches.js';
+import type { Task, TaskPatch } from './task.js';
+
+type Fields = Readonly<Record<string, unknown>>;
+
+/**
+ * What someone changed in a copy of the tracker (an agent, in its worktree's copy), against the
+ * version that copy started from. Plain data: it crosses from the worker thread.
+ */
+export interface TrackerEdits {
+  /** Lines of tasks the start did not have, as written (the last line, when an id repeats). */
+  added: { id: string; line: string; fields: Record<string, unknown> }[];
+  /** Tasks whose fields differ from the start: both versions, for a field-by-field merge. */
+  changed: { id: string; before: Record<string, unknown>; after: Record<string, unknown> }[];
+}
+
+/**
+ * Compares a copy of the tracker with the version it started from (`null`: it had none). Lines
+ * compare by their fields, not their bytes, so a tool that rewrote every line in its own format
+ * (an older bd's export) shows only what it really changed. A task missing from the copy is not
+ * an edit: deleting tasks is not something chorus takes from a copy. Malformed lines are ignored.
+ */
+export function diffTrackerCopies(start: Buffer | null, copy: Buffer): TrackerEdits {
+  // The common case, and on a big tracker the cheap one: the copy was not touched.
+  if (start?.equals(copy)) return { added: [], changed: [] };
+  const before: ReadonlyMap<string, Task> = start ? parseIssuesBytes(start).tasks : new Map();
+  const after = parseIssuesBytes(copy);
+  const lineOf = new Map<string, string>();
+  for (const record of after.records) if (record.kind === 'task') lineOf.set(record.task.id, record.text);
+  const edits: TrackerEdits = { added: [], changed: [] };
+  for (const [id, task] of after.tasks) {
+    const old = before.get(id);
+    if (!old) edits.added.push({ id, line: lineOf.get(id)!, fields: { ...task.raw } });
+    else if (!isDeepStrictEqual(old.raw, task.raw)) edits.changed.push({ id, before: { ...old.raw }, after: { ...task.raw } });
+  }
+  return edits;
+}
+
+/** Whether there is nothing to hand on. */
+export function noTrackerEdits(edits: TrackerEdits | undefined): boolean {
+  return !edits || (edits.added.length === 0 && edits.changed.length === 0);
+}
+
+/**
+ * The patch that brings `before → after` (one writer's change) onto `live`, field by field, as a
+ * three-way merge: a field the writer changed is taken only where `live` still holds what the
+ * writer started from; where `live` holds something else, that is newer and stays. The close
+ * fields (status, closed_at, close_reason) go together: all of the writer's, or none. A removed
+ * field is patched as `null` (removed) under the same rule. Empty when nothing is to change.
+ */
+export function fieldMergePatch(before: Fields, after: Fields, live: Fields): TaskPatch {
+  const patch: TaskPatch = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (key === 'id' || isDeepStrictEqual(before[key], after[key])) continue;
+    if (!isDeepStrictEqual(live[key], before[key])) continue; // live is newer, or already has it
+    patch[key] = Object.hasOwn(after, key) ? after[key] : null;
+  }
+  const closeKeys = CLOSE_KEYS as readonly string[];
+  const statusChanged = !isDeepStrictEqual(before['status'], after['status']);
+  if (statusChanged && !Object.hasOwn(patch, 'status')) {
+    // The writer's status lost to a newer one: its closed_at and close_reason would describe a close that did not stand.
+    for (const key of closeKeys) delete patch[key];
+  }
+  return patch;
+}
