@@ -127,7 +127,9 @@ describe('output that is huge or not UTF-8', () => {
       const head = Buffer.alloc(4096);
       await handle.read(head, 0, head.length, 0);
       const headerEnd = head.indexOf(0x0a) + 1;
-      expect(head.subarray(0, headerEnd).toString()).toMatch(/^=== chorus attempt 1\/\d · .*one-huge-line\.js ===\n$/);
+      // The header names the command, each argument cut at 60 characters: a checkout at a long path
+      // cuts the script's name, so only the header's shape is checked here.
+      expect(head.subarray(0, headerEnd).toString()).toMatch(/^=== chorus attempt 1\/\d · .* ===\n$/);
       expect(size).toBe(headerEnd + 50 * 1024 * 1024 + '<END>\n'.length);
       const sample = Buffer.alloc(16);
       await handle.read(sample, 0, 16, headerEnd + 25 * 1024 * 1024);
