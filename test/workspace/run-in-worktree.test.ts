@@ -30,7 +30,8 @@ describe('runInWorktree', () => {
     const logPath = path.join(repo.dir, 'verify.log');
     // The command starts a grandchild in its group and both wait forever.
     const source = `const { spawn } = require('child_process'); const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); console.log('pgid child ' + c.pid); setInterval(() => {}, 1000);`;
-    const result = await runInWorktree(repo.dir, nodeCommand(source), logPath, { timeoutMs: 300, killGraceMs: 200 });
+    // Long enough for two Node start-ups on a loaded machine: the grandchild must have printed its pid.
+    const result = await runInWorktree(repo.dir, nodeCommand(source), logPath, { timeoutMs: 3_000, killGraceMs: 200 });
     expect(result.timedOut).toBe(true);
     expect(result.exitCode).toBeNull();
     expect(result.signal).toBe('SIGTERM');
