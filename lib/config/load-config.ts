@@ -78,6 +78,11 @@ async function checkFlags(definedFlags: Record<string, unknown>, flagNames: Part
   if (!flagCheck.success) {
     const flagOf = (key: string) => flagNames[key as SettingKey] ?? `--${kebab(key)}`;
     const lines = describeIssues(flagCheck.error.issues, definedFlags).map((l) => `  ${l.replace(/^[a-zA-Z]+/, flagOf)}`);
+    // `--agent ./my-agent.sh` (or `--agent /usr/local/bin/claude`): a program, where a kind of agent was asked for.
+    const agent = definedFlags['agent'];
+    if (typeof agent === 'string' && agent !== '' && flagCheck.error.issues.some((issue) => issue.path[0] === 'agent')) {
+      lines.push(`  ${flagOf('agent')} picks a kind of agent; to run a program of your own, pass ${flagOf('agentCommand')} ${agent} (with ${flagOf('agent')} claude, codex, gemini or aider, when it is that agent)`);
+    }
     throw new UsageError('CHORUS_CONFIG_INVALID_FLAG', `invalid command-line option:\n${lines.join('\n')}`);
   }
   return flagCheck.data;
