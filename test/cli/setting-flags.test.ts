@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { seedStandin, standinEnv } from '../helpers/bd-standin.js';
 import { fakeAgentOnPath, pathWith, type FakeAgent } from '../helpers/fake-agent.js';
 import { AGENTS, bead, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
 
@@ -139,5 +141,54 @@ describe('--agent runs the preset, with the real command line', () => {
     expect(out.stderr).toContain('or for one run: --agent codex (a preset), --agent-command ./scripts/work-on.sh (a program of your own).');
     const byDefault = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { env: { PATH: path.dirname(process.execPath) } });
     expect(byDefault.stderr).toContain("change orchestration.agent in .chorus.json or --agent (not set: claude is chorus's default), or name the claude program's path");
+  });
+});
+
+describe('every command that reads the tracker takes --backend', () => {
+  /** A repository with both trackers: a Dolt store (the stand-in bd holds bd-1) and an issues.jsonl (j-1). */
+  async function twoTrackers(): Promise<TempRepo> {
+    const repo = await repoWith([bead('j-1')]);
+    const jsonl = await repo.readIssues();
+    seedStandin(repo.dir, [{ id: 'bd-1', title: 'In bd' }]);
+    writeFileSync(repo.issuesFile, jsonl);
+    return repo;
+  }
+  const env = () => standinEnv();
+
+  it('ready, status and graph read the tracker --backend names (auto would pick bd here)', async () => {
+    const repo = await twoTrackers();
+    const ready = async (...flags: string[]) => runChorus(['-C', repo.dir, 'ready', '--json', ...flags], { env: env() });
+    const auto = await ready();
+    expect(auto.code).toBe(0);
+    expect((JSON.parse(auto.stdout) as { id: string }[]).map((t) => t.id)).toEqual(['bd-1']);
+    const jsonl = await ready('--backend', 'jsonl');
+    expect(jsonl.stderr).toBe('');
+    expect(jsonl.code).toBe(0);
+    expect((JSON.parse(jsonl.stdout) as { id: string }[]).map((t) => t.id)).toEqual(['j-1']);
+    const status = await runChorus(['-C', repo.dir, 'status', '--json', '--backend', 'jsonl'], { env: env() });
+    expect(status.code).toBe(0);
+    expect((JSON.parse(status.stdout) as { ready: string[] }).ready).toEqual(['j-1']);
+    const graph = await runChorus(['-C', repo.dir, 'graph', '--format', 'json', '--backend', 'jsonl'], { env: env() });
+    expect(graph.code).toBe(0);
+    expect(graph.stdout).toContain('"j-1"');
+    expect(graph.stdout).not.toContain('"bd-1"');
+  });
+
+  it('logs and clean take it too; a bad value is named as typed', async () => {
+    const repo = await twoTrackers();
+    const logs = await runChorus(['-C', repo.dir, 'logs', 'j-1', '--backend', 'jsonl'], { env: env() });
+    expect(logs.code).toBe(2);
+    expect(logs.stderr).toContain('no log yet for j-1: it has not run');
+    const notInBd = await runChorus(['-C', repo.dir, 'logs', 'j-1', '--backend', 'bd'], { env: env() });
+    expect(notInBd.stderr).toContain('j-1');
+    expect(notInBd.stderr).not.toContain('no log yet');
+    const clean = await runChorus(['-C', repo.dir, 'clean', '--backend', 'jsonl'], { env: env() });
+    expect(clean.stderr).toBe('');
+    expect(clean.code).toBe(0);
+    for (const command of [['ready'], ['status'], ['graph'], ['logs', 'j-1'], ['clean']]) {
+      const bad = await runChorus(['-C', repo.dir, ...command, '--backend', 'sqlite'], { env: env() });
+      expect(bad.code, command[0]).toBe(2);
+      expect(bad.stderr, command[0]).toContain('--backend: expected one of "auto", "jsonl", "bd", got "sqlite"');
+    }
   });
 });
