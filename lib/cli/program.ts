@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ChorusError, StoreError, UsageError } from '../errors.js';
+import path from 'node:path';
 import { checkRepoDir } from './check-repo-dir.js';
+import { findRepo } from './find-repo.js';
 import { flagName, SETTING_FLAGS, settingFlagsFrom, type FlagKey } from './commands/setting-flags.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';
@@ -37,8 +39,18 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(chorus --help lists the commands)');
 
-  const dir = () => program.opts<{ dir?: string }>().dir;
-  program.hook('preAction', () => checkRepoDir(dir()));
+  const asked = () => program.opts<{ dir?: string }>().dir;
+  // The repository every command works on: -C DIR or the working directory, or the nearest one above it (find-repo.ts).
+  let repoDir: string | undefined;
+  const dir = () => repoDir;
+  program.hook('preAction', async () => {
+    await checkRepoDir(asked());
+    const start = path.resolve(asked() ?? process.cwd());
+    const found = findRepo(start);
+    repoDir = found.dir;
+    // Said once, on stderr: --json output on stdout stays data.
+    if (found.foundAbove) io.stderr.write(`chorus: using the repository at ${found.dir} (found ${found.foundAbove} above ${start})\n`);
+  });
   const action =
     <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
     async (...args: A) =>

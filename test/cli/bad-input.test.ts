@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENTS, bead, blocks, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
@@ -77,12 +78,12 @@ describe('bad configuration: a clear message naming the problem, exit 2, nothing
   });
 
   it('a missing tracker is named', async () => {
-    const repo = await repoWithConfig(null);
-    // A folder that exists but holds no tracker (a missing -C folder is its own error).
-    await mkdir(path.join(repo.dir, 'nowhere'));
-    const r = await runChorus(['-C', path.join(repo.dir, 'nowhere'), 'ready']);
+    // A folder that exists but holds no tracker, in no repository (a missing -C folder is its own error).
+    const nowhere = await mkdtemp(path.join(os.tmpdir(), 'chorus-nowhere-'));
+    const r = await runChorus(['-C', nowhere, 'ready']);
+    await rm(nowhere, { recursive: true, force: true });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(path.join(repo.dir, 'nowhere', '.beads', 'issues.jsonl'));
+    expect(r.stderr).toContain(path.join(nowhere, '.beads', 'issues.jsonl'));
   });
 });
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENTS, CLI, bead, blocks, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
@@ -105,11 +106,12 @@ describe('a folder given with -C that is not there', () => {
   });
 
   it('a folder with no tracker says what it looked for and how to get one', async () => {
-    const r = await repo([bead('a')]);
-    await mkdir(path.join(r.dir, 'empty'));
-    const out = await runChorus(['-C', path.join(r.dir, 'empty'), 'ready']);
+    // Outside any repository (a subfolder of one finds the tracker above it).
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'chorus-empty-'));
+    const out = await runChorus(['-C', empty, 'ready']);
+    await rm(empty, { recursive: true, force: true });
     expect(out.code).toBe(2);
-    expect(out.stderr).toContain(`.beads/ holds no Dolt database and there is no ${path.join(r.dir, 'empty', '.beads', 'issues.jsonl')}`);
+    expect(out.stderr).toContain(`.beads/ holds no Dolt database and there is no ${path.join(empty, '.beads', 'issues.jsonl')}`);
     expect(out.stderr).toContain('Run `bd init` there');
   });
 });
