@@ -66,10 +66,21 @@ async function parseConfigText(text: string, file: string): Promise<Partial<Sett
   const { configFileSchema } = await import('./schema.js');
   const result = configFileSchema.safeParse(json);
   if (!result.success) {
-    const lines = describeIssues(result.error.issues, json);
+    const lines = [...describeIssues(result.error.issues, json), ...misplacedSettings(json)];
     throw new UsageError('CHORUS_CONFIG_INVALID', `${file}:\n${lines.map((l) => `  ${l}`).join('\n')}`);
   }
   return result.data.orchestration ?? {};
+}
+
+/** Settings written at the top level (`{"maxAgents": 3}`): where they belong, as the file would then read. */
+function misplacedSettings(json: unknown): string[] {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return [];
+  const misplaced = Object.keys(json).filter((key) => (SETTING_KEYS as string[]).includes(key));
+  if (misplaced.length === 0) return [];
+  const moved = Object.fromEntries(misplaced.map((key) => [key, (json as Record<string, unknown>)[key]]));
+  const example = JSON.stringify({ orchestration: moved });
+  const shown = example.length > 120 ? `{"orchestration": {${misplaced.map((key) => `"${key}": ...`).join(', ')}}}` : example;
+  return [`${misplaced.map((key) => `"${key}"`).join(', ')} ${misplaced.length === 1 ? 'is a setting' : 'are settings'}: every setting sits under "orchestration", as in ${shown}`];
 }
 
 async function checkFlags(definedFlags: Record<string, unknown>, flagNames: Partial<Record<SettingKey, string>>): Promise<Partial<Settings>> {

@@ -27,6 +27,21 @@ describe('bad configuration: a clear message naming the problem, exit 2, nothing
     expect(await repo.readIssues()).toBe(before);
   });
 
+  it('a setting at the top level says where it belongs', async () => {
+    const repo = await repoWithConfig('{"maxAgents": 3}');
+    const r = await runChorus(['-C', repo.dir, 'config']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `chorus: ${path.join(repo.dir, '.chorus.json')}:\n  unknown key "maxAgents"\n  "maxAgents" is a setting: every setting sits under "orchestration", as in {"orchestration":{"maxAgents":3}}\n`,
+    );
+    await writeFile(path.join(repo.dir, '.chorus.json'), '{"orchestration": {"retryCount": 1}, "agent": "codex", "maxAgnets": 2}');
+    const two = await runChorus(['-C', repo.dir, 'batch', '--all-ready']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('"agent" is a setting: every setting sits under "orchestration", as in {"orchestration":{"agent":"codex"}}');
+    // A key that is no setting at all gets no such hint.
+    expect(two.stderr).not.toContain('"maxAgnets" is');
+  });
+
   it('wrong type names the key, the expected and the given value', async () => {
     const repo = await repoWithConfig('{"orchestration": {"maxAgents": "three", "retryOn": ["crash", "sometimes"]}}');
     const r = await runChorus(['-C', repo.dir, 'ready']);
