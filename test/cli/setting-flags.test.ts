@@ -1,29 +1,23 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seedStandin, standinEnv } from '../helpers/bd-standin.js';
-import { fakeAgentOnPath, pathWith, type FakeAgent } from '../helpers/fake-agent.js';
 import { AGENTS, bead, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
 
 // `--agent` once set agentCommand: `--agent claude` ran `claude -p PROMPT` as a black box, so
 // no cost, no usage limit and no session was read, and `--agent codex` ran `codex -p` (a profile).
 const repos: TempRepo[] = [];
-const fakes: FakeAgent[] = [];
 afterEach(async () => {
   await Promise.all(repos.splice(0).map((r) => r.remove()));
-  for (const fake of fakes.splice(0)) fake.remove();
 });
+
+/** Stand-in claude, codex, gemini and aider that replay the recorded streams (test/fixtures/agent-streams/). */
+const ON_PATH = path.join(AGENTS, 'on-path');
 
 async function repoWith(tasks: object[], orchestration?: Record<string, unknown>): Promise<TempRepo> {
   const repo = await makeRepo(tasks, orchestration);
   repos.push(repo);
   return repo;
-}
-
-function fake(name: string, stream: string, exitCode = 0): FakeAgent {
-  const agent = fakeAgentOnPath(name, stream, exitCode);
-  fakes.push(agent);
-  return agent;
 }
 
 function events(stdout: string): Record<string, unknown>[] {
@@ -104,29 +98,34 @@ describe('a setting flag and its key mean one thing', () => {
 });
 
 describe('--agent runs the preset, with the real command line', () => {
+  /** Runs a batch with the stand-in agents of test/fixtures/agents/on-path/ as the only agents on PATH; what each was called with. */
+  async function batchWithStandins(repo: TempRepo, flags: string[]): Promise<{ out: Awaited<ReturnType<typeof runChorus>>; argv(id: string): string[] }> {
+    const records = path.join(repo.dir, 'records');
+    const out = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--json', ...flags], {
+      env: { PATH: [ON_PATH, path.dirname(process.execPath)].join(path.delimiter), FAKE_AGENT_RECORD_DIR: records },
+    });
+    return { out, argv: (id) => (JSON.parse(readFileSync(path.join(records, `${id}.json`), 'utf8')) as { argv: string[] }).argv };
+  }
+
   it('--agent claude: a claude on PATH is run with stream-json and a permission mode, and its cost is read', async () => {
-    const claude = fake('claude', 'claude-success-tooluse.stream.jsonl');
     const repo = await repoWith([bead('a')]);
-    const out = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--json', '--agent', 'claude'], { env: { PATH: pathWith(claude) } });
+    const { out, argv } = await batchWithStandins(repo, ['--agent', 'claude']);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
-    const [argv] = claude.calls();
-    expect(argv!.slice(0, 1)).toEqual(['-p']);
-    expect(argv!.slice(2)).toEqual(['--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits']);
+    expect(argv('a')[0]).toBe('-p');
+    expect(argv('a').join(' ')).toContain('--output-format stream-json --verbose --permission-mode acceptEdits');
     const finished = events(out.stdout).find((e) => e['type'] === 'task.finished')!;
     expect(finished).toMatchObject({ id: 'a', status: 'closed', usage: { costUsd: 0.0612345 } });
     expect(String((await repo.readTasks()).get('a')!['notes'])).toMatch(/spent \$0\.0612/);
   });
 
   it('--agent codex: `codex exec --json`, never `codex -p` (a profile to codex), and its tokens are read', async () => {
-    const codex = fake('codex', 'codex-exec-success.jsonl');
     const repo = await repoWith([bead('a')]);
-    const out = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--json', '--agent', 'codex'], { env: { PATH: pathWith(codex) } });
+    const { out, argv } = await batchWithStandins(repo, ['--agent', 'codex']);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
-    const [argv] = codex.calls();
-    expect(argv!.slice(0, 4)).toEqual(['exec', '--json', '--sandbox', 'workspace-write']);
-    expect(argv).not.toContain('-p');
+    expect(argv('a').slice(0, 4)).toEqual(['exec', '--json', '--sandbox', 'workspace-write']);
+    expect(argv('a')).not.toContain('-p');
     const finished = events(out.stdout).find((e) => e['type'] === 'task.finished')!;
     expect(finished).toMatchObject({ id: 'a', status: 'closed', usage: { inputTokens: 24763, outputTokens: 122 } });
   });
