@@ -6,13 +6,21 @@ import { GLOBAL_AGENT_ORIGIN } from '../engine/build-job.js';
 
 /** Where the global agent command was set, as a person would go and change it. */
 export function agentOrigin(config: EffectiveConfig): string {
-  switch (config.sources.agentCommand) {
+  const { sources, settings } = config;
+  switch (sources.agentCommand) {
     case 'flag':
-      return '--agent';
-    case 'default':
-      return `orchestration.agentCommand in .chorus.json (not set: "${config.settings.agentCommand}" is chorus's default), or pass --agent`;
-    default:
+      return '--agent-command';
+    case 'file':
       return GLOBAL_AGENT_ORIGIN;
+    case 'default': {
+      if (settings.agent === 'custom') {
+        return `orchestration.agentCommand in .chorus.json (not set: "${settings.agentCommand}" is chorus's default), or pass --agent-command PATH`;
+      }
+      // A preset runs its own program: what to change is the preset, or where its program is.
+      const picked =
+        sources.agent === 'flag' ? '--agent' : sources.agent === 'file' ? 'orchestration.agent in .chorus.json' : `orchestration.agent in .chorus.json or --agent (not set: ${settings.agent} is chorus's default)`;
+      return `${picked}, or name the ${settings.agent} program's path in orchestration.agentCommand or with --agent-command PATH`;
+    }
   }
 }
 
@@ -23,6 +31,7 @@ const EXAMPLES = [
   '  Gemini CLI:  {"orchestration": {"agent": "gemini"}}',
   '  Aider:       {"orchestration": {"agent": "aider", "agentModel": "sonnet"}}',
   '  A script:    {"orchestration": {"agentCommand": "./scripts/work-on.sh", "agentArgs": ["${TASK_ID}", "${TASK_FILE}"]}}',
+  'or for one run: --agent codex (a preset), --agent-command ./scripts/work-on.sh (a program of your own).',
   'Nothing was claimed or changed.',
 ].join('\n');
 

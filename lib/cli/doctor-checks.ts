@@ -182,7 +182,7 @@ export interface AgentFacts {
 }
 
 const SET_BY: Record<SettingSource, string> = {
-  flag: 'set by --agent',
+  flag: 'set by --agent-command',
   file: 'set in .chorus.json (orchestration.agentCommand)',
   default: "chorus's default (orchestration.agentCommand is not set)",
 };

@@ -1,7 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ChorusError, StoreError, UsageError } from '../errors.js';
+import path from 'node:path';
 import { checkRepoDir } from './check-repo-dir.js';
-import { settingFlagsFrom } from './commands/setting-flags.js';
+import { findRepo } from './find-repo.js';
+import { flagName, SETTING_FLAGS, settingFlagsFrom, type FlagKey } from './commands/setting-flags.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';
 
@@ -37,26 +39,34 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(chorus --help lists the commands)');
 
-  const dir = () => program.opts<{ dir?: string }>().dir;
-  program.hook('preAction', () => checkRepoDir(dir()));
+  const asked = () => program.opts<{ dir?: string }>().dir;
+  // The repository every command works on: -C DIR or the working directory, or the nearest one above it (find-repo.ts).
+  let repoDir: string | undefined;
+  const dir = () => repoDir;
+  program.hook('preAction', async () => {
+    await checkRepoDir(asked());
+    const start = path.resolve(asked() ?? process.cwd());
+    const found = findRepo(start);
+    repoDir = found.dir;
+    // Said once, on stderr: --json output on stdout stays data.
+    if (found.foundAbove) io.stderr.write(`chorus: using the repository at ${found.dir} (found ${found.foundAbove} above ${start})\n`);
+  });
   const action =
     <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
     async (...args: A) =>
       setExit(await fn(...args));
-  const settingOptions = (cmd: Command) =>
-    cmd
-      .option('--max-agents <n>', 'agents at once (overrides maxAgents)')
-      .option('--task-timeout <ms>', 'per attempt, ms; 0 = none (overrides taskTimeout)')
-      .option('--retry-count <n>', 'retries for retryable failures (overrides retryCount)')
-      .option('--agent <command>', 'the agent program (overrides agentCommand)')
-      .option('--backend <kind>', 'auto, jsonl or bd: where the tasks live (overrides backend)')
-      .option('--max-budget-usd <usd>', 'stop starting tasks once the agents report this much spent (overrides maxBudgetUsd)');
+  // Every flag that overrides a setting is that key in kebab case (setting-flags.ts).
+  const flagOptions = (cmd: Command, keys: readonly FlagKey[]) => {
+    for (const key of keys) cmd.option(`${flagName(key)} ${SETTING_FLAGS[key].value}`, `${SETTING_FLAGS[key].help} (overrides ${key})`);
+    return cmd;
+  };
+  const settingOptions = (cmd: Command) => flagOptions(cmd, Object.keys(SETTING_FLAGS) as FlagKey[]);
+  // Every command that reads the tracker can be told where it lives.
+  const backendOption = (cmd: Command) => flagOptions(cmd, ['backend']);
 
-  program
-    .command('ready')
-    .description('list the tasks ready to start, in dispatch order')
-    .option('--json', 'a JSON array of task objects')
-    .action(action(async (o: { json?: boolean }) => (await import('./commands/ready.js')).readyCommand({ ...o, dir: dir() }, io)));
+  backendOption(program.command('ready').description('list the tasks ready to start, in dispatch order').option('--json', 'a JSON array of task objects')).action(
+    action(async (o: Record<string, unknown>) => (await import('./commands/ready.js')).readyCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io)),
+  );
 
   settingOptions(
     program
@@ -105,29 +115,34 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
     ),
   );
 
-  program
-    .command('logs')
-    .description("print a task's agent output, all attempts")
-    .argument('<id>', 'task id')
-    .option('-f, --follow', 'keep printing while the task runs')
-    .action(action(async (id: string, o: { follow?: boolean }) => (await import('./commands/logs.js')).logsCommand(id, { ...o, dir: dir() }, io)));
+  backendOption(
+    program
+      .command('logs')
+      .description("print a task's agent output, all attempts")
+      .argument('<id>', 'task id')
+      .option('-f, --follow', 'keep printing while the task runs'),
+  ).action(
+    action(async (id: string, o: Record<string, unknown>) =>
+      (await import('./commands/logs.js')).logsCommand(id, { ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
+    ),
+  );
 
-  program
-    .command('status')
-    .description('counts, running and blocked tasks, cycles')
-    .option('--json', 'as JSON')
-    .action(action(async (o: { json?: boolean }) => (await import('./commands/status.js')).statusCommand({ ...o, dir: dir() }, io)));
+  backendOption(program.command('status').description('counts, running and blocked tasks, cycles').option('--json', 'as JSON')).action(
+    action(async (o: Record<string, unknown>) => (await import('./commands/status.js')).statusCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io)),
+  );
 
-  program
-    .command('graph')
-    .description('the dependency graph, cycles and critical path marked')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot', 'json']).default('text'))
-    .action(action(async (o: { format?: string }) => (await import('./commands/graph.js')).graphCommand({ ...o, dir: dir() }, io)));
+  backendOption(
+    program
+      .command('graph')
+      .description('the dependency graph, cycles and critical path marked')
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot', 'json']).default('text')),
+  ).action(
+    action(async (o: Record<string, unknown>) => (await import('./commands/graph.js')).graphCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io)),
+  );
 
-  program
-    .command('clean')
-    .description('remove the worktrees and branches closed tasks left, and prune stale worktrees')
-    .action(action(async () => (await import('./commands/clean.js')).cleanCommand({ dir: dir() }, io)));
+  backendOption(program.command('clean').description('remove the worktrees and branches closed tasks left, and prune stale worktrees')).action(
+    action(async (o: Record<string, unknown>) => (await import('./commands/clean.js')).cleanCommand({ dir: dir(), settingFlags: settingFlagsFrom(o) }, io)),
+  );
 
   settingOptions(
     program.command('config').description('print the effective settings and where each came from').option('--json', 'as JSON'),

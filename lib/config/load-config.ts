@@ -66,10 +66,21 @@ async function parseConfigText(text: string, file: string): Promise<Partial<Sett
   const { configFileSchema } = await import('./schema.js');
   const result = configFileSchema.safeParse(json);
   if (!result.success) {
-    const lines = describeIssues(result.error.issues, json);
+    const lines = [...describeIssues(result.error.issues, json), ...misplacedSettings(json)];
     throw new UsageError('CHORUS_CONFIG_INVALID', `${file}:\n${lines.map((l) => `  ${l}`).join('\n')}`);
   }
   return result.data.orchestration ?? {};
+}
+
+/** Settings written at the top level (`{"maxAgents": 3}`): where they belong, as the file would then read. */
+function misplacedSettings(json: unknown): string[] {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return [];
+  const misplaced = Object.keys(json).filter((key) => (SETTING_KEYS as string[]).includes(key));
+  if (misplaced.length === 0) return [];
+  const moved = Object.fromEntries(misplaced.map((key) => [key, (json as Record<string, unknown>)[key]]));
+  const example = JSON.stringify({ orchestration: moved });
+  const shown = example.length > 120 ? `{"orchestration": {${misplaced.map((key) => `"${key}": ...`).join(', ')}}}` : example;
+  return [`${misplaced.map((key) => `"${key}"`).join(', ')} ${misplaced.length === 1 ? 'is a setting' : 'are settings'}: every setting sits under "orchestration", as in ${shown}`];
 }
 
 async function checkFlags(definedFlags: Record<string, unknown>, flagNames: Partial<Record<SettingKey, string>>): Promise<Partial<Settings>> {
@@ -78,6 +89,11 @@ async function checkFlags(definedFlags: Record<string, unknown>, flagNames: Part
   if (!flagCheck.success) {
     const flagOf = (key: string) => flagNames[key as SettingKey] ?? `--${kebab(key)}`;
     const lines = describeIssues(flagCheck.error.issues, definedFlags).map((l) => `  ${l.replace(/^[a-zA-Z]+/, flagOf)}`);
+    // `--agent ./my-agent.sh` (or `--agent /usr/local/bin/claude`): a program, where a kind of agent was asked for.
+    const agent = definedFlags['agent'];
+    if (typeof agent === 'string' && agent !== '' && flagCheck.error.issues.some((issue) => issue.path[0] === 'agent')) {
+      lines.push(`  ${flagOf('agent')} picks a kind of agent; to run a program of your own, pass ${flagOf('agentCommand')} ${agent} (with ${flagOf('agent')} claude, codex, gemini or aider, when it is that agent)`);
+    }
     throw new UsageError('CHORUS_CONFIG_INVALID_FLAG', `invalid command-line option:\n${lines.join('\n')}`);
   }
   return flagCheck.data;

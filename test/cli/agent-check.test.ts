@@ -29,16 +29,16 @@ describe('an agent command that cannot start', () => {
     expect(existsSync(path.join(repo.dir, '.beads', 'agent-output'))).toBe(false);
   });
 
-  it('named by --agent: the message names the flag; run and retry refuse the same way before changing anything', async () => {
+  it('named by --agent-command: the message names the flag; run and retry refuse the same way before changing anything', async () => {
     const repo = await makeRepo([bead('a'), bead('b', { status: 'blocked', notes: 'chorus 2026-01-01T00:00:00Z: blocked: x' })]);
     repos.push(repo);
     const before = await repo.readIssues();
-    const batch = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent', './no-such-agent.sh']);
+    const batch = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent-command', './no-such-agent.sh']);
     expect(batch.code).toBe(2);
-    expect(batch.stderr).toContain('command not found: ./no-such-agent.sh (no such file; change --agent)');
-    const run = await runChorus(['-C', repo.dir, 'run', 'a', '--agent', 'no-such-agent']);
+    expect(batch.stderr).toContain('command not found: ./no-such-agent.sh (no such file; change --agent-command)');
+    const run = await runChorus(['-C', repo.dir, 'run', 'a', '--agent-command', 'no-such-agent']);
     expect(run.code).toBe(2);
-    const retry = await runChorus(['-C', repo.dir, 'retry', '--agent', 'no-such-agent']);
+    const retry = await runChorus(['-C', repo.dir, 'retry', '--agent-command', 'no-such-agent']);
     expect(retry.code).toBe(2);
     expect(await repo.readIssues()).toBe(before);
   });
@@ -64,14 +64,14 @@ describe('an agent command that cannot start', () => {
     const script = path.join(repo.dir, 'agent.sh');
     await writeFile(script, '#!/usr/bin/env no-such-interpreter\necho hi\n');
     await chmod(script, 0o755);
-    const viaEnv = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent', './agent.sh']);
+    const viaEnv = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent-command', './agent.sh']);
     expect(viaEnv.code).toBe(2);
     expect(viaEnv.stderr).toContain('the interpreter of ./agent.sh is missing: its first line asks for no-such-interpreter');
     await writeFile(script, '#!/opt/nowhere/python9\necho hi\n');
-    const direct = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent', './agent.sh']);
+    const direct = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent-command', './agent.sh']);
     expect(direct.stderr).toContain('asks for /opt/nowhere/python9');
     await chmod(script, 0o644);
-    const notExecutable = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent', './agent.sh']);
+    const notExecutable = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent-command', './agent.sh']);
     expect(notExecutable.stderr).toContain('command not executable: ./agent.sh');
     expect((await repo.readTasks()).get('a')!['status']).toBe('open');
   });

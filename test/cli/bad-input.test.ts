@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENTS, bead, blocks, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
@@ -24,6 +25,21 @@ describe('bad configuration: a clear message naming the problem, exit 2, nothing
     expect(r.stderr).toContain('.chorus.json');
     expect(r.stderr).toContain('unknown key "orchestration.maxAgent"');
     expect(await repo.readIssues()).toBe(before);
+  });
+
+  it('a setting at the top level says where it belongs', async () => {
+    const repo = await repoWithConfig('{"maxAgents": 3}');
+    const r = await runChorus(['-C', repo.dir, 'config']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `chorus: ${path.join(repo.dir, '.chorus.json')}:\n  unknown key "maxAgents"\n  "maxAgents" is a setting: every setting sits under "orchestration", as in {"orchestration":{"maxAgents":3}}\n`,
+    );
+    await writeFile(path.join(repo.dir, '.chorus.json'), '{"orchestration": {"retryCount": 1}, "agent": "codex", "maxAgnets": 2}');
+    const two = await runChorus(['-C', repo.dir, 'batch', '--all-ready']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('"agent" is a setting: every setting sits under "orchestration", as in {"orchestration":{"agent":"codex"}}');
+    // A key that is no setting at all gets no such hint.
+    expect(two.stderr).not.toContain('"maxAgnets" is');
   });
 
   it('wrong type names the key, the expected and the given value', async () => {
@@ -77,12 +93,12 @@ describe('bad configuration: a clear message naming the problem, exit 2, nothing
   });
 
   it('a missing tracker is named', async () => {
-    const repo = await repoWithConfig(null);
-    // A folder that exists but holds no tracker (a missing -C folder is its own error).
-    await mkdir(path.join(repo.dir, 'nowhere'));
-    const r = await runChorus(['-C', path.join(repo.dir, 'nowhere'), 'ready']);
+    // A folder that exists but holds no tracker, in no repository (a missing -C folder is its own error).
+    const nowhere = await mkdtemp(path.join(os.tmpdir(), 'chorus-nowhere-'));
+    const r = await runChorus(['-C', nowhere, 'ready']);
+    await rm(nowhere, { recursive: true, force: true });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(path.join(repo.dir, 'nowhere', '.beads', 'issues.jsonl'));
+    expect(r.stderr).toContain(path.join(nowhere, '.beads', 'issues.jsonl'));
   });
 });
 

@@ -144,10 +144,10 @@ describe('chorus doctor on a repository with a problem', () => {
     expect(code).toBe(1);
     expect(line(lines, 'agent')).toBe('✗ agent     command not found: no-such-agent-anywhere (not on PATH; install it, or change orchestration.agentCommand in .chorus.json)');
     expect(lines.at(-1)).toBe('✗ chorus batch --all-ready cannot run here: see agent above');
-    // --agent overrides the file, and doctor says so.
-    const flagged = await doctor(repo.dir, ['--agent', SUCCEED]);
+    // --agent-command overrides the file, and doctor says so.
+    const flagged = await doctor(repo.dir, ['--agent-command', SUCCEED]);
     expect(flagged.code).toBe(0);
-    expect(line(flagged.lines, 'agent')).toContain('found, set by --agent');
+    expect(line(flagged.lines, 'agent')).toContain('found, set by --agent-command');
     // A bad flag: named as typed, and the file's settings still stand for the rest.
     const badFlag = await doctor(repo.dir, ['--max-agents', 'x']);
     expect(badFlag.code).toBe(1);
@@ -168,7 +168,7 @@ describe('chorus doctor on a repository with a problem', () => {
 
   it('no tracker at all: FAIL with what was looked for and what to do', async () => {
     const dir = tempDir();
-    const { code, lines } = await doctor(dir, ['--agent', SUCCEED]);
+    const { code, lines } = await doctor(dir, ['--agent-command', SUCCEED]);
     expect(code).toBe(1);
     expect(line(lines, 'config')).toBe(`✓ config    no ${path.join(dir, '.chorus.json')} (chorus's defaults apply)`);
     expect(line(lines, 'backend')).toContain(`✗ backend   none can be picked: no Beads tracker in ${dir}: .beads/ holds no Dolt database and there is no ${path.join(dir, '.beads', 'issues.jsonl')}. Run \`bd init\` there`);

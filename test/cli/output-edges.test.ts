@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENTS, CLI, bead, blocks, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
@@ -105,20 +106,22 @@ describe('a folder given with -C that is not there', () => {
   });
 
   it('a folder with no tracker says what it looked for and how to get one', async () => {
-    const r = await repo([bead('a')]);
-    await mkdir(path.join(r.dir, 'empty'));
-    const out = await runChorus(['-C', path.join(r.dir, 'empty'), 'ready']);
+    // Outside any repository (a subfolder of one finds the tracker above it).
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'chorus-empty-'));
+    const out = await runChorus(['-C', empty, 'ready']);
+    await rm(empty, { recursive: true, force: true });
     expect(out.code).toBe(2);
-    expect(out.stderr).toContain(`.beads/ holds no Dolt database and there is no ${path.join(r.dir, 'empty', '.beads', 'issues.jsonl')}`);
+    expect(out.stderr).toContain(`.beads/ holds no Dolt database and there is no ${path.join(empty, '.beads', 'issues.jsonl')}`);
     expect(out.stderr).toContain('Run `bd init` there');
   });
 });
 
 describe('setting flags are named as typed', () => {
-  it('--agent, --max-agents, --task-timeout and --retry-count each name themselves', async () => {
+  it('--agent, --agent-command, --max-agents, --task-timeout and --retry-count each name themselves', async () => {
     const r = await repo([bead('a')]);
     const cases: [string[], string][] = [
-      [['--agent', ''], '--agent: expected at least 1 character(s), got ""'],
+      [['--agent', ''], '--agent: expected one of "claude", "codex", "gemini", "aider", "custom", got ""'],
+      [['--agent-command', ''], '--agent-command: expected at least 1 character(s), got ""'],
       [['--max-agents', 'many'], '--max-agents: expected a number, got "many"'],
       [['--task-timeout', '-1'], '--task-timeout: expected a number >= 0, got -1'],
       [['--retry-count', '1.5'], '--retry-count: expected an integer, got 1.5'],
@@ -130,7 +133,8 @@ describe('setting flags are named as typed', () => {
         const out = await runChorus(['-C', r.dir, ...command, ...flags]);
         expect(out.code, flags.join(' ')).toBe(2);
         expect(out.stderr, flags.join(' ')).toContain(message);
-        expect(out.stderr).not.toContain('--agent-command');
+        // Named as typed, never as the key they set.
+        expect(out.stderr).not.toMatch(/orchestration\.|agentCommand|maxAgents|taskTimeout|retryCount/);
       }
     }
   });

@@ -46,7 +46,7 @@ describe('a chorus killed hard, then started again', () => {
     process.kill(chorusPid, 'SIGKILL');
     expect((await first).signal).toBe('SIGKILL');
 
-    const again = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent', SUCCEED]);
+    const again = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent-command', SUCCEED]);
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
     expect(again.stdout.split('\n')[0]).toBe(`chorus: recovered from a run that ended hard (pid ${chorusPid}): 2 tasks back to open`);
@@ -75,7 +75,7 @@ describe('a chorus killed hard, then started again', () => {
     for (const pid of agents) expect(isAlive(pid)).toBe(true);
     cleanups.push(() => agents.forEach((pid) => isAlive(pid) && process.kill(-pid, 'SIGKILL')));
 
-    const again = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent', SUCCEED]);
+    const again = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent-command', SUCCEED]);
     expect(again.code).toBe(0);
     expect(again.stdout.split('\n')[0]).toBe(`chorus: recovered from a run that ended hard (pid ${chorus.pid}): 2 tasks back to open, 2 agent groups ended`);
     for (const pid of agents) expect(isAlive(pid)).toBe(false);
@@ -108,7 +108,7 @@ describe('a chorus killed hard, then started again', () => {
       { type: 'claim', run: RUN, at: at(1), task: 'y', from: { assignee: null, startedAt: null } },
       { type: 'attempt', run: RUN, at: at(2), task: 'y', attempt: 1, agent: orphan.identity, pgid: orphan.identity.pid, log: '.beads/agent-output/y.log' },
     ]);
-    const result = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent', SUCCEED]);
+    const result = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent-command', SUCCEED]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`recovered from a run that ended hard (pid ${process.pid}): 2 tasks back to open, 1 agent group ended`);
     expect(isAlive(stranger.child.pid!)).toBe(true);
@@ -125,7 +125,7 @@ describe('a chorus killed hard, then started again', () => {
     writeFileSync(path.join(repo.dir, '.chorus', 'run.lock'), JSON.stringify({ v: 1, holder: dead, since: at(0), command: 'chorus batch --all-ready' }));
     mkdirSync(`${repo.issuesFile}.lock`);
     const started = Date.now();
-    const result = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent', SUCCEED]);
+    const result = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent-command', SUCCEED]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     // proper-lockfile would have waited ~5 s, then given up: the lock looks fresh for 10 s.
@@ -136,7 +136,7 @@ describe('a chorus killed hard, then started again', () => {
   it('run ID recovers first: a task a dead run left in_progress can be run by id', async () => {
     const repo = await repoWith([claimedLine('a')]);
     writeJournal(repo.dir, orphanRun(deadIdentity(), 'a'));
-    const result = await runChorus(['-C', repo.dir, 'run', 'a', '--agent', SUCCEED]);
+    const result = await runChorus(['-C', repo.dir, 'run', 'a', '--agent-command', SUCCEED]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^chorus: recovered from a run that ended hard \(pid \d+\): 1 task back to open\n/);
@@ -147,7 +147,7 @@ describe('a chorus killed hard, then started again', () => {
     const repo = await repoWith([claimedLine('a')]);
     const reason = 'agent exited with code 3 (1 attempt)';
     writeJournal(repo.dir, [...orphanRun(deadIdentity(), 'a'), { type: 'outcome', run: RUN, at: at(5), task: 'a', status: 'blocked', reason }]);
-    const result = await runChorus(['-C', repo.dir, 'retry', '--agent', SUCCEED]);
+    const result = await runChorus(['-C', repo.dir, 'retry', '--agent-command', SUCCEED]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('blocked 1 task as its journal recorded');

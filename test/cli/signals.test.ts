@@ -36,7 +36,7 @@ async function hangingRepo() {
 }
 
 async function finishWith(repo: TempRepo) {
-  const again = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent', path.join(AGENTS, 'succeed.js')]);
+  const again = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--agent-command', path.join(AGENTS, 'succeed.js')]);
   expect(again.code).toBe(0);
   for (const task of (await repo.readTasks()).values()) expect(task['status']).toBe('closed');
 }

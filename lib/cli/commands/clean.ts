@@ -5,8 +5,9 @@ import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { openRepo } from '../open-repo.js';
 import { acquireRunLock } from '../../state/run-lock.js';
+import type { SettingFlags } from './setting-flags.js';
 
-export interface CleanOptions {
+export interface CleanOptions extends SettingFlags {
   dir?: string;
 }
 
@@ -17,7 +18,7 @@ export interface CleanOptions {
  * removes a worktree an agent is working in.
  */
 export async function cleanCommand(opts: CleanOptions, io: CliIO): Promise<number> {
-  const repo = await openRepo(opts.dir, {}, io);
+  const repo = await openRepo(opts.dir, opts.settingFlags ?? {}, io);
   if (!(await isGitRepo(repo.repoDir))) {
     writeLine(io.stdout, 'Nothing to clean: not a git repository, so chorus made no worktrees here.');
     return EXIT.ok;

@@ -3,8 +3,9 @@ import { renderDot, renderJson, renderText } from '../../graph/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { openRepo } from '../open-repo.js';
+import type { SettingFlags } from './setting-flags.js';
 
-export interface GraphOptions {
+export interface GraphOptions extends SettingFlags {
   dir?: string;
   format?: string;
 }
@@ -15,7 +16,7 @@ export async function graphCommand(opts: GraphOptions, io: CliIO): Promise<numbe
   if (!['text', 'dot', 'json'].includes(format)) {
     throw new UsageError('CHORUS_USAGE', `--format: expected one of text, dot, json, got "${format}"`);
   }
-  const { graph } = await openRepo(opts.dir, {}, io);
+  const { graph } = await openRepo(opts.dir, opts.settingFlags ?? {}, io);
   const now = Date.now();
   const out = format === 'dot' ? renderDot(graph, now) : format === 'json' ? renderJson(graph, now) : renderText(graph, now);
   io.stdout.write(out.endsWith('\n') ? out : `${out}\n`);

@@ -9,8 +9,9 @@ import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { bdTaskStatusWatch, taskStatusWatch } from '../task-status-watch.js';
 import { chooseBackend } from '../../tracker/choose-backend.js';
+import { SETTING_FLAG_NAMES, type SettingFlags } from './setting-flags.js';
 
-export interface LogsOptions {
+export interface LogsOptions extends SettingFlags {
   dir?: string;
   follow?: boolean;
   /** How often --follow looks for new output, ms. */
@@ -42,7 +43,7 @@ export async function logsCommand(id: string, opts: LogsOptions, io: CliIO): Pro
     const verifyPrinted = opts.follow ? null : await copyFrom(verifyLog, 0, io, () => outputClosed);
     if (!opts.follow && (printed !== null || verifyPrinted !== null)) return EXIT.ok;
     // The tracker (and so the settings, which name it) is read only when the log is not enough.
-    const { settings } = await loadConfig(repoDir);
+    const { settings } = await loadConfig(repoDir, opts.settingFlags ?? {}, SETTING_FLAG_NAMES);
     let issuesFile = path.resolve(repoDir, settings.issuesFile);
     let statusOf = taskStatusWatch(issuesFile, id);
     const backend = (() => {

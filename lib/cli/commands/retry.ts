@@ -7,6 +7,7 @@ import { openRepo, type OpenRepo } from '../open-repo.js';
 import { runEngine } from '../run-engine.js';
 import { withRunSession } from '../run-session.js';
 import { assertAgentStarts } from '../check-agent.js';
+import { retryRefusal } from '../status-refusal.js';
 import type { SettingFlags } from './setting-flags.js';
 
 export interface RetryOptions extends SettingFlags {
@@ -35,7 +36,8 @@ async function retryInSession(repo: OpenRepo, ids: string[], opts: RetryOptions,
   const problems = chosen.flatMap((id) => {
     const task = tasks.get(id);
     if (!task) return [`${id}: no such task`];
-    return task.status === 'blocked' ? [] : [`${id} is ${task.status}, not blocked`];
+    const refusal = retryRefusal(task);
+    return refusal ? [refusal] : [];
   });
   if (problems.length > 0) throw new UsageError('CHORUS_NOT_RETRYABLE', problems.join('\n'));
   if (chosen.length === 0) {

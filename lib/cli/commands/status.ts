@@ -10,8 +10,9 @@ import { pendingQuota } from '../../journal/compact.js';
 import { journalPath, readJournal } from '../../journal/journal-file.js';
 import { formatWallClock } from '../printers/batch-printer.js';
 import { taskSpend } from '../task-spend.js';
+import type { SettingFlags } from './setting-flags.js';
 
-export interface StatusOptions {
+export interface StatusOptions extends SettingFlags {
   dir?: string;
   json?: boolean;
 }
@@ -21,7 +22,7 @@ export interface StatusOptions {
  * and cycles, and what the next run would set right after a run that ended hard. Changes nothing.
  */
 export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<number> {
-  const repo = await openRepo(opts.dir, {}, io);
+  const repo = await openRepo(opts.dir, opts.settingFlags ?? {}, io);
   const { store, graph } = repo;
   const recovery = await recover(repo, { reportOnly: true });
   const stranded = new Set(recovery.plan.actions.flatMap((a) => (a.type === 'repair-task' ? [a.task] : [])));
