@@ -49,7 +49,9 @@ async function assertFolderWritable(folder: string, holds: string, code: string)
   const where = existing === folder ? `the folder ${folder}` : `${folder} cannot be made: the folder ${existing}`;
   const refuse = (why: string, cause?: unknown) =>
     new UsageError(code, `${where} ${why}: chorus keeps ${holds} in ${folder}, so it starts nothing; make ${existing} writable (read-only commands such as \`chorus ready\` and \`chorus status\` work as they are)`, { cause });
-  if (!(await stat(existing)).isDirectory()) throw refuse('is not a folder');
+  if (!(await stat(existing)).isDirectory()) {
+    throw new UsageError(code, `${existing} is a file, where chorus keeps ${holds} in the folder ${folder}, so it starts nothing; move that file away (read-only commands such as \`chorus ready\` and \`chorus status\` work as they are)`);
+  }
   try {
     // Making or replacing a file in a folder takes write and search permission on it.
     await access(existing, constants.W_OK | constants.X_OK);

@@ -140,14 +140,16 @@ describe('bad input in issues.jsonl', () => {
     expect(unknown.stderr).toContain('zzz: no such task');
   });
 
-  it('an agent output directory that cannot be created blocks the task with the reason, nothing lost', async () => {
+  it('an agent output directory that cannot be created: nothing starts, the file is named, nothing lost', async () => {
     const repo = await makeRepo([bead('a')], { agentCommand: path.join(AGENTS, 'succeed.js'), agentArgs: [] });
     repos.push(repo);
     await mkdir(path.join(repo.dir, '.beads'), { recursive: true });
     await writeFile(path.join(repo.dir, '.beads', 'agent-output'), 'a file where a folder should be');
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready']);
-    expect(r.code).toBe(1);
-    expect((await repo.readTasks()).get('a')!['status']).toBe('blocked');
+    // Refused before anything is claimed (the check doctor runs too), not one blocked task at a time.
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${path.join(repo.dir, '.beads', 'agent-output')} is a file`);
+    expect((await repo.readTasks()).get('a')!['status']).toBe('open');
     expect(await readFile(path.join(repo.dir, '.beads', 'agent-output'), 'utf8')).toBe('a file where a folder should be');
   });
 });
