@@ -544,7 +544,7 @@ export class Engine {
     const sessionId = result.report?.sessionId;
     const wait = this.quota.limited(run.agentKind, id, limit, sessionId);
     this.deps.store.update(id, releasePatch(new Date(now), run.claimedFrom));
-    this.emit({ type: 'agent.limited', at: now, id, agent: run.agentKind, resumesAt: wait.resumesAt, probe: wait.probe, text: limit.text, ...(sessionId ? { sessionId } : {}) });
+    this.emit({ type: 'agent.limited', at: now, id, agent: run.agentKind, resumesAt: wait.resumesAt, probe: wait.probe, text: wait.text, ...(sessionId ? { sessionId } : {}) });
     return this.afterWrite(id, 'open', () => {
       this.scheduler.setStatus(id, 'open');
       const task = this.deps.store.tasks().get(id);

@@ -17,6 +17,12 @@ export interface QuotaGateOptions {
   /** The first wait when no reset time is known, doubling per limit hit, capped. @default 60000 and 1800000 */
   unknownMinMs?: number;
   unknownMaxMs?: number;
+  /**
+   * A reset closer than this, or already past, is not believed: the limit is taken as one with no
+   * known reset. Waiting for it would relaunch the agent at once, again and again, each launch a
+   * paid call that is refused. @default 3000
+   */
+  minResetAheadMs?: number;
   /** @default Math.random */
   random?: () => number;
 }
@@ -36,17 +42,25 @@ export class QuotaGates {
   private readonly options: Required<QuotaGateOptions>;
 
   constructor(options: QuotaGateOptions = {}) {
-    this.options = { jitterMs: 30_000, unknownMinMs: 60_000, unknownMaxMs: 1_800_000, random: Math.random, ...options };
+    this.options = { jitterMs: 30_000, unknownMinMs: 60_000, unknownMaxMs: 1_800_000, minResetAheadMs: 3000, random: Math.random, ...options };
   }
 
-  /** The agent hit its limit at `now`. Returns the wait (a later reset than one already known wins). */
+  /**
+   * The agent hit its limit at `now`. Returns the wait (a later reset than one already known wins).
+   * A reset in the past or only moments away counts as unknown: never two launches of a limited
+   * agent less than unknownMinMs apart unless a reset in the future said so.
+   */
   limited(agent: AgentKind, resetsAt: number | null, text: string, now: number): QuotaWait {
     let wait: QuotaWait;
+    if (resetsAt !== null && resetsAt - now < this.options.minResetAheadMs) {
+      const when = resetsAt <= now ? `is already past (${new Date(resetsAt).toISOString()})` : 'is only moments away';
+      return this.limited(agent, null, `${text} (the reset it gave ${when})`, now);
+    }
     if (resetsAt !== null) {
       this.unknownHits.delete(agent);
       // Up to jitterMs, and at most a tenth of the wait (at least a second): a reset seconds away is not put off by half a minute.
       const spread = Math.min(this.options.jitterMs, Math.max(1000, (resetsAt - now) / 10));
-      wait = { agent, resumesAt: Math.max(resetsAt, now) + Math.floor(this.options.random() * spread), probe: false, text };
+      wait = { agent, resumesAt: resetsAt + Math.floor(this.options.random() * spread), probe: false, text };
     } else {
       const hits = (this.unknownHits.get(agent) ?? 0) + 1;
       this.unknownHits.set(agent, hits);
