@@ -6,10 +6,16 @@ export const AGENT_KINDS: readonly AgentKind[] = ['claude', 'codex', 'gemini', '
 export interface AgentUsage {
   /** claude's `total_cost_usd`; codex reports tokens only. */
   costUsd?: number;
+  /**
+   * Every input token the model read, cache reads and writes included (codex and gemini report
+   * it so; claude's `input_tokens` leaves the cache out, so its reader adds it in).
+   */
   inputTokens?: number;
   outputTokens?: number;
-  /** Cache reads (claude `cache_read_input_tokens`, codex `cached_input_tokens`). */
+  /** Of `inputTokens`, read from the prompt cache (claude `cache_read_input_tokens`, codex `cached_input_tokens`, gemini `cached`). */
   cachedTokens?: number;
+  /** Of `inputTokens`, written to the prompt cache (claude `cache_creation_input_tokens`). */
+  cacheWriteTokens?: number;
   turns?: number;
   /** claude's `duration_api_ms`. */
   apiMs?: number;

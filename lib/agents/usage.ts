@@ -1,6 +1,6 @@
 import type { AgentReport, AgentUsage, UsageLimit } from './report.js';
 
-const FIELDS = ['costUsd', 'inputTokens', 'outputTokens', 'cachedTokens', 'turns', 'apiMs', 'durationMs'] as const;
+const FIELDS = ['costUsd', 'inputTokens', 'outputTokens', 'cachedTokens', 'cacheWriteTokens', 'turns', 'apiMs', 'durationMs'] as const;
 
 /** Field by field; a field stays absent unless one of them has it. */
 export function addUsage(a: AgentUsage | undefined, b: AgentUsage | undefined): AgentUsage {

@@ -5,7 +5,7 @@ import type { AgentJob, RunResult, WorkerEvent } from '../pool/types.js';
 import type { ClaimResult } from '../tracker/tracker.js';
 import { ReadyQueue } from '../schedule/ready-queue.js';
 import { selectStarts } from '../schedule/select-starts.js';
-import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf, releasePatch, reopenPatch } from '../schedule/transitions.js';
+import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf, releaseAfterRun, releasePatch, reopenPatch } from '../schedule/transitions.js';
 import { liveTaskCount } from '../beads/task-count.js';
 import { buildJob, GLOBAL_AGENT_ORIGIN, isExclusive, taskPaths } from './build-job.js';
 import { checkCommand, describeCommandProblem, type CommandProblem } from '../pool/check-command.js';
@@ -543,7 +543,7 @@ export class Engine {
     const limit = result.report?.limit ?? { resetsAt: null, text: result.error?.message ?? 'usage limit', source: 'outcome' };
     const sessionId = result.report?.sessionId;
     const wait = this.quota.limited(run.agentKind, id, limit, sessionId);
-    this.deps.store.update(id, releasePatch(new Date(now), run.claimedFrom));
+    this.deps.store.update(id, releaseAfterRun(new Date(now), run.claimedFrom, notesOf(this.deps.store.tasks().get(id) ?? run.task), result.usage));
     this.emit({ type: 'agent.limited', at: now, id, agent: run.agentKind, resumesAt: wait.resumesAt, probe: wait.probe, text: wait.text, ...(sessionId ? { sessionId } : {}) });
     return this.afterWrite(id, 'open', () => {
       this.scheduler.setStatus(id, 'open');

@@ -103,8 +103,14 @@ export interface BatchSummary {
 
 /** Spend over a batch: the sum of what the agents reported. */
 export interface SpendTotal {
+  /** The sum of the costs reported, unrounded (0 when none was: see `costRuns`). */
   costUsd: number;
+  /** Runs that reported a cost (codex, gemini and aider report none). */
+  costRuns: number;
+  /** Every input token, cache reads and writes included; those two are also counted apart. */
   inputTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
   outputTokens: number;
   /** Runs that reported anything. */
   runs: number;

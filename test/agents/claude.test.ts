@@ -6,7 +6,7 @@ describe('claude stream reader', () => {
     const report = readFixture('claude', 'claude-success-tooluse.stream.jsonl', 0);
     expect(report).toEqual({
       sessionId: '7c1e2a4b-9d3f-4e8a-b6c2-1f0a9e8d7c65',
-      usage: { costUsd: 0.0612345, inputTokens: 9, outputTokens: 183, cachedTokens: 21862, turns: 2, apiMs: 9120, durationMs: 18244 },
+      usage: { costUsd: 0.0612345, inputTokens: 31403, outputTokens: 183, cachedTokens: 21862, cacheWriteTokens: 9532, turns: 2, apiMs: 9120, durationMs: 18244 },
     });
   });
 
@@ -56,7 +56,7 @@ describe('claude stream reader', () => {
     const report = readFixture('claude', 'claude-spliced-line.stream.jsonl', 0);
     expect(report).toEqual({
       sessionId: '7c1e2a4b-9d3f-4e8a-b6c2-1f0a9e8d7c65',
-      usage: { costUsd: 0.0612345, inputTokens: 9, outputTokens: 183, cachedTokens: 21862, turns: 2, apiMs: 9120, durationMs: 18244 },
+      usage: { costUsd: 0.0612345, inputTokens: 31403, outputTokens: 183, cachedTokens: 21862, cacheWriteTokens: 9532, turns: 2, apiMs: 9120, durationMs: 18244 },
       // From the spliced event (allowed_warning); the line it was written into was read too (nothing skipped).
       nearLimit: true,
     });

@@ -38,7 +38,7 @@ describe('claude stream-json, read from the log while the agent runs', () => {
     const job = replayJob('claude', 'claude-success-tooluse.stream.jsonl', 0);
     const result = await superviseAgent(job);
 
-    const usage = { costUsd: 0.0612345, inputTokens: 9, outputTokens: 183, cachedTokens: 21862, turns: 2, apiMs: 9120, durationMs: 18244 };
+    const usage = { costUsd: 0.0612345, inputTokens: 31403, outputTokens: 183, cachedTokens: 21862, cacheWriteTokens: 9532, turns: 2, apiMs: 9120, durationMs: 18244 };
     expect(result).toMatchObject({ outcome: 'success', exitCode: 0, attempts: 1, reason: 'exited with code 0', usage, attemptUsage: [usage] });
     expect(result.report).toEqual({ sessionId: '7c1e2a4b-9d3f-4e8a-b6c2-1f0a9e8d7c65', usage });
     expect(agentOutput(job)).toBe(readFileSync(`${STREAMS}claude-success-tooluse.stream.jsonl`, 'utf8'));

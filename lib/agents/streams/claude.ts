@@ -115,13 +115,19 @@ function buildLimit(source: string, words: string | undefined, rejection: { rese
   return { resetsAt: rejection?.resetsAt ?? null, text, source };
 }
 
+/** claude's `input_tokens` counts only what was not cached: the cache reads and writes are added in (AgentUsage.inputTokens). */
 function resultUsage(event: JsonObject): AgentUsage {
   const tokens = obj(event['usage']);
+  const fresh = num(tokens?.['input_tokens']);
+  const cacheRead = num(tokens?.['cache_read_input_tokens']);
+  const cacheWrite = num(tokens?.['cache_creation_input_tokens']);
+  const input = [fresh, cacheRead, cacheWrite].filter((n): n is number => n !== undefined);
   return {
     costUsd: num(event['total_cost_usd']),
-    inputTokens: num(tokens?.['input_tokens']),
+    inputTokens: input.length ? input.reduce((a, b) => a + b, 0) : undefined,
     outputTokens: num(tokens?.['output_tokens']),
-    cachedTokens: num(tokens?.['cache_read_input_tokens']),
+    cachedTokens: cacheRead,
+    cacheWriteTokens: cacheWrite,
     turns: num(event['num_turns']),
     apiMs: num(event['duration_api_ms']),
     durationMs: num(event['duration_ms']),

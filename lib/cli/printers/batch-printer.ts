@@ -1,4 +1,5 @@
 import type { EngineEvent, SpendTotal } from '../../engine/events.js';
+import { count, roundedUsd, tokensIn } from '../../agents/usage-text.js';
 import { formatDuration } from '../../schedule/format-duration.js';
 import { oneLine } from '../format-task.js';
 import { renderProgressBar } from './progress-bar.js';
@@ -73,7 +74,7 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         break;
       case 'task.finished': {
         running = Math.max(0, running - 1);
-        const cost = event.usage?.costUsd !== undefined ? `, $${event.usage.costUsd.toFixed(4)}` : '';
+        const cost = event.usage?.costUsd !== undefined ? `, ${roundedUsd(event.usage.costUsd)}` : '';
         const took = `${formatDuration(event.durationMs)}${event.attempts > 1 ? `, ${event.attempts} attempts` : ''}${cost}`;
         if (event.status === 'closed') {
           done += 1;
@@ -149,9 +150,17 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
   };
 }
 
-/** `$1.2345 over 12 runs, 1,234,567 tokens in, 45,678 out` (what the agents reported). */
+/**
+ * `$1.2345 over 12 runs, 1,234,567 tokens in (1,100,000 cache read, 9,000 cache write), 45,678 out`
+ * (what the agents reported; the cost rounded once, here). An agent that reports no cost (codex,
+ * gemini, aider) is not counted as free: `cost not reported (3 runs), ...`, or `$0.0612 over 3
+ * runs (2 reported no cost), ...` when some did.
+ */
 export function describeSpend(spend: SpendTotal): string {
-  return `$${spend.costUsd.toFixed(4)} over ${spend.runs} run${spend.runs === 1 ? '' : 's'}, ${spend.inputTokens.toLocaleString('en-US')} tokens in, ${spend.outputTokens.toLocaleString('en-US')} out`;
+  const runs = `${spend.runs} run${spend.runs === 1 ? '' : 's'}`;
+  const silent = spend.runs - spend.costRuns;
+  const cost = spend.costRuns === 0 ? `cost not reported (${runs})` : `${roundedUsd(spend.costUsd)} over ${runs}${silent > 0 ? ` (${silent} reported no cost)` : ''}`;
+  return `${cost}, ${tokensIn(spend.inputTokens, spend.cachedTokens, spend.cacheWriteTokens)}, ${count(spend.outputTokens)} out`;
 }
 
 /** `14:05`, or `Tue 14:05` when not today, in local time: when a usage-limit wait ends. */
