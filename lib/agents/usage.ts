@@ -1,4 +1,4 @@
-import type { AgentReport, AgentUsage, UsageLimit } from './report.js';
+import type { AgentReport, AgentUnusable, AgentUsage, UsageLimit } from './report.js';
 
 const FIELDS = ['costUsd', 'inputTokens', 'outputTokens', 'cachedTokens', 'cacheWriteTokens', 'turns', 'apiMs', 'durationMs'] as const;
 
@@ -37,6 +37,7 @@ export function reportOf(parts: {
   limit?: UsageLimit | undefined;
   nearLimit?: boolean;
   failure?: string | undefined;
+  unusable?: AgentUnusable | undefined;
 }): AgentReport {
   const report: AgentReport = {};
   if (parts.sessionId !== undefined) report.sessionId = parts.sessionId;
@@ -45,5 +46,6 @@ export function reportOf(parts: {
   if (parts.limit) report.limit = parts.limit;
   if (parts.nearLimit) report.nearLimit = true;
   if (parts.failure) report.failure = parts.failure;
+  if (parts.unusable) report.unusable = parts.unusable;
   return report;
 }

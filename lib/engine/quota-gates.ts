@@ -9,6 +9,8 @@ export interface QuotaWait {
   probe: boolean;
   /** What the agent said, for people. */
   text: string;
+  /** Set when it waits for the network to its API rather than for a usage limit (waited for the same way). */
+  cause?: 'network';
 }
 
 export interface QuotaGateOptions {
@@ -50,11 +52,11 @@ export class QuotaGates {
    * A reset in the past or only moments away counts as unknown: never two launches of a limited
    * agent less than unknownMinMs apart unless a reset in the future said so.
    */
-  limited(agent: AgentKind, resetsAt: number | null, text: string, now: number): QuotaWait {
+  limited(agent: AgentKind, resetsAt: number | null, text: string, now: number, cause?: 'network'): QuotaWait {
     let wait: QuotaWait;
     if (resetsAt !== null && resetsAt - now < this.options.minResetAheadMs) {
       const when = resetsAt <= now ? `is already past (${new Date(resetsAt).toISOString()})` : 'is only moments away';
-      return this.limited(agent, null, `${text} (the reset it gave ${when})`, now);
+      return this.limited(agent, null, `${text} (the reset it gave ${when})`, now, cause);
     }
     if (resetsAt !== null) {
       this.unknownHits.delete(agent);
@@ -67,6 +69,7 @@ export class QuotaGates {
       const backoff = Math.min(this.options.unknownMaxMs, this.options.unknownMinMs * 2 ** (hits - 1));
       wait = { agent, resumesAt: now + backoff, probe: true, text };
     }
+    if (cause) wait.cause = cause;
     const current = this.waits.get(agent);
     if (current && current.resumesAt >= wait.resumesAt) return current;
     this.waits.set(agent, wait);

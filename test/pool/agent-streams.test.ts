@@ -155,6 +155,33 @@ describe('codex and gemini', () => {
   });
 });
 
+describe('an agent that cannot work at all', () => {
+  it('claude not logged in (real 2.1.332 output): agent-unusable at once, never retried, whatever retryOn says', async () => {
+    const job = replayJob('claude', 'claude-2.1.332-not-logged-in.stream.jsonl', 1, { retryOn: ['exit', 'crash', 'timeout'], retryCount: 3 });
+    const result = await superviseAgent(job);
+
+    expect(result).toMatchObject({ outcome: 'agent-unusable', exitCode: 1, attempts: 1, killedBy: null });
+    expect(result.reason).toBe('the agent cannot work here (not logged in or no credentials): Not logged in · Please run /login');
+    expect(result.report?.unusable?.cause).toBe('auth');
+    expect(readLog(job)).toContain('=== chorus: the agent cannot work here (not logged in or no credentials): Not logged in · Please run /login ===');
+  });
+
+  it('codex with no network (real 0.171 output), which never exits: ended as soon as it says it waits for the network, not at taskTimeout', async () => {
+    const job = replayJob('codex', 'codex-0.171-no-network.jsonl', 0, {
+      timeoutMs: 120_000,
+      retryOn: ['exit', 'crash', 'timeout'],
+      retryCount: 3,
+      env: { REPLAY_DELAY_MS: '20', REPLAY_REPEAT_LAST_MS: '200' },
+    });
+    const result = await superviseAgent(job);
+
+    expect(result).toMatchObject({ outcome: 'agent-unusable', attempts: 1, timedOut: false });
+    expect(result.durationMs).toBeLessThan(15_000);
+    expect(result.report?.unusable).toMatchObject({ cause: 'network', text: 'Reconnecting... waiting for network (Connection failed: error sending request)' });
+    expect(readLog(job)).toContain("=== chorus: the agent cannot work here (no network to its API): Reconnecting... waiting for network (Connection failed: error sending request); ended the agent's process group ===");
+  });
+});
+
 describe('the stall watchdog', () => {
   it('an agent silent past stallTimeoutMs is ended with its group: a timeout, reason stalled', async () => {
     const job = makeJob(dir, { command: agent('go-quiet.js'), stallTimeoutMs: 800, retryOn: ['crash'] });
