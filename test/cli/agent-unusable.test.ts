@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AGENTS, CLI, bead, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
-import { fakePresetBin, recordedStarts, replayEnv } from '../helpers/preset-cli.js';
+import { recordedStarts, replayEnv } from '../helpers/preset-cli.js';
 import { hasTmux, shellQuote, TmuxSession } from '../helpers/tmux.js';
 
 const repos: TempRepo[] = [];
@@ -31,7 +31,7 @@ describe('an agent that cannot work at all does not block the tracker one task a
     const own = bead('own', { priority: 3, metadata: { chorus: { agent: path.join(AGENTS, 'succeed.js') } } });
     const repo = await repoOf('claude', [...SIX.map((id) => bead(id, { priority: 1 })), own]);
     const record = path.join(repo.dir, 'starts.txt');
-    const env = replayEnv(fakePresetBin(repo.dir), 'claude-2.1.332-not-logged-in.stream.jsonl', 1, { FAKE_AGENT_RECORD: record });
+    const env = replayEnv('claude-2.1.332-not-logged-in.stream.jsonl', 1, { FAKE_AGENT_STARTS: record });
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { env });
 
     expect(r.code).toBe(1);
@@ -52,7 +52,7 @@ describe('an agent that cannot work at all does not block the tracker one task a
 
   it('--json: one agent.unusable event with the agent’s words and the fix; the summary lists the tasks it left open', async () => {
     const repo = await repoOf('claude', SIX.map((id) => bead(id)), { maxAgents: 1 });
-    const env = replayEnv(fakePresetBin(repo.dir), 'claude-2.1.332-not-logged-in.stream.jsonl', 1);
+    const env = replayEnv('claude-2.1.332-not-logged-in.stream.jsonl', 1);
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready', '--json'], { env });
 
     expect(r.code).toBe(1);
@@ -70,7 +70,7 @@ describe('an agent that cannot work at all does not block the tracker one task a
 
   it('gemini with no credentials (real 0.61 stderr, exit 41): the same, quoting what gemini said', async () => {
     const repo = await repoOf('gemini', SIX.slice(0, 3).map((id) => bead(id)), { maxAgents: 1 });
-    const env = replayEnv(fakePresetBin(repo.dir), 'gemini-0.61-no-auth.stderr.txt', 41);
+    const env = replayEnv('gemini-0.61-no-auth.stderr.txt', 41);
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { env });
 
     expect(r.code).toBe(1);
@@ -82,7 +82,7 @@ describe('an agent that cannot work at all does not block the tracker one task a
   it('codex with no network (real 0.171 output, never exits): ended from its output, not at taskTimeout; its task back to open; codex paused with the unknown-reset backoff', async () => {
     const repo = await repoOf('codex', SIX.slice(0, 3).map((id) => bead(id)), { maxAgents: 1, taskTimeout: 120_000 });
     const record = path.join(repo.dir, 'starts.txt');
-    const env = replayEnv(fakePresetBin(repo.dir), 'codex-0.171-no-network.jsonl', 0, { FAKE_AGENT_RECORD: record, REPLAY_DELAY_MS: '20', REPLAY_REPEAT_LAST_MS: '300' });
+    const env = replayEnv('codex-0.171-no-network.jsonl', 0, { FAKE_AGENT_STARTS: record, REPLAY_DELAY_MS: '20', REPLAY_REPEAT_LAST_MS: '300' });
     const child = spawn(process.execPath, [CLI, '-C', repo.dir, 'batch', '--all-ready', '--json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -107,7 +107,7 @@ describe('an agent that cannot work at all does not block the tracker one task a
 
   it.skipIf(!hasTmux)('the dashboard says so in its event pane, and Enter on one of that agent’s tasks says why it will not start', async () => {
     const repo = await repoOf('claude', SIX.slice(0, 3).map((id) => bead(id)), { maxAgents: 1 });
-    const env = replayEnv(fakePresetBin(repo.dir), 'claude-2.1.332-not-logged-in.stream.jsonl', 1);
+    const env = replayEnv('claude-2.1.332-not-logged-in.stream.jsonl', 1);
     const term = new TmuxSession(`${shellQuote(process.execPath)} ${shellQuote(CLI)} -C ${shellQuote(repo.dir)} dashboard; echo EXIT=$?; exec sleep 600`, { cols: 160, rows: 40 }, env);
     try {
       await term.waitFor((s) => s.includes('⏹ claude cannot work here (Not logged in · Please run /login): no more claude tasks start'), 'the event line');

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AGENTS, bead, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
-import { fakePresetBin, recordedStarts, STREAMS } from '../helpers/preset-cli.js';
+import { ON_PATH, recordedStarts, STREAMS } from '../helpers/preset-cli.js';
 
-// `chorus doctor`'s login line, against a fake `claude` on PATH that answers `claude auth --help`
+// `chorus doctor`'s login line, against the `claude` stand-in on PATH (test/fixtures/agents/on-path/) that answers `claude auth --help`
 // and `claude auth status` as the real CLI does.
 const repos: TempRepo[] = [];
 afterAll(async () => {
@@ -15,9 +15,8 @@ afterAll(async () => {
 async function doctorWith(orchestration: Record<string, unknown>, env: Record<string, string>): Promise<{ code: number | null; login: string; last: string; ms: number }> {
   const repo = await makeRepo([bead('a')], orchestration);
   repos.push(repo);
-  const bin = fakePresetBin(repo.dir);
   const started = Date.now();
-  const r = await runChorus(['-C', repo.dir, 'doctor'], { env: { PATH: `${bin}${path.delimiter}${process.env['PATH'] ?? ''}`, ...env } });
+  const r = await runChorus(['-C', repo.dir, 'doctor'], { env: { PATH: `${ON_PATH}${path.delimiter}${process.env['PATH'] ?? ''}`, ...env } });
   const lines = r.stdout.trimEnd().split('\n');
   return { code: r.code, login: lines.find((l) => /^[✓!✗] login\s/.test(l)) ?? `(no login line in:\n${r.stdout})`, last: lines.at(-1) ?? '', ms: Date.now() - started };
 }
@@ -40,7 +39,7 @@ describe('chorus doctor asks claude whether it is logged in', () => {
 
   it('a claude without `claude auth status`: only its help is asked for (it is never started as a session), and that is said', async () => {
     const record = path.join(os.tmpdir(), `chorus-doctor-login-${process.pid}.txt`);
-    const { code, login } = await doctorWith({ agent: 'claude' }, { FAKE_CLAUDE_OLD: '1', FAKE_AGENT_RECORD: record, ...statusOf('claude-auth-status-logged-out.json', 1) });
+    const { code, login } = await doctorWith({ agent: 'claude' }, { FAKE_CLAUDE_OLD: '1', FAKE_AGENT_STARTS: record, ...statusOf('claude-auth-status-logged-out.json', 1) });
     expect(login).toMatch(/^! login {5}not checked: this `claude` has no `claude auth status` \(an older claude\)/);
     expect(recordedStarts(record).map((s) => s.args)).toEqual(['auth --help']);
     rmSync(record, { force: true });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, bead, makeRepo, type TempRepo } from '../helpers/temp-repo.js';
-import { fakePresetBin, recordedStarts, replayEnv } from '../helpers/preset-cli.js';
+import { recordedStarts, replayEnv } from '../helpers/preset-cli.js';
 
 const repos: TempRepo[] = [];
 afterAll(async () => {
@@ -14,7 +14,7 @@ describe('a usage limit whose reset is already past (claude-usage-limit.stream.j
     const repo = await makeRepo([bead('p-1'), bead('p-2'), bead('p-3')], { agent: 'claude', maxAgents: 1, killGrace: 500 });
     repos.push(repo);
     const record = path.join(repo.dir, 'starts.txt');
-    const env = replayEnv(fakePresetBin(repo.dir), 'claude-usage-limit.stream.jsonl', 1, { FAKE_AGENT_RECORD: record });
+    const env = replayEnv('claude-usage-limit.stream.jsonl', 1, { FAKE_AGENT_STARTS: record });
     const child = spawn(process.execPath, [CLI, '-C', repo.dir, 'batch', '--all-ready', '--json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { bead, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
-import { fakePresetBin, replayEnv } from '../helpers/preset-cli.js';
+import { replayEnv } from '../helpers/preset-cli.js';
 
 const repos: TempRepo[] = [];
 afterAll(async () => {
@@ -21,7 +21,7 @@ describe('what the agents spent, as chorus reports it', () => {
     const ids = ['s-1', 's-2', 's-3', 's-4', 's-5', 's-6', 's-7'];
     const repo = await presetRepo('claude', ids);
     // claude-success-tooluse: $0.0612345, input_tokens 9, cache_read 21,862, cache_creation 9,532, output 183, 2 turns.
-    const env = replayEnv(fakePresetBin(repo.dir), 'claude-success-tooluse.stream.jsonl', 0);
+    const env = replayEnv('claude-success-tooluse.stream.jsonl', 0);
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { env });
     expect(r.code).toBe(0);
     // 7 × $0.0612345 = $0.4286415: rounded once. Rounding each task first ($0.0612 × 7) gave $0.4284.
@@ -37,7 +37,7 @@ describe('what the agents spent, as chorus reports it', () => {
 
   it('codex, which reports tokens but no cost: "cost not reported", never $0.0000', async () => {
     const repo = await presetRepo('codex', ['x-1']);
-    const env = replayEnv(fakePresetBin(repo.dir), 'codex-exec-success.jsonl', 0);
+    const env = replayEnv('codex-exec-success.jsonl', 0);
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('spent: cost not reported (1 run), 24,763 tokens in (24,448 cache read), 122 out');

@@ -1,31 +1,21 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AGENTS, ROOT } from './temp-repo.js';
 
 export const STREAMS = path.join(ROOT, 'test', 'fixtures', 'agent-streams');
 
 /**
- * A folder of fake `claude`, `codex` and `gemini` commands (test/fixtures/agents/fake-preset-cli.js
- * behind a shell wrapper each), to put first on PATH: chorus runs its presets by name, as it
- * would the real CLIs, and they replay recorded transcripts (REPLAY_FILE, ...).
+ * Stand-ins named `claude`, `codex`, `gemini` and `aider` (test/fixtures/agents/on-path/): put
+ * first on PATH, chorus runs its presets by name as it would the real CLIs.
  */
-export function fakePresetBin(dir: string): string {
-  const bin = path.join(dir, 'fake-bin');
-  mkdirSync(bin, { recursive: true });
-  for (const name of ['claude', 'codex', 'gemini']) {
-    const file = path.join(bin, name);
-    writeFileSync(file, `#!/bin/sh\nexec '${process.execPath}' '${path.join(AGENTS, 'fake-preset-cli.js')}' ${name} "$@"\n`);
-    chmodSync(file, 0o755);
-  }
-  return bin;
+export const ON_PATH = path.join(AGENTS, 'on-path');
+
+/** The environment that puts the stand-ins first on PATH and has them replay `stream` (a file in test/fixtures/agent-streams/). */
+export function replayEnv(stream: string, exitCode: number, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: `${ON_PATH}${path.delimiter}${process.env['PATH'] ?? ''}`, REPLAY_FILE: path.join(STREAMS, stream), REPLAY_EXIT: String(exitCode), REPLAY_DELAY_MS: '5', ...extra };
 }
 
-/** The environment that puts `bin` first on PATH and replays `stream` (a file in test/fixtures/agent-streams/). */
-export function replayEnv(bin: string, stream: string, exitCode: number, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: `${bin}${path.delimiter}${process.env['PATH'] ?? ''}`, REPLAY_FILE: path.join(STREAMS, stream), REPLAY_EXIT: String(exitCode), REPLAY_DELAY_MS: '5', ...extra };
-}
-
-/** The starts FAKE_AGENT_RECORD collected: which fake, when (epoch ms), for which task, with which arguments. */
+/** The starts FAKE_AGENT_STARTS collected: which stand-in, when (epoch ms), for which task, with which arguments. */
 export function recordedStarts(file: string): { name: string; at: number; task: string; args: string }[] {
   let text = '';
   try {
