@@ -7,6 +7,8 @@ export interface EventReader {
   event(event: JsonObject): boolean;
   /** A line with no JSON object in it (stderr text, say). True when it was used. */
   text?(line: string): boolean;
+  /** See StreamReader.endNow. */
+  endNow?(): boolean;
   end(exit: AgentExit): AgentReport;
 }
 
@@ -18,6 +20,7 @@ export interface EventReader {
 export function jsonLineReader(reader: EventReader): StreamReader {
   let skipped = 0;
   return {
+    ...(reader.endNow ? { endNow: () => reader.endNow?.() === true } : {}),
     feed(line) {
       try {
         const objects = readJsonObjects(line);

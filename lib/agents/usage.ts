@@ -1,6 +1,6 @@
-import type { AgentReport, AgentUsage, UsageLimit } from './report.js';
+import type { AgentReport, AgentUnusable, AgentUsage, UsageLimit } from './report.js';
 
-const FIELDS = ['costUsd', 'inputTokens', 'outputTokens', 'cachedTokens', 'turns', 'apiMs', 'durationMs'] as const;
+const FIELDS = ['costUsd', 'inputTokens', 'outputTokens', 'cachedTokens', 'cacheWriteTokens', 'turns', 'apiMs', 'durationMs'] as const;
 
 /** Field by field; a field stays absent unless one of them has it. */
 export function addUsage(a: AgentUsage | undefined, b: AgentUsage | undefined): AgentUsage {
@@ -37,6 +37,7 @@ export function reportOf(parts: {
   limit?: UsageLimit | undefined;
   nearLimit?: boolean;
   failure?: string | undefined;
+  unusable?: AgentUnusable | undefined;
 }): AgentReport {
   const report: AgentReport = {};
   if (parts.sessionId !== undefined) report.sessionId = parts.sessionId;
@@ -45,5 +46,6 @@ export function reportOf(parts: {
   if (parts.limit) report.limit = parts.limit;
   if (parts.nearLimit) report.nearLimit = true;
   if (parts.failure) report.failure = parts.failure;
+  if (parts.unusable) report.unusable = parts.unusable;
   return report;
 }

@@ -126,6 +126,7 @@ export function exitCodeOf(outcome: EngineOutcome, io: CliIO): number {
     return summary.interrupted ? EXIT.interrupted : EXIT.failed;
   }
   if (summary.interrupted) return EXIT.interrupted;
-  const failed = summary.blocked.length > 0 || summary.unwritten.length > 0 || summary.trackerError !== undefined;
+  // An agent that could not work leaves its tasks open: the batch did not do what it was asked.
+  const failed = summary.blocked.length > 0 || summary.unwritten.length > 0 || summary.trackerError !== undefined || (summary.unusable?.length ?? 0) > 0;
   return failed ? EXIT.failed : EXIT.ok;
 }

@@ -51,9 +51,9 @@ export class AgentQuota {
   }
 
   /** An attempt of `taskId` hit `agent`'s limit: close its gate (and remember the session, to resume). */
-  limited(agent: AgentKind, taskId: string, limit: UsageLimit, sessionId: string | undefined): QuotaWait {
+  limited(agent: AgentKind, taskId: string, limit: UsageLimit, sessionId: string | undefined, cause?: 'network'): QuotaWait {
     if (sessionId) this.sessions.set(taskId, sessionId);
-    const wait = this.gates.limited(agent, limit.resetsAt, limit.text, this.options.clock.now());
+    const wait = this.gates.limited(agent, limit.resetsAt, limit.text, this.options.clock.now(), cause);
     this.arm();
     return wait;
   }

@@ -5,7 +5,7 @@ import type { AgentJob, RunResult, WorkerEvent } from '../pool/types.js';
 import type { ClaimResult } from '../tracker/tracker.js';
 import { ReadyQueue } from '../schedule/ready-queue.js';
 import { selectStarts } from '../schedule/select-starts.js';
-import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf, releasePatch, reopenPatch } from '../schedule/transitions.js';
+import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf, releaseAfterRun, releasePatch, reopenPatch } from '../schedule/transitions.js';
 import { liveTaskCount } from '../beads/task-count.js';
 import { buildJob, GLOBAL_AGENT_ORIGIN, isExclusive, taskPaths } from './build-job.js';
 import { checkCommand, describeCommandProblem, type CommandProblem } from '../pool/check-command.js';
@@ -15,6 +15,8 @@ import { diskFailure, errorMessage, internalFailure } from './run-failures.js';
 import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
 import { RunTally } from './run-tally.js';
 import { AgentQuota } from './agent-quota.js';
+import { UnusableAgents } from './unusable-agents.js';
+import type { UsageLimit } from '../agents/report.js';
 import { Spend } from './spend.js';
 import { taskFileText } from './task-file.js';
 import { systemClock, type Clock, type EngineDeps, type Running, type RunSelection } from './types.js';
@@ -61,6 +63,8 @@ export class Engine {
   private readonly clock: Clock;
   private readonly tally = new RunTally();
   private readonly quota: AgentQuota;
+  /** Agents found unable to work (not logged in, billing, model): none of their tasks start again in this run. */
+  private readonly unusable = new UnusableAgents();
   private readonly spend: Spend;
   private budgetReached: string | null = null;
   private mergeTail: Promise<unknown> = Promise.resolve();
@@ -84,7 +88,7 @@ export class Engine {
       clock: this.clock,
       ...(deps.restoredQuota ? { restored: deps.restoredQuota } : {}),
       onResume: (waits) => {
-        for (const wait of waits) this.emit({ type: 'agent.resumed', at: this.clock.now(), agent: wait.agent });
+        for (const wait of waits) this.emit({ type: 'agent.resumed', at: this.clock.now(), agent: wait.agent, ...(wait.cause ? { cause: wait.cause } : {}) });
         this.pump();
       },
     });
@@ -148,6 +152,7 @@ export class Engine {
       ...(this.halted ? { trackerError: this.halted } : {}),
       ...(this.spend.total ? { usage: this.spend.total } : {}),
       ...(this.budgetReached ? { budgetReached: this.budgetReached } : {}),
+      ...(this.unusable.size ? { unusable: this.unusable.summary() } : {}),
     });
     const { writes, bytesWritten } = this.deps.store.stats;
     this.emit({ type: 'batch.finished', at: this.clock.now(), summary, tracker: { writes: writes - writesBefore, bytesWritten: bytesWritten - bytesBefore } });
@@ -227,6 +232,8 @@ export class Engine {
     if (this.paused) return { ok: false, reason: 'dispatch is paused (p resumes it)' };
     const task = this.deps.store.tasks().get(id);
     if (!task || !this.index.has(id)) return { ok: false, reason: `no task ${id} in the tracker` };
+    const cannot = this.unusable.size ? this.unusable.reason(AgentQuota.kindOf(task, this.deps.settings)) : null;
+    if (cannot) return { ok: false, reason: cannot };
     const readiness = this.index.readiness(id, this.clock.now());
     if (!readiness.ready) return { ok: false, reason: `${id} is not ready: ${readiness.reasons.map(describeReason).join('; ')}` };
     this.queue.delete(id);
@@ -286,19 +293,22 @@ export class Engine {
         const queue = this.queue;
         const chosen = this.chosen;
         const auto = this.autoAssign;
-        // Tasks whose agent waits for its usage limit (or has its share of the pool) stay queued.
+        // Tasks whose agent waits for its usage limit (or has its share of the pool) stay queued;
+        // those whose agent cannot work here leave the queue, open, for the rest of the run.
         const admits = this.agentAdmission();
         const held: Task[] = [];
         // A person's choices first, then (when auto-assigning) the queue in dispatch order.
         function* candidates(): Generator<Task> {
           for (let task = chosen.shift(); task; task = chosen.shift()) {
-            if (admits(task)) yield task;
-            else held.push(task);
+            const admission = admits(task);
+            if (admission === 'start') yield task;
+            else if (admission === 'wait') held.push(task);
           }
           if (!auto) return;
           for (let task = queue.pop(); task; task = queue.pop()) {
-            if (admits(task)) yield task;
-            else held.push(task);
+            const admission = admits(task);
+            if (admission === 'start') yield task;
+            else if (admission === 'wait') held.push(task);
           }
         }
         const { start, putBack } = selectStarts({ running: this.running.size, exclusiveRunning }, candidates(), this.maxAgents, isExclusive);
@@ -458,7 +468,8 @@ export class Engine {
     const current = store.tasks().get(id);
     this.countSpend(result.usage, now);
     if (result.outcome === 'usage-limit' && current && current.status !== 'closed') return this.park(run, result, now);
-    if (result.outcome !== 'usage-limit') this.quota.ran(run.agentKind, id, result.report);
+    if (result.outcome === 'agent-unusable' && current && current.status !== 'closed') return this.sideline(run, result, now);
+    if (result.outcome !== 'usage-limit' && result.outcome !== 'agent-unusable') this.quota.ran(run.agentKind, id, result.report);
     if (!current) {
       this.markUnwritten(id, `its line left the tracker while its agent ran; the result (${result.outcome}) was not written`, now);
       return;
@@ -535,16 +546,19 @@ export class Engine {
   }
 
   /**
-   * The agent hit its usage limit: the task goes back to open as it was (no retry spent, never
-   * blocked), waits in the queue, and no task starts on that agent until the gate opens.
+   * The agent hit its usage limit (or, `noNetwork`, cannot reach its API): the task goes back to
+   * open as it was (no retry spent, never blocked), waits in the queue, and no task starts on that
+   * agent until the gate opens.
    */
-  private park(run: Running, result: RunResult, now: number): void | Promise<void> {
+  private park(run: Running, result: RunResult, now: number, noNetwork?: UsageLimit): void | Promise<void> {
     const id = run.task.id;
-    const limit = result.report?.limit ?? { resetsAt: null, text: result.error?.message ?? 'usage limit', source: 'outcome' };
-    const sessionId = result.report?.sessionId;
-    const wait = this.quota.limited(run.agentKind, id, limit, sessionId);
-    this.deps.store.update(id, releasePatch(new Date(now), run.claimedFrom));
-    this.emit({ type: 'agent.limited', at: now, id, agent: run.agentKind, resumesAt: wait.resumesAt, probe: wait.probe, text: limit.text, ...(sessionId ? { sessionId } : {}) });
+    const limit = noNetwork ?? result.report?.limit ?? { resetsAt: null, text: result.error?.message ?? 'usage limit', source: 'outcome' };
+    // A run that never reached the API did nothing in its session: it starts afresh.
+    const sessionId = noNetwork ? undefined : result.report?.sessionId;
+    const cause = noNetwork ? 'network' : undefined;
+    const wait = this.quota.limited(run.agentKind, id, limit, sessionId, cause);
+    this.deps.store.update(id, releaseAfterRun(new Date(now), run.claimedFrom, notesOf(this.deps.store.tasks().get(id) ?? run.task), result.usage));
+    this.emit({ type: 'agent.limited', at: now, id, agent: run.agentKind, resumesAt: wait.resumesAt, probe: wait.probe, text: wait.text, ...(sessionId ? { sessionId } : {}), ...(cause ? { cause } : {}) });
     return this.afterWrite(id, 'open', () => {
       this.scheduler.setStatus(id, 'open');
       const task = this.deps.store.tasks().get(id);
@@ -552,18 +566,49 @@ export class Engine {
     });
   }
 
-  /** Whether a task's agent may start one more task now (its usage-limit gate, its share of the pool). */
-  private agentAdmission(): (task: Task) => boolean {
-    // The usual case, no limit or warning on any agent: dispatch pays nothing per task.
-    if (!this.quota.gates.restricts) return () => true;
+  /**
+   * The agent cannot work here at all. No network to its API is waited for as a usage limit with
+   * no known reset (backoff, then one task probes), without resuming the session (nothing was
+   * done in it). Anything else (auth, billing, model) needs a person: the task goes back to open,
+   * no retry spent, and no more tasks start on that agent in this run.
+   */
+  private sideline(run: Running, result: RunResult, now: number): void | Promise<void> {
+    const id = run.task.id;
+    const agent = run.agentKind;
+    const unusable = result.report?.unusable ?? { cause: 'auth', text: result.reason ?? 'the agent cannot work here', fix: `check ${agent}'s setup` };
+    if (unusable.cause === 'network') {
+      return this.park(run, result, now, { resetsAt: null, text: `${agent} cannot reach its API: ${unusable.text}`, source: 'no network' });
+    }
+    if (this.unusable.found(agent, unusable, id)) this.emit({ type: 'agent.unusable', at: now, id, agent, ...unusable });
+    const reason = `${agent} cannot work here (${unusable.text}); back to open, no retry spent`;
+    this.deps.store.update(id, releaseAfterRun(new Date(now), run.claimedFrom, notesOf(this.deps.store.tasks().get(id) ?? run.task), result.usage));
+    return this.afterWrite(id, 'open', () => {
+      this.scheduler.setStatus(id, 'open');
+      this.tally.record(id, 'open', reason);
+      this.emit({ type: 'task.finished', at: now, id, title: run.task.title, outcome: result.outcome, status: 'open', attempts: result.attempts, durationMs: result.durationMs, logPath: this.relative(run.logPath), reason, ...(result.usage ? { usage: result.usage } : {}) });
+    });
+  }
+
+  /**
+   * Whether a task's agent may start one more task now (`start`), waits for its usage-limit gate or
+   * its share of the pool (`wait`: it stays queued), or cannot work here (`never`: it leaves the
+   * queue, open, counted among the tasks that agent left).
+   */
+  private agentAdmission(): (task: Task) => 'start' | 'wait' | 'never' {
+    // The usual case, no limit, warning or broken agent: dispatch pays nothing per task.
+    if (!this.quota.gates.restricts && this.unusable.size === 0) return () => 'start';
     const runningOf = new Map<string, number>();
     for (const r of this.running.values()) runningOf.set(r.agentKind, (runningOf.get(r.agentKind) ?? 0) + 1);
     return (task) => {
       const kind = AgentQuota.kindOf(task, this.deps.settings);
+      if (this.unusable.holdsBack(kind, task.id)) {
+        this.chosenIds.delete(task.id);
+        return 'never';
+      }
       const running = runningOf.get(kind) ?? 0;
-      if (!this.quota.admits(kind, running, this.maxAgents)) return false;
+      if (!this.quota.admits(kind, running, this.maxAgents)) return 'wait';
       runningOf.set(kind, running + 1);
-      return true;
+      return 'start';
     };
   }
 
@@ -724,7 +769,7 @@ export class Engine {
         // A task this run let go of (killed by a person, skipped) waits for a retry; one it blocked
         // that somebody reopened since is theirs to run again.
         const ended = this.tally.statusOf(task.id);
-        if (ended === 'open' || ended === 'skipped') continue;
+        if (ended === 'open' || ended === 'skipped' || this.unusable.leftOpen(task.id)) continue;
         if (!this.queue.has(task.id)) {
           added += 1;
           this.emit({ type: 'task.ready', at: now, id: task.id, title: task.title, unblockedBy: null });

@@ -1,4 +1,4 @@
-import type { AgentKind, AgentUsage } from '../agents/report.js';
+import type { AgentKind, AgentUnusable, AgentUsage } from '../agents/report.js';
 import type { RunOutcome } from '../pool/types.js';
 import type { ClaimedFrom } from '../schedule/transitions.js';
 
@@ -43,12 +43,19 @@ export type EngineEvent =
    * The task's agent hit its plan's usage limit: the task is back to open (no retry spent), and no
    * task starts on `agent` until `resumesAt` (epoch ms; the reset plus jitter, or a backoff when
    * `probe`: then one task tries first). `sessionId`: resumed when the task runs again.
+   * `cause: "network"`: not a usage limit but no network to the agent's API, waited for the same way.
    */
-  | { type: 'agent.limited'; at: number; id: string; agent: AgentKind; resumesAt: number; probe: boolean; text: string; sessionId?: string }
+  | { type: 'agent.limited'; at: number; id: string; agent: AgentKind; resumesAt: number; probe: boolean; text: string; sessionId?: string; cause?: 'network' }
+  /**
+   * The task's agent cannot work here at all (`cause`: auth, billing, model): the task is back to
+   * open (no retry spent) and no more tasks start on `agent` in this run. Once per agent; `text`
+   * is what the agent said, `fix` what a person does about it.
+   */
+  | ({ type: 'agent.unusable'; at: number; id: string; agent: AgentKind } & AgentUnusable)
   /** workspace "worktree": the task's agent succeeded and verify passed; its branch waits for the merge queue, then is merged. */
   | { type: 'task.phase'; at: number; id: string; phase: 'verifying' | 'waiting-to-merge' | 'merging'; branch: string }
   /** The wait is over: tasks on `agent` start again. */
-  | { type: 'agent.resumed'; at: number; agent: AgentKind }
+  | { type: 'agent.resumed'; at: number; agent: AgentKind; cause?: 'network' }
   /** `unblockedBy`: the task whose close released it; null when an edit made outside chorus did. */
   | { type: 'task.ready'; at: number; id: string; title: string; unblockedBy: string | null }
   /** A dispatch control changed (the dashboard's keys): the controls as they are now. */
@@ -99,12 +106,23 @@ export interface BatchSummary {
   usage?: SpendTotal;
   /** Set when dispatch stopped at maxBudgetUsd. */
   budgetReached?: string;
+  /** Agents that could not work here: the run started no more of their tasks. Absent when none. */
+  unusable?: UnusableAgentSummary[];
 }
+
+/** An agent that could not work in this run, and the tasks left open for it (back to open, or never started). */
+export type UnusableAgentSummary = { agent: AgentKind; tasks: string[] } & AgentUnusable;
 
 /** Spend over a batch: the sum of what the agents reported. */
 export interface SpendTotal {
+  /** The sum of the costs reported, unrounded (0 when none was: see `costRuns`). */
   costUsd: number;
+  /** Runs that reported a cost (codex, gemini and aider report none). */
+  costRuns: number;
+  /** Every input token, cache reads and writes included; those two are also counted apart. */
   inputTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
   outputTokens: number;
   /** Runs that reported anything. */
   runs: number;

@@ -9,6 +9,8 @@ export interface QuotaWait {
   probe: boolean;
   /** What the agent said, for people. */
   text: string;
+  /** Set when it waits for the network to its API rather than for a usage limit (waited for the same way). */
+  cause?: 'network';
 }
 
 export interface QuotaGateOptions {
@@ -17,6 +19,12 @@ export interface QuotaGateOptions {
   /** The first wait when no reset time is known, doubling per limit hit, capped. @default 60000 and 1800000 */
   unknownMinMs?: number;
   unknownMaxMs?: number;
+  /**
+   * A reset closer than this, or already past, is not believed: the limit is taken as one with no
+   * known reset. Waiting for it would relaunch the agent at once, again and again, each launch a
+   * paid call that is refused. @default 3000
+   */
+  minResetAheadMs?: number;
   /** @default Math.random */
   random?: () => number;
 }
@@ -36,23 +44,32 @@ export class QuotaGates {
   private readonly options: Required<QuotaGateOptions>;
 
   constructor(options: QuotaGateOptions = {}) {
-    this.options = { jitterMs: 30_000, unknownMinMs: 60_000, unknownMaxMs: 1_800_000, random: Math.random, ...options };
+    this.options = { jitterMs: 30_000, unknownMinMs: 60_000, unknownMaxMs: 1_800_000, minResetAheadMs: 3000, random: Math.random, ...options };
   }
 
-  /** The agent hit its limit at `now`. Returns the wait (a later reset than one already known wins). */
-  limited(agent: AgentKind, resetsAt: number | null, text: string, now: number): QuotaWait {
+  /**
+   * The agent hit its limit at `now`. Returns the wait (a later reset than one already known wins).
+   * A reset in the past or only moments away counts as unknown: never two launches of a limited
+   * agent less than unknownMinMs apart unless a reset in the future said so.
+   */
+  limited(agent: AgentKind, resetsAt: number | null, text: string, now: number, cause?: 'network'): QuotaWait {
     let wait: QuotaWait;
+    if (resetsAt !== null && resetsAt - now < this.options.minResetAheadMs) {
+      const when = resetsAt <= now ? `is already past (${new Date(resetsAt).toISOString()})` : 'is only moments away';
+      return this.limited(agent, null, `${text} (the reset it gave ${when})`, now, cause);
+    }
     if (resetsAt !== null) {
       this.unknownHits.delete(agent);
       // Up to jitterMs, and at most a tenth of the wait (at least a second): a reset seconds away is not put off by half a minute.
       const spread = Math.min(this.options.jitterMs, Math.max(1000, (resetsAt - now) / 10));
-      wait = { agent, resumesAt: Math.max(resetsAt, now) + Math.floor(this.options.random() * spread), probe: false, text };
+      wait = { agent, resumesAt: resetsAt + Math.floor(this.options.random() * spread), probe: false, text };
     } else {
       const hits = (this.unknownHits.get(agent) ?? 0) + 1;
       this.unknownHits.set(agent, hits);
       const backoff = Math.min(this.options.unknownMaxMs, this.options.unknownMinMs * 2 ** (hits - 1));
       wait = { agent, resumesAt: now + backoff, probe: true, text };
     }
+    if (cause) wait.cause = cause;
     const current = this.waits.get(agent);
     if (current && current.resumesAt >= wait.resumesAt) return current;
     this.waits.set(agent, wait);

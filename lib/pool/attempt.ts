@@ -142,7 +142,7 @@ async function finishAttempt(
   const reason = stalled && kind === 'timeout' ? describeStall(job.stallTimeoutMs ?? 0) : describeEnding(kind, ending, job.timeoutMs, report);
   if (ending.killedBy !== null) await appendNote(job.logPath, `${reason}; ended the agent's process group`);
   else if (ending.endedStrays) await appendNote(job.logPath, `${reason}; ended processes the agent left running in its group`);
-  else if (kind === 'usage-limit' || report?.failure) await appendNote(job.logPath, reason);
+  else if (kind === 'usage-limit' || kind === 'agent-unusable' || report?.failure) await appendNote(job.logPath, reason);
   if (ending.groupLeft) await appendNote(job.logPath, `some processes of group ${ending.pid} survived SIGKILL`);
   // What left the group cannot be ended by group; what still writes to the log is worth naming.
   const { firstAgent } = context;

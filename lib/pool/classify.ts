@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { AgentReport } from '../agents/report.js';
+import { UNUSABLE_CAUSES, type AgentReport } from '../agents/report.js';
 import type { SerializedError } from '../errors.js';
 import type { ChildEnding } from './spawn-agent.js';
 import type { KillReason, RetryKind, RunOutcome } from './types.js';
@@ -7,17 +7,20 @@ import type { KillReason, RetryKind, RunOutcome } from './types.js';
 /**
  * How one attempt ended. `failed`: it exited 0 but the agent reported a failure in its output
  * (retried as `exit` is). `usage-limit`: the agent reported its usage limit (never retried).
+ * `agent-unusable`: the agent cannot work here at all (AgentUnusable; never retried).
  */
-export type AttemptKind = 'success' | RetryKind | 'failed' | 'usage-limit' | 'killed' | 'spawn-error';
+export type AttemptKind = 'success' | RetryKind | 'failed' | 'usage-limit' | 'agent-unusable' | 'killed' | 'spawn-error';
 
 /**
  * First reason wins: a kill chorus started decides the kind, whatever signal the child then died
  * of, except that a usage limit the agent reported before a timeout ended it is the limit (the
- * agent was stuck on it). A cancel by a person or a shutdown stays `killed`.
+ * agent was stuck on it), and so is an agent that cannot work at all (chorus ends one that
+ * would wait for ever, as it ends a timeout). A cancel by a person or a shutdown stays `killed`.
  */
 export function classifyEnding(ending: ChildEnding, report?: AgentReport): AttemptKind {
   if (ending.spawnError) return 'spawn-error';
   if (ending.killedBy !== null && ending.killedBy !== 'timeout') return 'killed';
+  if (report?.unusable) return 'agent-unusable';
   if (report?.limit) return 'usage-limit';
   if (ending.killedBy === 'timeout') return 'timeout';
   if (ending.exitCode === 0) return report?.failure ? 'failed' : 'success';
@@ -32,6 +35,7 @@ const OUTCOME_OF_KIND: Record<AttemptKind, RunOutcome> = {
   crash: 'crashed',
   timeout: 'timeout',
   'usage-limit': 'usage-limit',
+  'agent-unusable': 'agent-unusable',
   killed: 'killed',
   'spawn-error': 'spawn-error',
 };
@@ -73,6 +77,8 @@ export function describeEnding(kind: AttemptKind, ending: ChildEnding, timeoutMs
       return `${report?.failure ?? 'the agent reported a failure'} (exited with code 0)`;
     case 'usage-limit':
       return describeLimit(report);
+    case 'agent-unusable':
+      return describeUnusable(report);
     case 'crash':
       return `crashed (${ending.signal ?? 'unknown signal'})`;
     case 'timeout':
@@ -82,6 +88,13 @@ export function describeEnding(kind: AttemptKind, ending: ChildEnding, timeoutMs
     case 'spawn-error':
       return `could not start (${ending.spawnError?.code ?? 'unknown error'})`;
   }
+}
+
+/** `the agent cannot work here (not logged in or no credentials): Not logged in · Please run /login` */
+export function describeUnusable(report: AgentReport | undefined): string {
+  const unusable = report?.unusable;
+  if (!unusable) return 'the agent cannot work here';
+  return `the agent cannot work here (${UNUSABLE_CAUSES[unusable.cause]}): ${unusable.text}`;
 }
 
 function describeLimit(report: AgentReport | undefined): string {

@@ -16,7 +16,8 @@ export interface OutputWatch {
 /**
  * Follows the attempt's part of the log (from `outputFrom`, just after its header) when there is
  * something to do with it: a reader for `job.agentKind` (not `custom`), or a stall watchdog.
- * `endAttempt` is called when the log stayed silent for `job.stallTimeoutMs`; it returns whether
+ * `endAttempt` is called when the log stayed silent for `job.stallTimeoutMs`, or when the reader
+ * says the agent cannot work and will not end by itself (StreamReader.endNow); it returns whether
  * that ended the attempt (false when something else already had). Undefined when neither applies:
  * custom agents without a watchdog cost nothing.
  */
@@ -26,10 +27,17 @@ export function watchOutput(job: AgentJob, outputFrom: number, endAttempt: () =>
   const reader = kind === 'custom' ? undefined : createStreamReader(kind);
   if (!reader && stallMs <= 0) return undefined;
   let stalled = false;
+  let endedByReader = false;
+  const onLine = (line: string): void => {
+    reader?.feed(line);
+    if (endedByReader || !reader?.endNow?.()) return;
+    endedByReader = true;
+    endAttempt();
+  };
   const follower = followLog({
     logPath: job.logPath,
     from: outputFrom,
-    ...(reader ? { onLine: (line: string) => reader.feed(line) } : {}),
+    ...(reader ? { onLine } : {}),
     stallMs,
     onStall: () => {
       stalled = endAttempt() || stalled;

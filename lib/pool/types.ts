@@ -101,7 +101,8 @@ export type RunOutcome =
   | 'timeout' // taskTimeout ran out
   | 'killed' // ended by a person or by chorus shutting down
   | 'spawn-error' // command not found / not executable
-  | 'usage-limit'; // the agent reported its plan's usage limit (RunResult.report.limit): never retried in the worker
+  | 'usage-limit' // the agent reported its plan's usage limit (RunResult.report.limit): never retried in the worker
+  | 'agent-unusable'; // the agent cannot work here at all (RunResult.report.unusable: auth, billing, model, network): never retried
 
 export interface RunResult {
   taskId: string;

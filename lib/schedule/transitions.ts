@@ -1,5 +1,6 @@
 import type { Task, TaskPatch } from '../beads/task.js';
 import type { AgentUsage } from '../agents/report.js';
+import { count, exactUsd, tokensIn } from '../agents/usage-text.js';
 import type { LeftoverProcess, RunResult } from '../pool/types.js';
 import { formatDuration } from './format-duration.js';
 
@@ -29,6 +30,18 @@ export function claimPatch(now: Date): TaskPatch {
 /** Puts a claimed task back as it was, `open` (a kill by a person, or chorus interrupted). */
 export function releasePatch(now: Date, from: ClaimedFrom): TaskPatch {
   return { status: 'open', assignee: from.assignee, started_at: from.startedAt, updated_at: now.toISOString() };
+}
+
+/**
+ * Back to `open` after an agent ran (a kill, a usage limit, an agent that cannot work): the claim
+ * undone, and what the run spent noted when it spent anything, so that the tracker (`chorus
+ * status`) counts every dollar the batch counted.
+ */
+export function releaseAfterRun(now: Date, from: ClaimedFrom, previousNotes: string | undefined, usage: AgentUsage | undefined): TaskPatch {
+  const spent = usage && ((usage.costUsd ?? 0) > 0 || (usage.inputTokens ?? 0) > 0 || (usage.outputTokens ?? 0) > 0);
+  if (!spent) return releasePatch(now, from);
+  const note = `chorus ${now.toISOString()}: spent ${describeUsage(usage)} (back to open)`;
+  return { ...releasePatch(now, from), notes: previousNotes ? `${previousNotes}\n\n${note}` : note };
 }
 
 /**
@@ -83,7 +96,11 @@ export function finishTransition(result: RunResult, ctx: FinishContext): Transit
       },
     };
   }
-  if (result.outcome === 'killed') return { status: 'open', patch: { ...releasePatch(ctx.now, ctx.claimedFrom), ...leftoverNotes(ctx, result.leftovers) } };
+  if (result.outcome === 'killed') {
+    const released = releaseAfterRun(ctx.now, ctx.claimedFrom, ctx.previousNotes, ctx.usage);
+    const leftovers = leftoverNotes({ ...ctx, previousNotes: typeof released['notes'] === 'string' ? released['notes'] : ctx.previousNotes }, result.leftovers);
+    return { status: 'open', patch: { ...released, ...leftovers } };
+  }
 
   const evidence = { logPath: ctx.logPath, logTail: result.logTail, leftovers: result.leftovers ?? [], ...(ctx.usage ? { usage: ctx.usage } : {}) };
   return blockedTransition(ctx.now, blockedReason(result, ctx), ctx.previousNotes, evidence, ctx.claimedFrom);
@@ -108,14 +125,19 @@ function withSpendNote(ctx: FinishContext, notes: { notes?: string }): { notes?:
   return { notes: before ? `${before}\n\n${note}` : note };
 }
 
-/** `$0.0421, 12,345 tokens in, 2,100 out, 7 turns`: what the agent reported, nothing guessed. */
+/**
+ * `$0.0612345, 31,403 tokens in (21,862 cache read, 9,532 cache write), 183 out, 2 turns`: what the
+ * agent reported, nothing guessed, the cost as reported (`chorus status` adds these up). An agent
+ * that reports tokens but no cost (codex, gemini) ends with `; cost not reported`, never `$0`.
+ */
 export function describeUsage(usage: AgentUsage): string {
   const parts: string[] = [];
-  if (usage.costUsd !== undefined) parts.push(`$${usage.costUsd.toFixed(4)}`);
-  if (usage.inputTokens !== undefined) parts.push(`${usage.inputTokens.toLocaleString('en-US')} tokens in`);
-  if (usage.outputTokens !== undefined) parts.push(`${usage.outputTokens.toLocaleString('en-US')} out`);
+  if (usage.costUsd !== undefined) parts.push(exactUsd(usage.costUsd));
+  if (usage.inputTokens !== undefined) parts.push(tokensIn(usage.inputTokens, usage.cachedTokens, usage.cacheWriteTokens));
+  if (usage.outputTokens !== undefined) parts.push(`${count(usage.outputTokens)} out`);
   if (usage.turns !== undefined) parts.push(`${usage.turns} turn${usage.turns === 1 ? '' : 's'}`);
-  return parts.length ? parts.join(', ') : 'nothing reported';
+  if (!parts.length) return 'nothing reported';
+  return usage.costUsd === undefined ? `${parts.join(', ')}; cost not reported` : parts.join(', ');
 }
 
 /** `left` starts a note of its own, `Left` a paragraph under a blocked note. */

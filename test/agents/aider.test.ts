@@ -28,6 +28,13 @@ describe('aider output reader (text)', () => {
     expect(api.limit).toBeUndefined();
   });
 
+  it('authentication and an unknown model are aider unable to work at all; an API error is the task’s failure only', () => {
+    expect(readFixture('aider', 'aider-auth-error.txt', 0).unusable).toMatchObject({ cause: 'auth', text: expect.stringMatching(/^AuthenticationError: .*invalid x-api-key/) });
+    expect(readFixture('aider', 'aider-model-not-found.txt', 0).unusable).toMatchObject({ cause: 'model', text: expect.stringContaining('claude-sonnet-9') });
+    expect(readFixture('aider', 'aider-api-error.txt', 0).unusable).toBeUndefined();
+    expect(readFixture('aider', 'aider-rate-limit.txt', 0).unusable).toBeUndefined();
+  });
+
   it('a non-zero exit with nothing recognised stays as it is', () => {
     expect(readFixture('aider', 'aider-success.txt', 1)).toEqual({});
   });

@@ -6,7 +6,7 @@ describe('claude stream reader', () => {
     const report = readFixture('claude', 'claude-success-tooluse.stream.jsonl', 0);
     expect(report).toEqual({
       sessionId: '7c1e2a4b-9d3f-4e8a-b6c2-1f0a9e8d7c65',
-      usage: { costUsd: 0.0612345, inputTokens: 9, outputTokens: 183, cachedTokens: 21862, turns: 2, apiMs: 9120, durationMs: 18244 },
+      usage: { costUsd: 0.0612345, inputTokens: 31403, outputTokens: 183, cachedTokens: 21862, cacheWriteTokens: 9532, turns: 2, apiMs: 9120, durationMs: 18244 },
     });
   });
 
@@ -56,7 +56,7 @@ describe('claude stream reader', () => {
     const report = readFixture('claude', 'claude-spliced-line.stream.jsonl', 0);
     expect(report).toEqual({
       sessionId: '7c1e2a4b-9d3f-4e8a-b6c2-1f0a9e8d7c65',
-      usage: { costUsd: 0.0612345, inputTokens: 9, outputTokens: 183, cachedTokens: 21862, turns: 2, apiMs: 9120, durationMs: 18244 },
+      usage: { costUsd: 0.0612345, inputTokens: 31403, outputTokens: 183, cachedTokens: 21862, cacheWriteTokens: 9532, turns: 2, apiMs: 9120, durationMs: 18244 },
       // From the spliced event (allowed_warning); the line it was written into was read too (nothing skipped).
       nearLimit: true,
     });
@@ -109,5 +109,24 @@ describe('claude stream reader', () => {
     expect(readLines('claude', [synthetic], 1).failure).toBe('the agent reported billing_error: Credit balance is too low');
     const ok = JSON.stringify({ type: 'result', subtype: 'success', is_error: false, result: 'done' });
     expect(readLines('claude', [synthetic, ok], 0).failure).toBeUndefined();
+  });
+
+  it('not logged in (real claude 2.1.332): the agent cannot work here (auth), in its own words, with what to do', () => {
+    const report = readFixture('claude', 'claude-2.1.332-not-logged-in.stream.jsonl', 1);
+    expect(report.unusable).toEqual({ cause: 'auth', text: 'Not logged in · Please run /login', fix: expect.stringContaining('`claude /login`') });
+    expect(report.failure).toBe('the agent reported an error: Not logged in · Please run /login');
+    expect(report.limit).toBeUndefined();
+  });
+
+  it('billing, an unknown model, no connection: each is the agent unable to work; an ordinary API error is not', () => {
+    const [init] = fixtureLines('claude-success-tooluse.stream.jsonl');
+    const billing = JSON.stringify({ type: 'assistant', error: 'billing_error', message: { model: '<synthetic>', content: [{ type: 'text', text: 'Credit balance is too low' }] } });
+    expect(readLines('claude', [init!, billing], 1).unusable).toMatchObject({ cause: 'billing', text: 'Credit balance is too low' });
+    const model = JSON.stringify({ type: 'result', subtype: 'success', is_error: true, api_error_status: 404, result: "There's an issue with the selected model (claude-nope). It may not exist or you may not have access to it. Run --model to pick a different model." });
+    expect(readLines('claude', [init!, model], 1).unusable).toMatchObject({ cause: 'model', text: expect.stringContaining('claude-nope') });
+    const offline = JSON.stringify({ type: 'result', subtype: 'success', is_error: true, result: 'API Error: Connection error.' });
+    expect(readLines('claude', [init!, offline], 1).unusable).toMatchObject({ cause: 'network', text: 'API Error: Connection error.' });
+    expect(readFixture('claude', 'claude-is-error-exit0.stream.jsonl', 0).unusable).toBeUndefined();
+    expect(readFixture('claude', 'claude-usage-limit.stream.jsonl', 1).unusable).toBeUndefined();
   });
 });

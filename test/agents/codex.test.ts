@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codexResetAt, parseCompactDuration, parseWordDuration } from '../../lib/agents/reset-time.js';
+import { createStreamReader } from '../../lib/agents/stream-reader.js';
 import { fixtureLines, readFixture, readLines } from './helpers.js';
 
 /** A local wall-clock time on 25 Nov 2026, in epoch ms (codex prints local times with no zone). */
@@ -8,6 +9,20 @@ function local(hours: number, minutes: number, day = 25, month = 10, year = 2026
 }
 
 describe('codex stream reader', () => {
+  it('no network (real codex 0.171): "Reconnecting... waiting for network" is the agent unable to work, and asks for the run to end now', () => {
+    const lines = fixtureLines('codex-0.171-no-network.jsonl');
+    const reader = createStreamReader('codex');
+    // Its own retries (1/5 to 5/5) are not yet a verdict.
+    for (const line of lines.slice(0, 7)) reader.feed(line);
+    expect(reader.endNow?.()).toBe(false);
+    reader.feed(lines[7]!);
+    expect(reader.endNow?.()).toBe(true);
+    const report = reader.end({ exitCode: null, signal: 'SIGTERM' });
+    expect(report.unusable).toEqual({ cause: 'network', text: 'Reconnecting... waiting for network (Connection failed: error sending request)', fix: expect.stringContaining('network') });
+    expect(report.sessionId).toBe('01a2498e-d324-7760-8555-3d17ea9e1e59');
+    expect(readFixture('codex', 'codex-exec-usage-limit.jsonl', 1).unusable).toBeUndefined();
+  });
+
   it('a successful run: thread id, tokens summed over turns, no cost', () => {
     const report = readFixture('codex', 'codex-exec-success.jsonl', 0);
     expect(report).toEqual({

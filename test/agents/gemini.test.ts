@@ -4,6 +4,13 @@ import { fixtureLines, readFixture, readLines } from './helpers.js';
 const NOW = 1_790_000_000_000;
 
 describe('gemini stream reader', () => {
+  it('no credentials (real gemini 0.61, exit 41, its words on stderr): the agent cannot work here (auth), quoting it', () => {
+    const report = readFixture('gemini', 'gemini-0.61-no-auth.stderr.txt', 41);
+    expect(report.unusable).toEqual({ cause: 'auth', text: expect.stringMatching(/^Please set an Auth method in your \/root\/\.gemini\/settings\.json .*GEMINI_API_KEY/), fix: expect.stringContaining('GEMINI_API_KEY') });
+    expect(report.failure).toBe('authentication failed (exit 41)');
+    expect(readFixture('gemini', 'gemini-0.61-no-auth.stderr.txt', 1).unusable).toBeUndefined();
+  });
+
   it('a successful run: session id and the stats it reports', () => {
     expect(readFixture('gemini', 'gemini-stream-json.jsonl', 0)).toEqual({
       sessionId: 'c0ffee00-1234-4abc-9def-0123456789ab',

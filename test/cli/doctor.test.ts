@@ -63,7 +63,7 @@ describe('chorus doctor on a healthy repository', () => {
     cpSync(path.join(ROOT, 'examples', 'demo-project'), dir, { recursive: true });
     const { code, lines } = await doctor(dir);
     expect(code).toBe(0);
-    expect(lines.map((l) => l.split(/\s+/)[1])).toEqual(['chorus', 'config', 'backend', 'tracker', 'tasks', 'bd', 'agent', 'worktree', 'writable', 'run-lock', 'chorus']);
+    expect(lines.map((l) => l.split(/\s+/)[1])).toEqual(['chorus', 'config', 'backend', 'tracker', 'tasks', 'bd', 'agent', 'login', 'worktree', 'writable', 'run-lock', 'chorus']);
     expect(line(lines, 'chorus')).toMatch(/^✓ chorus\s+0\.\d+\.\d+ on Node v\d+\.\d+\.\d+$/);
     expect(line(lines, 'config')).toContain(`${path.join(dir, '.chorus.json')} read`);
     expect(line(lines, 'backend')).toContain('✓ backend   jsonl (auto: .beads/issues.jsonl is there and .beads/ holds no Dolt database');
@@ -95,6 +95,7 @@ describe('chorus doctor on a healthy repository', () => {
       ['tasks', 'ok'],
       ['bd', 'ok'],
       ['agent', 'ok'],
+      ['login', 'ok'],
       ['worktree', 'ok'],
       ['writable', 'ok'],
       ['run-lock', 'ok'],

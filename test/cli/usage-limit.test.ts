@@ -73,7 +73,7 @@ describe('a claude that hits its usage limit on the 3rd task, reset 5 s ahead', 
     const tasks = await repo.readTasks();
     for (const t of five) expect(tasks.get((t as { id: string }).id)!['status']).toBe('closed');
     // Spend: per task in its notes, per batch in the summary.
-    expect(String(tasks.get('c-1')!['notes'])).toMatch(/^chorus \S+: spent \$0\.0\d{3}, [\d,]+ tokens in, [\d,]+ out, 4 turns$/);
+    expect(String(tasks.get('c-1')!['notes'])).toMatch(/^chorus \S+: spent \$0\.0\d{3}, [\d,]+ tokens in \(5,000 cache read\), [\d,]+ out, 4 turns$/);
     const summary = events.at(-1)!['summary'] as { usage: { costUsd: number; runs: number } };
     expect(summary.usage.costUsd).toBeGreaterThan(0.05);
   }, 100_000);

@@ -38,6 +38,22 @@ describe('usage-limit gates, per agent preset', () => {
     expect(gates.limited('aider', null, 'again', T0 + 8000).resumesAt).toBe(T0 + 9000);
   });
 
+  it('a reset already past, or only moments away, is an unknown reset: a minute of backoff, then one task probes', () => {
+    const gates = new QuotaGates({ random: () => 0.5 });
+    const past = gates.limited('claude', T0 - 10 * 86_400_000, 'session limit', T0);
+    expect(past).toMatchObject({ resumesAt: T0 + 60_000, probe: true });
+    expect(past.text).toBe(`session limit (the reset it gave is already past (${new Date(T0 - 10 * 86_400_000).toISOString()}))`);
+    expect(gates.capacity('claude', 3, T0 + 59_999)).toBe(0);
+    gates.release(T0 + 60_000);
+    expect(gates.capacity('claude', 3, T0 + 60_000)).toBe(1);
+    // The probe is refused with the same stale reset: the wait doubles.
+    expect(gates.limited('claude', T0 - 10 * 86_400_000, 'session limit', T0 + 61_000)).toMatchObject({ resumesAt: T0 + 61_000 + 120_000, probe: true });
+    const soon = new QuotaGates({ random: () => 0.5 });
+    expect(soon.limited('claude', T0 + 2000, 'session limit', T0)).toMatchObject({ resumesAt: T0 + 60_000, probe: true });
+    // Far enough ahead to believe: the reset itself (plus jitter).
+    expect(soon.limited('codex', T0 + 4000, 'usage limit', T0)).toMatchObject({ resumesAt: T0 + 4500, probe: false });
+  });
+
   it('allowed_warning halves the agent’s share until a run ends without it', () => {
     const gates = new QuotaGates();
     gates.ran('claude', { limited: false, nearLimit: true });

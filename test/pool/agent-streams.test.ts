@@ -38,7 +38,7 @@ describe('claude stream-json, read from the log while the agent runs', () => {
     const job = replayJob('claude', 'claude-success-tooluse.stream.jsonl', 0);
     const result = await superviseAgent(job);
 
-    const usage = { costUsd: 0.0612345, inputTokens: 9, outputTokens: 183, cachedTokens: 21862, turns: 2, apiMs: 9120, durationMs: 18244 };
+    const usage = { costUsd: 0.0612345, inputTokens: 31403, outputTokens: 183, cachedTokens: 21862, cacheWriteTokens: 9532, turns: 2, apiMs: 9120, durationMs: 18244 };
     expect(result).toMatchObject({ outcome: 'success', exitCode: 0, attempts: 1, reason: 'exited with code 0', usage, attemptUsage: [usage] });
     expect(result.report).toEqual({ sessionId: '7c1e2a4b-9d3f-4e8a-b6c2-1f0a9e8d7c65', usage });
     expect(agentOutput(job)).toBe(readFileSync(`${STREAMS}claude-success-tooluse.stream.jsonl`, 'utf8'));
@@ -152,6 +152,33 @@ describe('codex and gemini', () => {
     expect(result.report).toBeUndefined();
     expect(result.usage).toBeUndefined();
     expect(result.attemptUsage).toBeUndefined();
+  });
+});
+
+describe('an agent that cannot work at all', () => {
+  it('claude not logged in (real 2.1.332 output): agent-unusable at once, never retried, whatever retryOn says', async () => {
+    const job = replayJob('claude', 'claude-2.1.332-not-logged-in.stream.jsonl', 1, { retryOn: ['exit', 'crash', 'timeout'], retryCount: 3 });
+    const result = await superviseAgent(job);
+
+    expect(result).toMatchObject({ outcome: 'agent-unusable', exitCode: 1, attempts: 1, killedBy: null });
+    expect(result.reason).toBe('the agent cannot work here (not logged in or no credentials): Not logged in · Please run /login');
+    expect(result.report?.unusable?.cause).toBe('auth');
+    expect(readLog(job)).toContain('=== chorus: the agent cannot work here (not logged in or no credentials): Not logged in · Please run /login ===');
+  });
+
+  it('codex with no network (real 0.171 output), which never exits: ended as soon as it says it waits for the network, not at taskTimeout', async () => {
+    const job = replayJob('codex', 'codex-0.171-no-network.jsonl', 0, {
+      timeoutMs: 120_000,
+      retryOn: ['exit', 'crash', 'timeout'],
+      retryCount: 3,
+      env: { REPLAY_DELAY_MS: '20', REPLAY_REPEAT_LAST_MS: '200' },
+    });
+    const result = await superviseAgent(job);
+
+    expect(result).toMatchObject({ outcome: 'agent-unusable', attempts: 1, timedOut: false });
+    expect(result.durationMs).toBeLessThan(15_000);
+    expect(result.report?.unusable).toMatchObject({ cause: 'network', text: 'Reconnecting... waiting for network (Connection failed: error sending request)' });
+    expect(readLog(job)).toContain("=== chorus: the agent cannot work here (no network to its API): Reconnecting... waiting for network (Connection failed: error sending request); ended the agent's process group ===");
   });
 });
 

@@ -1,5 +1,5 @@
 import { shortText, stripAnsi } from '../fields.js';
-import type { AgentReport, StreamReader } from '../report.js';
+import type { AgentReport, AgentUnusable, StreamReader } from '../report.js';
 
 /**
  * The litellm exceptions aider catches around a model call (aider/exceptions.py), printed as
@@ -37,6 +37,12 @@ const NAMED: Record<string, string> = {
   BudgetExceededError: 'budget exceeded',
   ContextWindowExceededError: 'context window exceeded',
 };
+/** The exceptions that say aider itself cannot work here (its key, its model, its route to the API), whatever the task. */
+const UNUSABLE: Record<string, Omit<AgentUnusable, 'text'>> = {
+  AuthenticationError: { cause: 'auth', fix: "check the API key aider uses (ANTHROPIC_API_KEY, OPENAI_API_KEY, ... or aider's --api-key) for the user chorus runs as" },
+  NotFoundError: { cause: 'model', fix: "check agentModel (aider's --model): the provider does not know that model" },
+  APIConnectionError: { cause: 'network', fix: 'check the network (or proxy) between this machine and the model provider; chorus tries again with backoff' },
+};
 /** Printed after every model call that returned (aider's usage report). */
 const CALL_DONE = /^Tokens: .+ sent, .+ received\b/;
 
@@ -50,7 +56,9 @@ const CALL_DONE = /^Tokens: .+ sent, .+ received\b/;
  * it retries, `Retrying in N seconds...` before trying again; when a call then succeeds, aider
  * prints `Tokens: N sent, N received...`, which clears the error before it. So an error line
  * with no `Tokens:` line after it is how the run ended: a RateLimitError (or a quota refusal
- * inside another error) is a usage limit, anything else a failure named after the exception.
+ * inside another error) is a usage limit, anything else a failure named after the exception;
+ * an AuthenticationError, a NotFoundError (the model) or an APIConnectionError is also aider
+ * unable to work at all (AgentUnusable).
  *
  * Not detectable: when a limit resets (aider does not say; the provider's JSON inside the text
  * varies), so `resetsAt` is always null; whether the edits applied or the task was done (an
@@ -83,6 +91,8 @@ export function createAiderReader(): StreamReader {
           report.limit = { resetsAt: null, text: `${said} (aider gives no reset time)`, source: `aider ${name}` };
         }
         report.failure = shortText(`${NAMED[name] ?? 'model call failed'} (${said})`);
+        const agentWide = UNUSABLE[name];
+        if (agentWide) report.unusable = { ...agentWide, text: said };
       }
       return report;
     },

@@ -1,7 +1,7 @@
 import { num, obj, shortText, str, strings } from '../fields.js';
 import type { JsonObject } from '../json-objects.js';
 import { jsonLineReader } from '../json-stream.js';
-import type { AgentUsage, StreamReader, UsageLimit } from '../report.js';
+import type { AgentUnusable, AgentUsage, StreamReader, UsageLimit } from '../report.js';
 import { reportOf } from '../usage.js';
 
 /** The result subtypes that name why a run stopped; each carries `errors: string[]` and no `result`. */
@@ -10,6 +10,20 @@ const NAMED_ERRORS: Record<string, string> = {
   error_max_budget_usd: 'budget limit reached',
   error_during_execution: 'error during execution',
 };
+
+/**
+ * An assistant message's `error` (the Agent SDK's SDKAssistantMessageError) that says claude
+ * itself cannot work here: every run would say the same until a person acts.
+ */
+const UNUSABLE_ERRORS: Record<string, Omit<AgentUnusable, 'text'>> = {
+  authentication_failed: { cause: 'auth', fix: 'run `claude /login` (or `claude auth login`) as the user chorus runs as, or set ANTHROPIC_API_KEY' },
+  oauth_org_not_allowed: { cause: 'auth', fix: 'log in with an account of an organization allowed to use Claude Code (`claude /login`)' },
+  billing_error: { cause: 'billing', fix: "check the account's plan or credit balance, then run the batch again" },
+};
+/** A 404 result with these words: a model claude does not know or this account cannot use (claude 2.1.x words it so). */
+const UNKNOWN_MODEL = /issue with the selected model/i;
+/** A result claude gives after its own retries when it cannot reach the API (no status: no answer came). */
+const NO_CONNECTION = /^API Error: Connection error/i;
 
 /** Event types claude writes that carry nothing for the report; any other type is unknown (skipped). */
 const IGNORED_TYPES = new Set(['user', 'stream_event', 'tool_progress', 'auth_status', 'tool_use_summary']);
@@ -22,7 +36,9 @@ const IGNORED_TYPES = new Set(['user', 'stream_event', 'tool_progress', 'auth_st
  * synthetic assistant message (`message.model: "<synthetic>"`) with `error: "rate_limit"`, a
  * result with `api_error_status: 429`. `allowed_warning` marks the report `nearLimit`. The text
  * of a limit ("You've hit your session limit · resets 4pm (UTC)") changes between versions: it
- * is kept for people, never read for the time.
+ * is kept for people, never read for the time. An assistant `error` of authentication or billing,
+ * a 404 result about the selected model, or a connection error result is claude unable to work at
+ * all (AgentUnusable), not the task's failure.
  */
 export function createClaudeReader(): StreamReader {
   let sessionId: string | undefined;
@@ -36,6 +52,7 @@ export function createClaudeReader(): StreamReader {
   let rejection: { resetsAt: number | null; kind: string | undefined } | undefined;
   /** A synthetic assistant message's `error` other than rate_limit: a failure when no result follows. */
   let assistantError: string | undefined;
+  let unusable: AgentUnusable | undefined;
 
   const noteLimit = (source: string, words: string | undefined): void => {
     limitSource ??= source;
@@ -61,6 +78,8 @@ export function createClaudeReader(): StreamReader {
     const words = textOf(message);
     if (error === 'rate_limit' && str(message?.['model']) === '<synthetic>') noteLimit('synthetic rate_limit message', words);
     else if (error !== 'rate_limit') assistantError = words ? `${error}: ${shortText(words)}` : error;
+    const agentWide = UNUSABLE_ERRORS[error];
+    if (agentWide) unusable ??= { ...agentWide, text: shortText(words ?? error) };
   };
 
   const onResult = (event: JsonObject): void => {
@@ -72,6 +91,10 @@ export function createClaudeReader(): StreamReader {
     const status = num(event['api_error_status']);
     const words = str(event['result']);
     if (status === 429) noteLimit('result 429', words);
+    if (event['is_error'] === true && words) {
+      if (status === 404 && UNKNOWN_MODEL.test(words)) unusable ??= { cause: 'model', text: shortText(words), fix: 'check agentModel (or the --model in agentExtraArgs): claude cannot use that model with this account' };
+      else if (status === undefined && NO_CONNECTION.test(words)) unusable ??= { cause: 'network', text: shortText(words), fix: 'check the network (or proxy) between this machine and the API; chorus tries again with backoff' };
+    }
     if (subtype.startsWith('error')) {
       const name = NAMED_ERRORS[subtype] ?? 'failed';
       failure = shortText(`${name} (${subtype})${errors.length ? `: ${errors.join('; ')}` : ''}`);
@@ -105,7 +128,7 @@ export function createClaudeReader(): StreamReader {
     end() {
       const limit = limitSource !== undefined ? buildLimit(limitSource, limitWords, rejection) : undefined;
       const failed = failure ?? (sawResult ? undefined : assistantError && `the agent reported ${assistantError}`);
-      return reportOf({ sessionId, usage, limit, nearLimit, failure: failed || undefined });
+      return reportOf({ sessionId, usage, limit, nearLimit, failure: failed || undefined, unusable });
     },
   });
 }
@@ -115,13 +138,19 @@ function buildLimit(source: string, words: string | undefined, rejection: { rese
   return { resetsAt: rejection?.resetsAt ?? null, text, source };
 }
 
+/** claude's `input_tokens` counts only what was not cached: the cache reads and writes are added in (AgentUsage.inputTokens). */
 function resultUsage(event: JsonObject): AgentUsage {
   const tokens = obj(event['usage']);
+  const fresh = num(tokens?.['input_tokens']);
+  const cacheRead = num(tokens?.['cache_read_input_tokens']);
+  const cacheWrite = num(tokens?.['cache_creation_input_tokens']);
+  const input = [fresh, cacheRead, cacheWrite].filter((n): n is number => n !== undefined);
   return {
     costUsd: num(event['total_cost_usd']),
-    inputTokens: num(tokens?.['input_tokens']),
+    inputTokens: input.length ? input.reduce((a, b) => a + b, 0) : undefined,
     outputTokens: num(tokens?.['output_tokens']),
-    cachedTokens: num(tokens?.['cache_read_input_tokens']),
+    cachedTokens: cacheRead,
+    cacheWriteTokens: cacheWrite,
     turns: num(event['num_turns']),
     apiMs: num(event['duration_api_ms']),
     durationMs: num(event['duration_ms']),

@@ -1,6 +1,6 @@
 import { num, obj, shortText, str } from '../fields.js';
 import { jsonLineReader } from '../json-stream.js';
-import type { AgentUsage, StreamReader, UsageLimit } from '../report.js';
+import type { AgentUnusable, AgentUsage, StreamReader, UsageLimit } from '../report.js';
 import { codexResetAt } from '../reset-time.js';
 import { reportOf } from '../usage.js';
 
@@ -14,19 +14,33 @@ const IGNORED_TYPES = new Set(['turn.started', 'item.started', 'item.updated', '
 const USAGE_LIMIT = /you(?:'|’)ve hit your usage limit/i;
 
 /**
+ * What codex 0.171 prints, as an `error` event every few seconds and for ever, once its own
+ * retries (`Reconnecting... 1/5` to `5/5`) are spent and it has no route to its API. It never
+ * exits by itself: the run is ended when this is read.
+ */
+const WAITING_FOR_NETWORK = /Reconnecting\.\.\. waiting for network/i;
+
+/**
  * `codex exec --json`: `thread.started{thread_id}` is the session; `turn.completed{usage}` adds
  * tokens (codex reports no cost; `turns` counts completed turns); `turn.failed{error{message}}`
  * and a top-level `error{message}` are failures; a usage-limit message is a limit, its reset read
  * from the text (a local wall-clock time with no zone, see reset-time.ts) when it can be.
+ * "Reconnecting... waiting for network" is no network to its API (AgentUnusable), and asks for
+ * the run to end now (`endNow`).
  */
 export function createCodexReader(options: { now: () => number }): StreamReader {
   let sessionId: string | undefined;
   let usage: AgentUsage | undefined;
   let failure: string | undefined;
   let limit: UsageLimit | undefined;
+  let unusable: AgentUnusable | undefined;
 
   const onError = (message: string | undefined): void => {
     const text = message ?? 'the agent reported an error with no message';
+    if (WAITING_FOR_NETWORK.test(text)) {
+      unusable ??= { cause: 'network', text: shortText(text), fix: 'check the network (or proxy) between this machine and the OpenAI API; chorus tries again with backoff' };
+      return;
+    }
     failure ??= shortText(text);
     if (limit === undefined && USAGE_LIMIT.test(text)) {
       const resetsAt = codexResetAt(text, options.now());
@@ -65,8 +79,9 @@ export function createCodexReader(options: { now: () => number }): StreamReader 
           return IGNORED_TYPES.has(String(event['type']));
       }
     },
+    endNow: () => unusable !== undefined,
     end() {
-      return reportOf({ sessionId, usage, limit, failure });
+      return reportOf({ sessionId, usage, limit, failure, unusable });
     },
   });
 }

@@ -1,7 +1,7 @@
 import { num, obj, shortText, str, stripAnsi } from '../fields.js';
 import type { JsonObject } from '../json-objects.js';
 import { jsonLineReader } from '../json-stream.js';
-import type { AgentUsage, StreamReader, UsageLimit } from '../report.js';
+import type { AgentUnusable, AgentUsage, StreamReader, UsageLimit } from '../report.js';
 import { parseCompactDuration } from '../reset-time.js';
 import { reportOf } from '../usage.js';
 
@@ -15,6 +15,10 @@ const EXIT_FAILURES: Record<number, string> = {
   53: 'turn limit reached',
   54: 'fatal tool error',
 };
+
+/** Exit 41: gemini has no credentials or they were refused; it says so in text on stderr (gemini 0.61: "Please set an Auth method ..."). */
+const AUTH_EXIT = 41;
+const AUTH_FIX = 'set GEMINI_API_KEY (or GOOGLE_GENAI_USE_VERTEXAI / GOOGLE_GENAI_USE_GCA), or pick an auth method in ~/.gemini/settings.json, for the user chorus runs as';
 
 /** gemini-cli's quota errors: TerminalQuotaError (and the retryable kind, which it retries itself). */
 const QUOTA_TYPE = /QuotaError$/;
@@ -30,7 +34,8 @@ const QUOTA_RESET = /quota will reset after ((?:\d+(?:\.\d+)?(?:ms|d|h|m|s))+)/i
  * (a QuotaError type, or its text on stderr: gemini prints it there, not as an event) is a
  * limit; `Your quota will reset after 2h52m39s.` gives the reset as now + that duration. gemini
  * retries quota errors it expects to clear by itself, so one followed by a successful result is
- * no limit.
+ * no limit. Exit 41 is gemini unable to work at all (AgentUnusable, auth), quoting what it
+ * last said on stderr.
  */
 export function createGeminiReader(options: { now: () => number }): StreamReader {
   let sessionId: string | undefined;
@@ -39,6 +44,8 @@ export function createGeminiReader(options: { now: () => number }): StreamReader
   let resultError: string | undefined;
   let lastError: string | undefined;
   let limit: UsageLimit | undefined;
+  /** The last line of text (not JSON) gemini printed: where it explains an exit 41. */
+  let lastText: string | undefined;
 
   const checkQuota = (text: string, typeName?: string): boolean => {
     if (!(typeName !== undefined && QUOTA_TYPE.test(typeName)) && !QUOTA_TEXT.test(text)) return false;
@@ -99,13 +106,17 @@ export function createGeminiReader(options: { now: () => number }): StreamReader
       }
     },
     text(line) {
-      return checkQuota(stripAnsi(line));
+      const plain = stripAnsi(line);
+      if (plain.trim()) lastText = shortText(plain);
+      return checkQuota(plain);
     },
     end(exit) {
       const named = exit.exitCode !== null ? EXIT_FAILURES[exit.exitCode] : undefined;
       const detail = resultError ?? lastError;
       const failed = named ? shortText(`${named} (exit ${exit.exitCode})${detail ? `: ${detail}` : ''}`) : status === 'error' ? (detail ?? 'the agent reported an error') : undefined;
-      return reportOf({ sessionId, usage, limit: status !== 'success' ? limit : undefined, failure: failed });
+      const unusable: AgentUnusable | undefined =
+        exit.exitCode === AUTH_EXIT ? { cause: 'auth', text: detail ?? lastText ?? 'authentication failed (exit 41)', fix: AUTH_FIX } : undefined;
+      return reportOf({ sessionId, usage, limit: status !== 'success' ? limit : undefined, failure: failed, unusable });
     },
   });
 }

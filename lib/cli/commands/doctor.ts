@@ -14,6 +14,7 @@ import { currentBranch, isGitRepo } from '../../workspace/repo-info.js';
 import type { Tracker } from '../../tracker/tracker.js';
 import { agentOrigin, usesGlobalAgent } from '../check-agent.js';
 import { assertRunCanWrite } from '../check-writable.js';
+import { agentLoginCheck } from '../doctor-agent-login.js';
 import {
   agentCheck,
   backendCheck,
@@ -85,6 +86,7 @@ export async function doctorCommand(opts: DoctorOptions, io: CliIO): Promise<num
       },
       show,
     ),
+    await agentLoginCheck(settings, tracker.store ? usesGlobalAgent(tracker.store.tasks().values(), settings.skipTypes) : null),
     workspaceCheck(await workspaceFacts(repoDir, settings)),
     writableCheck(await writableFacts(repoDir, backend.choice), show),
     lockCheck(peekRunLock(repoDir, now), now, show),

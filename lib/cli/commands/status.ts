@@ -11,6 +11,7 @@ import { journalPath, readJournal } from '../../journal/journal-file.js';
 import { formatWallClock } from '../printers/batch-printer.js';
 import { taskSpend } from '../task-spend.js';
 import type { SettingFlags } from './setting-flags.js';
+import { roundedUsd } from '../../agents/usage-text.js';
 
 export interface StatusOptions extends SettingFlags {
   dir?: string;
@@ -70,10 +71,10 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
   for (const cycle of cycles) writeLine(io.stdout, `Cycle (never started): ${cycle.join(' -> ')}`);
   for (const w of waits) writeLine(io.stdout, `${w.agent}: waiting for the usage limit, resumes at ${formatWallClock(w.resumesAt)}${w.probe ? ' (reset unknown: one task tries first)' : ''}: ${oneLine(w.text)}`);
   if (spend.total > 0) {
-    writeLine(io.stdout, `Spent, as the agents reported it: $${spend.total.toFixed(4)}`);
+    writeLine(io.stdout, `Spent, as the agents reported it: ${roundedUsd(spend.total)}`);
     const top = [...spend.parents].sort((a, b) => b[1] - a[1]).slice(0, 5);
-    for (const [id, usd] of top) writeLine(io.stdout, `  ${id}  $${usd.toFixed(4)} (with its children)`);
-    for (const [id, usd] of [...spend.tasks].sort((a, b) => b[1] - a[1]).slice(0, 5)) writeLine(io.stdout, `  ${id}  $${usd.toFixed(4)}`);
+    for (const [id, usd] of top) writeLine(io.stdout, `  ${id}  ${roundedUsd(usd)} (with its children)`);
+    for (const [id, usd] of [...spend.tasks].sort((a, b) => b[1] - a[1]).slice(0, 5)) writeLine(io.stdout, `  ${id}  ${roundedUsd(usd)}`);
   }
   for (const line of recovery.pending) writeLine(io.stdout, line);
   if (store.problems.length) writeLine(io.stdout, `${store.problems.length} line(s) of the tracker could not be read (see warnings).`);

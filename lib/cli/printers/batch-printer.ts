@@ -1,4 +1,6 @@
-import type { EngineEvent, SpendTotal } from '../../engine/events.js';
+import type { EngineEvent, SpendTotal, UnusableAgentSummary } from '../../engine/events.js';
+import { UNUSABLE_CAUSES } from '../../agents/report.js';
+import { count, roundedUsd, tokensIn } from '../../agents/usage-text.js';
 import { formatDuration } from '../../schedule/format-duration.js';
 import { oneLine } from '../format-task.js';
 import { renderProgressBar } from './progress-bar.js';
@@ -73,7 +75,7 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         break;
       case 'task.finished': {
         running = Math.max(0, running - 1);
-        const cost = event.usage?.costUsd !== undefined ? `, $${event.usage.costUsd.toFixed(4)}` : '';
+        const cost = event.usage?.costUsd !== undefined ? `, ${roundedUsd(event.usage.costUsd)}` : '';
         const took = `${formatDuration(event.durationMs)}${event.attempts > 1 ? `, ${event.attempts} attempts` : ''}${cost}`;
         if (event.status === 'closed') {
           done += 1;
@@ -84,7 +86,7 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
           line(`${clock()} ✗ ${event.id}  blocked: ${oneLine(event.reason ?? event.outcome)}${event.logPath ? ` (log: ${event.logPath})` : ''}`);
         } else {
           total = Math.max(done + running, total - 1);
-          line(`${clock()} ■ ${event.id}  stopped, back to open`);
+          line(`${clock()} ■ ${event.id}  ${event.outcome === 'agent-unusable' ? oneLine(event.reason ?? 'back to open') : 'stopped, back to open'}`);
         }
         break;
       }
@@ -115,15 +117,20 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
       case 'agent.limited':
         running = Math.max(0, running - 1);
         line(
-          `${clock()} ⏸ ${event.id}  ${event.agent} hit its usage limit (${oneLine(event.text)}); back to open, no retry spent; ` +
-            `waiting for the usage limit, resumes at ${formatWallClock(event.resumesAt)}${event.probe ? ' (reset unknown: one task tries first)' : ''}`,
+          event.cause === 'network'
+            ? `${clock()} ⏸ ${event.id}  ${oneLine(event.text)}; back to open, no retry spent; waiting for the network, ${event.agent} tries again at ${formatWallClock(event.resumesAt)} (one task first)`
+            : `${clock()} ⏸ ${event.id}  ${event.agent} hit its usage limit (${oneLine(event.text)}); back to open, no retry spent; ` +
+                `waiting for the usage limit, resumes at ${formatWallClock(event.resumesAt)}${event.probe ? ' (reset unknown: one task tries first)' : ''}`,
         );
+        break;
+      case 'agent.unusable':
+        line(`${clock()} ⏹ ${event.agent} cannot work here (${oneLine(event.text)}): no more ${event.agent} tasks start in this batch; ${oneLine(event.fix)}`);
         break;
       case 'task.phase':
         if (event.phase === 'merging') line(`${clock()} ⇢ ${event.id}  merging ${event.branch}`);
         break;
       case 'agent.resumed':
-        line(`${clock()} ▶ ${event.agent}: the usage-limit wait is over; starting tasks again`);
+        line(`${clock()} ▶ ${event.agent}: ${event.cause === 'network' ? 'the wait for the network' : 'the usage-limit wait'} is over; starting tasks again`);
         break;
       case 'batch.finished': {
         if (timer) clearInterval(timer);
@@ -140,6 +147,7 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         if (s.trackerError) stream.write(`  ! stopped starting tasks: ${oneLine(s.trackerError)}\n`);
         if (s.budgetReached) stream.write(`  ! stopped starting tasks: ${oneLine(s.budgetReached)}\n`);
         if (s.usage) stream.write(`  spent: ${describeSpend(s.usage)}\n`);
+        for (const u of s.unusable ?? []) stream.write(`  ${describeUnusableAgent(u)}\n`);
         for (const cycle of s.cycles) stream.write(`  ✗ cycle: ${cycle.join(' -> ')}\n`);
         break;
       }
@@ -149,9 +157,26 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
   };
 }
 
-/** `$1.2345 over 12 runs, 1,234,567 tokens in, 45,678 out` (what the agents reported). */
+/**
+ * `$1.2345 over 12 runs, 1,234,567 tokens in (1,100,000 cache read, 9,000 cache write), 45,678 out`
+ * (what the agents reported; the cost rounded once, here). An agent that reports no cost (codex,
+ * gemini, aider) is not counted as free: `cost not reported (3 runs), ...`, or `$0.0612 over 3
+ * runs (2 reported no cost), ...` when some did.
+ */
 export function describeSpend(spend: SpendTotal): string {
-  return `$${spend.costUsd.toFixed(4)} over ${spend.runs} run${spend.runs === 1 ? '' : 's'}, ${spend.inputTokens.toLocaleString('en-US')} tokens in, ${spend.outputTokens.toLocaleString('en-US')} out`;
+  const runs = `${spend.runs} run${spend.runs === 1 ? '' : 's'}`;
+  const silent = spend.runs - spend.costRuns;
+  const cost = spend.costRuns === 0 ? `cost not reported (${runs})` : `${roundedUsd(spend.costUsd)} over ${runs}${silent > 0 ? ` (${silent} reported no cost)` : ''}`;
+  return `${cost}, ${tokensIn(spend.inputTokens, spend.cachedTokens, spend.cacheWriteTokens)}, ${count(spend.outputTokens)} out`;
+}
+
+/**
+ * The one message for an agent that could not work: what it said, what to do, what it left.
+ * `✗ claude cannot work here (not logged in or no credentials): "Not logged in · Please run /login". To fix: run ...`
+ */
+export function describeUnusableAgent(u: UnusableAgentSummary): string {
+  const left = `${u.tasks.length} task${u.tasks.length === 1 ? '' : 's'} left open, no retry spent: ${u.tasks.slice(0, 10).join(', ')}${u.tasks.length > 10 ? ', ...' : ''}`;
+  return `✗ ${u.agent} cannot work here (${UNUSABLE_CAUSES[u.cause]}): "${oneLine(u.text)}". To fix: ${oneLine(u.fix)}; then run the batch again (${left})`;
 }
 
 /** `14:05`, or `Tue 14:05` when not today, in local time: when a usage-limit wait ends. */

@@ -36,11 +36,14 @@ export function describeEvent(event: SourceEvent): EventLine | null {
       return { at, tone: 'blocked', text: `✗ ${event.id} ${what}: ${event.reason ?? event.outcome}` };
     }
     case 'agent.limited':
+      if (event.cause === 'network') return { at, tone: 'warning', text: `⏸ ${event.id} ${event.text}: back to open; waiting for the network, ${event.agent} tries again at ${formatWallClock(event.resumesAt)}` };
       return { at, tone: 'warning', text: `⏸ ${event.id} ${event.agent} hit its usage limit: back to open; waiting for the usage limit, resumes at ${formatWallClock(event.resumesAt)}` };
+    case 'agent.unusable':
+      return { at, tone: 'blocked', text: `⏹ ${event.agent} cannot work here (${event.text}): no more ${event.agent} tasks start; ${event.fix}` };
     case 'task.phase':
       return { at, tone: 'muted', text: event.phase === 'merging' ? `⇢ ${event.id} merging ${event.branch}` : event.phase === 'verifying' ? `… ${event.id} verifying ${event.branch}` : `… ${event.id} verified; ${event.branch} waits to merge` };
     case 'agent.resumed':
-      return { at, tone: 'running', text: `▶ ${event.agent}: usage-limit wait over; starting tasks again` };
+      return { at, tone: 'running', text: `▶ ${event.agent}: ${event.cause === 'network' ? 'network wait' : 'usage-limit wait'} over; starting tasks again` };
     case 'task.accepted-close':
       return { at, tone: 'closed', text: `✓ ${event.id} closed outside chorus (by its agent or a person); accepted` };
     case 'task.skipped':
