@@ -25,7 +25,7 @@ export function agentOrigin(config: EffectiveConfig): string {
 }
 
 const EXAMPLES = [
-  'Install the agent, or set it in .chorus.json (see README, "Pointing chorus at a real agent"), for example:',
+  'Install the agent, or set it in .chorus.json (see docs/agents.md), for example:',
   '  Claude Code: {"orchestration": {"agent": "claude"}}   (the default; "agentModel", "agentPermissionMode" tune it)',
   '  Codex:       {"orchestration": {"agent": "codex"}}',
   '  Gemini CLI:  {"orchestration": {"agent": "gemini"}}',

@@ -14,8 +14,8 @@ describe('README', () => {
     for (const type of types) expect(jsonLine, type).toContain(`\`${type}\``);
   });
 
-  it('describes autoAssign as what it is: how the dashboard starts, ignored by batch', async () => {
-    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+  it('docs/configuration.md describes autoAssign as what it is: how the dashboard starts, ignored by batch', async () => {
+    const readme = await readFile(path.join(ROOT, 'docs', 'configuration.md'), 'utf8');
     const row = readme.split('\n').find((line) => line.startsWith('| `autoAssign`'));
     expect(row).toContain('`chorus dashboard`');
     expect(row).toContain('`batch` always runs everything ready');

@@ -45,6 +45,6 @@ export async function initCommand(opts: InitOptions, io: CliIO): Promise<number>
   } finally {
     await handle.close();
   }
-  writeLine(io.stdout, `Wrote ${file}. Every key is explained in the README ("Configuration"); \`chorus config\` shows the effective values.`);
+  writeLine(io.stdout, `Wrote ${file}. Every key is explained in docs/configuration.md; \`chorus config\` shows the effective values.`);
   return EXIT.ok;
 }
