@@ -16,7 +16,7 @@ const load = (file) => import(pathToFileURL(path.join(root, 'dist', 'lib', file)
 const { BeadsStore } = await load('beads/index.js');
 const { TaskGraph } = await load('graph/index.js');
 const { SchedulerGraph } = await load('schedule/scheduler-graph.js');
-const { DEFAULT_SKIP_TYPES } = await load('beads/task.js');
+const { DEFAULT_SKIP_TYPES } = await load('task/task.js');
 const { createDashboard } = await load('dashboard/dashboard.js');
 
 const store = await BeadsStore.open(tracker);

@@ -1,4 +1,4 @@
-import { keepStart } from '../pool/cut-text.js';
+import { keepStart } from '../text/cut-text.js';
 import type { JsonObject } from './json-objects.js';
 
 /** Reasons and limit texts go into the task's notes and the journal: bounded. */

@@ -1,8 +1,8 @@
-import { cleanPatch } from '../beads/clean-text.js';
+import { cleanPatch } from '../task/clean-text.js';
 import type { LoadProblem } from '../beads/issues-file.js';
 import { normalizeTask } from '../beads/normalize-task.js';
-import type { StoreEvent, StoreListener, StoreStats } from '../beads/store-events.js';
-import type { Task, TaskPatch } from '../beads/task.js';
+import type { StoreEvent, StoreListener, StoreStats } from '../tracker/store-events.js';
+import type { Task, TaskPatch } from '../task/task.js';
 import { StoreError } from '../errors.js';
 import type { ClaimResult, Tracker } from '../tracker/tracker.js';
 import { BdCommand, type BdCommandOptions, type BdOutput } from './bd-command.js';

@@ -1,4 +1,4 @@
-import type { Task, TaskPatch } from '../beads/task.js';
+import type { Task, TaskPatch } from '../task/task.js';
 
 /**
  * One `bd` write a patch comes down to. `afterClose`: the update that follows a close to put back

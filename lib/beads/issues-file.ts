@@ -3,7 +3,7 @@ import { StoreError } from '../errors.js';
 import { patchObjectText } from './json-edit.js';
 import { parseLine, type Eol, type LineRecord, type TaskRecord } from './parse-line.js';
 import { forEachLine, forEachLineBuffer } from './split-lines.js';
-import type { Task, TaskPatch } from './task.js';
+import type { Task, TaskPatch } from '../task/task.js';
 
 /** Something wrong with one line. Loading never throws over these; the line is kept as it is. */
 export interface LoadProblem {

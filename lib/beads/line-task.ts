@@ -8,7 +8,7 @@ import {
   normalizeTitle,
   optionalString,
 } from './normalize-task.js';
-import type { Dependency, Task } from './task.js';
+import type { Dependency, Task } from '../task/task.js';
 
 /**
  * A task read from a tracker line. It keeps the line, not the parsed object: `raw` is parsed

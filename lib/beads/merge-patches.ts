@@ -1,5 +1,5 @@
 import { applyTaskPatch, type IssuesFile } from './issues-file.js';
-import type { TaskPatch } from './task.js';
+import type { TaskPatch } from '../task/task.js';
 
 /** One `update()` call, kept until it is on disk so it can be re-applied to a newer file. */
 export interface PendingPatch {

@@ -1,4 +1,4 @@
-import type { Dependency, Task } from './task.js';
+import type { Dependency, Task } from '../task/task.js';
 
 /** Beads' own default when a line has no usable priority. */
 const DEFAULT_PRIORITY = 2;

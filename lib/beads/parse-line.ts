@@ -1,5 +1,5 @@
 import { LineTask } from './line-task.js';
-import type { Task } from './task.js';
+import type { Task } from '../task/task.js';
 
 /** The line ending a record had in the file; `''` only for a last line with no newline. */
 export type Eol = '\n' | '\r\n' | '';

@@ -1,5 +1,5 @@
 import { StoreError } from '../errors.js';
-import { cleanPatch } from './clean-text.js';
+import { cleanPatch } from '../task/clean-text.js';
 import { measureLayout, type ByteLayout } from './byte-layout.js';
 import { closeQuietly, openVersion, readRange, stampNow } from './disk-version.js';
 import {
@@ -17,8 +17,8 @@ import type { LineRecord } from './parse-line.js';
 import { planWrite, reapplyPending, type WritePlan } from './plan-write.js';
 import { discardTemp, renameIfUnchanged, replaceable, writeTemp } from './replace-file.js';
 import { RetiredInodes } from './retired-inodes.js';
-import type { StoreEvent, StoreListener, StoreStats } from './store-events.js';
-import type { Task, TaskPatch } from './task.js';
+import type { StoreEvent, StoreListener, StoreStats } from '../tracker/store-events.js';
+import type { Task, TaskPatch } from '../task/task.js';
 import type { ClaimResult, Tracker } from '../tracker/tracker.js';
 
 /**

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseIssuesBytes } from './issues-file.js';
 import { CLOSE_KEYS } from './merge-patches.js';
-import type { Task, TaskPatch } from './task.js';
+import type { Task, TaskPatch } from '../task/task.js';
 
 type Fields = Readonly<Record<string, unknown>>;
 

@@ -1,4 +1,4 @@
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 import type { EffectiveConfig } from '../config/load-config.js';
 import { UsageError } from '../errors.js';
 import { checkCommand, describeCommandProblem } from '../pool/check-command.js';

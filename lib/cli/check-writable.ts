@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { assertTrackerWritable } from '../beads/file-access.js';
-import { agentLogDir } from '../engine/build-job.js';
+import { agentLogDir } from '../task/task-paths.js';
 import { UsageError } from '../errors.js';
 import { stateDir } from '../state/run-lock.js';
 import type { BackendChoice } from '../tracker/choose-backend.js';

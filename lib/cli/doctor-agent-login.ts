@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Settings } from '../config/schema.js';
-import { signalGroup } from '../pool/kill-group.js';
+import { signalGroup } from '../process/kill-group.js';
 import type { DoctorCheck } from './doctor-checks.js';
 
 /** What no check before a run can know: the first run tells, and chorus then stops that agent for the batch. */

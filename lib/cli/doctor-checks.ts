@@ -2,7 +2,7 @@ import type { BdVersion } from '../bd/bd-version.js';
 import type { SettingSource } from '../config/load-config.js';
 import type { Settings, SettingKey } from '../config/schema.js';
 import { describeCommandProblem, type CommandProblem } from '../pool/check-command.js';
-import { formatDuration } from '../schedule/format-duration.js';
+import { formatDuration } from '../text/format-duration.js';
 import type { RunLockLook } from '../state/peek-run-lock.js';
 import type { BackendChoice } from '../tracker/choose-backend.js';
 

@@ -1,4 +1,4 @@
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 import { displayWidth, padToWidth, truncateToWidth } from '../graph/text-width.js';
 
 /** How wide the id and type columns of a listing are. */

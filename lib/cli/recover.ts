@@ -4,7 +4,7 @@ import { describePendingRecovery, describeRecovery, hasNews, type RecoveryDone }
 import { journalPath, readJournal, rewriteJournal } from '../journal/journal-file.js';
 import { performRecovery } from '../journal/perform-recovery.js';
 import { planRecovery, type RecoveryPlan } from '../journal/plan-recovery.js';
-import { snapshotProcesses } from '../state/process-identity.js';
+import { snapshotProcesses } from '../process/process-identity.js';
 import type { OpenRepo } from './open-repo.js';
 
 export interface RecoverOptions {

@@ -7,7 +7,7 @@ import { journalPath, readJournal } from '../journal/journal-file.js';
 import { JournalWriter } from '../journal/journal-writer.js';
 import { recordRun } from '../journal/record-run.js';
 import { AgentPool } from '../pool/agent-pool.js';
-import { selfIdentity } from '../state/process-identity.js';
+import { selfIdentity } from '../process/process-identity.js';
 import { EXIT } from './exit-codes.js';
 import { agentOrigin } from './check-agent.js';
 import { trackerEnv } from '../tracker/open-tracker.js';

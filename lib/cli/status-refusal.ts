@@ -1,4 +1,4 @@
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 
 /**
  * Why `chorus run ID` does not start a task in this status, even with --force, and what does;

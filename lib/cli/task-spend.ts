@@ -1,4 +1,4 @@
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 
 /**
  * What chorus noted a task's agents spent (`chorus <time>: spent $0.0421, ...` on a close,

@@ -32,7 +32,7 @@ export async function prepareWorktrees(repoDir: string, settings: Settings): Pro
       return outcome;
     },
     async remove(job) {
-      await removeWorktree(repoDir, job.branch.replace(/^chorus\//, ''));
+      await removeWorktree(repoDir, job.taskId);
     },
   };
   return { ops, baseBranch };

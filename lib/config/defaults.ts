@@ -1,4 +1,4 @@
-import { DEFAULT_SKIP_TYPES } from '../beads/task.js';
+import { DEFAULT_SKIP_TYPES } from '../task/task.js';
 import type { Settings, SettingKey } from './schema.js';
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { taskPaths } from '../engine/build-job.js';
+import { taskPaths } from '../task/task-paths.js';
 
 /** `.beads/agent-output/<id>.log`; an id that cannot be a file name never had a log: a path that is never there. */
 export function logPathOf(repoDir: string, id: string): string {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 import type { EngineEvent } from '../engine/events.js';
 import { TaskGraph } from '../graph/index.js';
 import { SchedulerGraph } from '../schedule/scheduler-graph.js';

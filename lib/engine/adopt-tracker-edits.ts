@@ -1,5 +1,5 @@
 import { fieldMergePatch, noTrackerEdits, type TrackerEdits } from '../beads/tracker-edits.js';
-import type { TaskPatch } from '../beads/task.js';
+import type { TaskPatch } from '../task/task.js';
 import type { Tracker } from '../tracker/tracker.js';
 
 /**

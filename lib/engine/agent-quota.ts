@@ -1,9 +1,9 @@
 import type { AgentKind, AgentReport, UsageLimit } from '../agents/report.js';
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 import type { Settings } from '../config/schema.js';
 import { readOverrides } from './build-job.js';
 import { QuotaGates, type QuotaWait } from './quota-gates.js';
-import type { Clock } from './types.js';
+import type { Clock } from '../time/clock.js';
 
 export interface AgentQuotaOptions {
   clock: Clock;

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 import { describeIssues } from '../config/describe-issues.js';
 import { taskOverridesSchema, type Settings, type TaskOverrides } from '../config/schema.js';
 import { ChorusError } from '../errors.js';
 import { expandArgs } from '../pool/expand-args.js';
-import { assertSafeTaskId } from '../pool/task-id.js';
+import { taskBranch, taskPaths } from '../task/task-paths.js';
 import type { AgentJob } from '../pool/types.js';
 import { buildPrompt } from './prompt.js';
 import { presetArgs, presetReadsStdin } from '../agents/presets.js';
@@ -15,36 +15,6 @@ export const EXCLUSIVE_LABEL = 'chorus:exclusive';
 
 /** Where the agent command comes from when no flag and no per-task setting names it. */
 export const GLOBAL_AGENT_ORIGIN = 'orchestration.agentCommand in .chorus.json';
-
-export interface TaskPaths {
-  /** `.beads/agent-output/<id>.log` */
-  logPath: string;
-  /** `.chorus/tasks/<id>.json`: the task as JSON, for the agent. */
-  taskFile: string;
-  /** `.chorus/tasks/<id>.prompt.md`: the prompt (`${PROMPT_FILE}`), which no command line may be long enough for. */
-  promptFile: string;
-  /** `.chorus/worktrees/<id>`: the task's git worktree (workspace "worktree"). */
-  worktree: string;
-  /** `.beads/agent-output/<id>.verify.log`: the verify runs' output, beside the agent's. */
-  verifyLog: string;
-}
-
-/** `.beads/agent-output/`: where every agent's log goes. */
-export function agentLogDir(repoDir: string): string {
-  return path.join(repoDir, '.beads', 'agent-output');
-}
-
-/** The one place a task id becomes part of a path: an id that could escape its folder is refused (CHORUS_BAD_TASK_ID). */
-export function taskPaths(repoDir: string, id: string): TaskPaths {
-  assertSafeTaskId(id);
-  return {
-    logPath: path.join(agentLogDir(repoDir), `${id}.log`),
-    taskFile: path.join(repoDir, '.chorus', 'tasks', `${id}.json`),
-    promptFile: path.join(repoDir, '.chorus', 'tasks', `${id}.prompt.md`),
-    worktree: path.join(repoDir, '.chorus', 'worktrees', id),
-    verifyLog: path.join(agentLogDir(repoDir), `${id}.verify.log`),
-  };
-}
 
 /** Per-task settings from the task's Beads `metadata.chorus`, checked like the config file. */
 export function readOverrides(task: Task): TaskOverrides {
@@ -121,9 +91,10 @@ export function buildJob(task: Task, settings: Settings, repoDir: string, global
     ...(inWorktree
       ? {
           workspace: {
+            taskId: task.id,
             repoDir,
             dir: paths.worktree,
-            branch: `chorus/${task.id}`,
+            branch: taskBranch(task.id),
             baseBranch: baseBranch ?? settings.baseBranch,
             setup: settings.worktreeSetup,
             verify: overrides.verify ?? settings.verify,

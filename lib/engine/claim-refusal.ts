@@ -1,4 +1,4 @@
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 
 /**
  * Why a task chorus found ready cannot be claimed after all, judged on its line as the tracker

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import type { StoreEvent } from '../beads/index.js';
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 import type { AgentJob, RunResult, WorkerEvent } from '../pool/types.js';
 import type { ClaimResult } from '../tracker/tracker.js';
 import { ReadyQueue } from '../schedule/ready-queue.js';
 import { selectStarts } from '../schedule/select-starts.js';
 import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, finishTransition, notesOf, releaseAfterRun, releasePatch, reopenPatch } from '../schedule/transitions.js';
-import { liveTaskCount } from '../beads/task-count.js';
-import { buildJob, GLOBAL_AGENT_ORIGIN, isExclusive, taskPaths } from './build-job.js';
+import { liveTaskCount } from '../task/task-count.js';
+import { buildJob, GLOBAL_AGENT_ORIGIN, isExclusive } from './build-job.js';
+import { taskPaths } from '../task/task-paths.js';
 import { checkCommand, describeCommandProblem, type CommandProblem } from '../pool/check-command.js';
 import { claimRefusal } from './claim-refusal.js';
 import { PacedRescan } from './paced-rescan.js';
@@ -19,14 +20,16 @@ import { UnusableAgents } from './unusable-agents.js';
 import type { UsageLimit } from '../agents/report.js';
 import { Spend } from './spend.js';
 import { taskFileText } from './task-file.js';
-import { systemClock, type Clock, type EngineDeps, type Running, type RunSelection } from './types.js';
+import { systemClock, type Clock } from '../time/clock.js';
+import type { EngineDeps, Running, RunSelection } from './types.js';
 import { describeReason, TaskGraph } from '../graph/index.js';
 import { SchedulerGraph, type SchedulerView } from '../schedule/scheduler-graph.js';
 import { settleInWorktree } from './worktree-settle.js';
 import { adoptTrackerEdits } from './adopt-tracker-edits.js';
 import type { Transition } from '../schedule/transitions.js';
 
-export type { AgentRunner, Clock, EngineDeps, RunSelection } from './types.js';
+export type { AgentRunner, EngineDeps, RunSelection } from './types.js';
+export type { Clock } from '../time/clock.js';
 
 /**
  * The imperative shell around the pure scheduling pieces: it claims tasks, hands them to the

@@ -1,4 +1,4 @@
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 
 /** The text handed to an agent as `${PROMPT}`: the task as a person would brief a colleague. */
 export function buildPrompt(task: Task, taskFile: string): string {

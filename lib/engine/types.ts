@@ -1,6 +1,7 @@
+import type { Clock } from '../time/clock.js';
 import type { AgentKind } from '../agents/report.js';
 import type { QuotaWait } from './quota-gates.js';
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 import type { Tracker } from '../tracker/tracker.js';
 import type { Settings } from '../config/schema.js';
 import type { TaskGraph } from '../graph/index.js';
@@ -14,10 +15,6 @@ export interface AgentRunner {
   run(job: AgentJob, onEvent: (event: WorkerEvent) => void): { done: Promise<RunResult>; cancel(reason: KillReason): void };
 }
 
-export interface Clock {
-  now(): number;
-}
-export const systemClock: Clock = { now: () => Date.now() };
 
 export interface EngineDeps {
   repoDir: string;

@@ -1,4 +1,4 @@
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 import { dependencyGraph, type Adjacency } from './adjacency.js';
 import { cycleComponentsIndexed, type CycleComponent } from './cycles.js';
 import { computeDepths } from './depth.js';

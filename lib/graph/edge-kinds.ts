@@ -1,4 +1,4 @@
-import { BLOCKING_DEPENDENCY_TYPES } from '../beads/task.js';
+import { BLOCKING_DEPENDENCY_TYPES } from '../task/task.js';
 
 /**
  * Each edge stores its dependency type as one bit, so a filter over types is a single AND.

@@ -1,4 +1,4 @@
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 import { instantToMs, parseInstant } from './time.js';
 
 /** Closed, pinned or tombstone: satisfies a blocker and is never itself blocked (as in Beads). */

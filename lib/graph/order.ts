@@ -1,4 +1,4 @@
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 import { compareInstants, parseInstant, type Instant } from './time.js';
 
 /**

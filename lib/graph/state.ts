@@ -1,4 +1,4 @@
-import type { Dependency } from '../beads/task.js';
+import type { Dependency } from '../task/task.js';
 import { BLOCKER_KINDS, PARENT_CHILD_KIND, WAITS_FOR_KIND } from './edge-kinds.js';
 import { DONE, isDone, TOMBSTONE, type Deferral, type NodeState } from './node-state.js';
 import type { WaitsForGate } from './reasons.js';

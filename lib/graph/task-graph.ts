@@ -1,4 +1,4 @@
-import { DEFAULT_SKIP_TYPES, type Dependency, type Task } from '../beads/task.js';
+import { DEFAULT_SKIP_TYPES, type Dependency, type Task } from '../task/task.js';
 import { ChorusError } from '../errors.js';
 import { buildStructure } from './build.js';
 import { cycleThrough, type CycleComponent } from './cycles.js';

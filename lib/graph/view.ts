@@ -1,4 +1,4 @@
-import { DONE_STATUSES, type Task } from '../beads/task.js';
+import { DONE_STATUSES, type Task } from '../task/task.js';
 import type { BlockReason } from './reasons.js';
 import type { TaskGraph } from './task-graph.js';
 import { foldGraph } from './fold.js';

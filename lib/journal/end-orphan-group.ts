@@ -1,6 +1,6 @@
-import { sleep } from '../pool/backoff.js';
-import { signalGroup } from '../pool/kill-group.js';
-import { liveProcesses, ownedGroupMembers, type ProcessIdentity } from '../state/process-identity.js';
+import { sleep } from '../time/sleep.js';
+import { signalGroup } from '../process/kill-group.js';
+import { liveProcesses, ownedGroupMembers, type ProcessIdentity } from '../process/process-identity.js';
 
 const POLL_MS = 25;
 

@@ -1,5 +1,5 @@
 import type { AgentKind, AgentUsage } from '../agents/report.js';
-import type { ProcessIdentity } from '../state/process-identity.js';
+import type { ProcessIdentity } from '../process/process-identity.js';
 
 /**
  * One line of `.chorus/journal.jsonl`: a transition of a run, written (and fsynced) as it

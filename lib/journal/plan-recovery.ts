@@ -1,5 +1,5 @@
-import type { Task, TaskPatch } from '../beads/task.js';
-import { judgeProcess, ownedGroupMembers, type ProcessIdentity, type ProcessView } from '../state/process-identity.js';
+import type { Task, TaskPatch } from '../task/task.js';
+import { judgeProcess, ownedGroupMembers, type ProcessIdentity, type ProcessView } from '../process/process-identity.js';
 import type { JournalEntry } from './entries.js';
 import { foldRuns, latestClaims } from './fold-runs.js';
 import { repairClaim, type ClaimRepair } from './repair-claim.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EngineEvent, EngineListener } from '../engine/events.js';
-import { currentProcessSpace, type ProcessSpace } from '../state/processes.js';
-import type { ProcessIdentity } from '../state/process-identity.js';
+import { currentProcessSpace, type ProcessSpace } from '../process/processes.js';
+import type { ProcessIdentity } from '../process/process-identity.js';
 import type { AttemptEntry, ClaimEntry, JournalEntry, OutcomeStatus, QuotaWaitEntry, RunEntry } from './entries.js';
 import type { JournalWriter } from './journal-writer.js';
 

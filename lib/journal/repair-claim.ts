@@ -1,4 +1,4 @@
-import type { Task, TaskPatch } from '../beads/task.js';
+import type { Task, TaskPatch } from '../task/task.js';
 import { blockedTransition, CHORUS_ASSIGNEE, notesOf, releasePatch } from '../schedule/transitions.js';
 import type { ClaimRecord } from './fold-runs.js';
 

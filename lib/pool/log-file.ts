@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CUT_MARKER, keepEnd, keepStart } from './cut-text.js';
+import { CUT_MARKER, keepEnd, keepStart } from '../text/cut-text.js';
 
 /** Marks the start of each attempt in the log; also how the tail finds the last attempt. */
 export const ATTEMPT_HEADER_PREFIX = '=== chorus attempt ';

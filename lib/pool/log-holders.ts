@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { keepStart } from './cut-text.js';
+import { keepStart } from '../text/cut-text.js';
 import { allPids, pidsSince } from './new-pids.js';
 import type { LeftoverProcess } from './types.js';
 

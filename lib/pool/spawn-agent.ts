@@ -1,5 +1,5 @@
 import { startThroughHost, type HostedAgent } from './agent-host.js';
-import { endProcessGroup } from './kill-group.js';
+import { endProcessGroup } from '../process/kill-group.js';
 import type { KillReason } from './types.js';
 
 export interface SpawnAgentOptions {

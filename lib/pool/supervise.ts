@@ -3,14 +3,15 @@ import type { AgentUsage } from '../agents/report.js';
 import { hasUsage, sumUsage } from '../agents/usage.js';
 import { ChorusError, serializeError, type SerializedError } from '../errors.js';
 import { runAttempt, type AgentStart, type AttemptRecord } from './attempt.js';
-import { computeBackoffDelay, sleep } from './backoff.js';
+import { computeBackoffDelay } from '../time/backoff.js';
+import { sleep } from '../time/sleep.js';
 import { outcomeOfKind, retryKindOf, toKillReason } from './classify.js';
 import { collectTrackerEdits, finishInWorktree, prepareWorktree } from './worktree-run.js';
 import { noTrackerEdits } from '../beads/tracker-edits.js';
 import { appendWorktreeLog } from '../workspace/worktree-log.js';
 import { readLogTail } from './log-file.js';
 import { writeTaskFile } from './task-file.js';
-import { assertSafeTaskId } from './task-id.js';
+import { assertSafeTaskId } from '../task/task-id.js';
 import type { AgentJob, RunResult, WorkerEvent } from './types.js';
 
 export interface SuperviseOptions {

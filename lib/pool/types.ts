@@ -61,6 +61,8 @@ export interface WorktreeJob {
   repoDir: string;
   /** `.chorus/worktrees/<id>` */
   dir: string;
+  /** The task it is for. */
+  taskId: string;
   /** `chorus/<id>` */
   branch: string;
   baseBranch: string;

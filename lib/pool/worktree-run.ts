@@ -17,7 +17,7 @@ function setupMarker(job: WorktreeJob): string {
  * and `worktreeSetup` once in it. Returns the setup's failure, if it failed (the agent must not run).
  */
 export async function prepareWorktree(job: WorktreeJob, killGraceMs: number): Promise<WorktreeOutcome['setupFailed'] | undefined> {
-  await ensureWorktree(job.repoDir, taskIdOf(job), job.baseBranch);
+  await ensureWorktree(job.repoDir, job.taskId, job.baseBranch);
   if (job.setup.length === 0 || existsSync(setupMarker(job))) return undefined;
   const setup = await runInWorktree(job.dir, job.setup, job.verifyLog, { what: 'worktreeSetup', killGraceMs });
   if (setup.exitCode !== 0) return { exitCode: setup.exitCode, tail: setup.spawnError ? [setup.spawnError, ...setup.tail] : setup.tail };
@@ -63,8 +63,4 @@ async function keepTrackerOut(job: WorktreeJob): Promise<TrackerEdits | undefine
 export async function collectTrackerEdits(job: WorktreeJob): Promise<TrackerEdits | undefined> {
   const copy = job.trackerFile ? await locateTrackerCopy(job.dir, job.baseBranch, job.trackerFile) : null;
   return copy ? readTrackerEdits(copy) : undefined;
-}
-
-function taskIdOf(job: WorktreeJob): string {
-  return job.branch.replace(/^chorus\//, '');
 }

@@ -1,5 +1,5 @@
 import { Graph } from '@dagrejs/graphlib';
-import type { Task } from '../beads/task.js';
+import type { Task } from '../task/task.js';
 import { dispatchComparator, findCycleComponents, sortForDispatch, type Readiness, type TaskGraph } from '../graph/index.js';
 
 /** What the scheduler keeps on a node: the task and how much remaining work it unblocks. */

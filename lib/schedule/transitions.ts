@@ -1,8 +1,8 @@
-import type { Task, TaskPatch } from '../beads/task.js';
+import type { Task, TaskPatch } from '../task/task.js';
 import type { AgentUsage } from '../agents/report.js';
 import { count, exactUsd, tokensIn } from '../agents/usage-text.js';
 import type { LeftoverProcess, RunResult } from '../pool/types.js';
-import { formatDuration } from './format-duration.js';
+import { formatDuration } from '../text/format-duration.js';
 
 /** Who chorus writes as the assignee of a task it claims. */
 export const CHORUS_ASSIGNEE = 'chorus';

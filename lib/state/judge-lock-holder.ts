@@ -1,4 +1,4 @@
-import { judgeProcess, type ProcessIdentity, type ProcessView } from './process-identity.js';
+import { judgeProcess, type ProcessIdentity, type ProcessView } from '../process/process-identity.js';
 
 /** What `.chorus/run.lock` holds. */
 export interface LockHolder {

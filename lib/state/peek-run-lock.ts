@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { judgeLockHolder, parseLockHolder, type LockHolder, type LockVerdict } from './judge-lock-holder.js';
-import { liveProcesses } from './process-identity.js';
-import { readCmdline } from './processes.js';
+import { liveProcesses } from '../process/process-identity.js';
+import { readCmdline } from '../process/processes.js';
 import { RUN_LOCK_STALE_MS, runLockPath } from './run-lock.js';
 
 /** What `.chorus/run.lock` says now, as `acquireRunLock` would judge it. */

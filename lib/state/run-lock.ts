@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { sleep } from '../pool/backoff.js';
-import { formatDuration } from '../schedule/format-duration.js';
+import { sleep } from '../time/sleep.js';
+import { formatDuration } from '../text/format-duration.js';
 import { judgeLockHolder, parseLockHolder, type LockHolder, type LockVerdict } from './judge-lock-holder.js';
-import { liveProcesses, selfIdentity } from './process-identity.js';
-import { readCmdline } from './processes.js';
+import { liveProcesses, selfIdentity } from '../process/process-identity.js';
+import { readCmdline } from '../process/processes.js';
 
 /** chorus's own state lives in `.chorus/` at the repository root (SPEC §5). */
 export function stateDir(repoDir: string): string {

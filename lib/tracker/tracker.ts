@@ -1,6 +1,6 @@
 import type { LoadProblem } from '../beads/issues-file.js';
-import type { StoreListener, StoreStats } from '../beads/store-events.js';
-import type { Task, TaskPatch } from '../beads/task.js';
+import type { StoreListener, StoreStats } from './store-events.js';
+import type { Task, TaskPatch } from '../task/task.js';
 
 /** Where the tasks live: `.beads/issues.jsonl` read and written by chorus, or current Beads behind `bd`. */
 export type BackendKind = 'jsonl' | 'bd';

@@ -4,7 +4,7 @@ import { git, splitLines } from './git.js';
 import { assertGitRepo } from './repo-info.js';
 import { removeWorktree } from './remove-worktree.js';
 import { serialPerRepo } from './repo-serial.js';
-import { BRANCH_PREFIX, WORKTREES_DIR } from './worktree-paths.js';
+import { BRANCH_PREFIX, WORKTREES_DIR } from '../task/task-paths.js';
 
 export interface CleanResult {
   /** Task ids whose worktree and branch were removed. */

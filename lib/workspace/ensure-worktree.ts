@@ -1,12 +1,12 @@
 import { readdir, rmdir, stat } from 'node:fs/promises';
 import { ChorusError } from '../errors.js';
-import { assertSafeTaskId } from '../pool/task-id.js';
+import { assertSafeTaskId } from '../task/task-id.js';
 import { excludeWorktrees } from './exclude-worktrees.js';
 import { git } from './git.js';
 import { serialPerRepo } from './repo-serial.js';
 import { assertGitRepo, branchExists, branchTip } from './repo-info.js';
 import { findWorktree } from './worktree-list.js';
-import { taskBranch, worktreeDir } from './worktree-paths.js';
+import { taskBranch, worktreeDir } from '../task/task-paths.js';
 
 export interface TaskWorktree {
   /** `<repoDir>/.chorus/worktrees/<taskId>`, absolute. */

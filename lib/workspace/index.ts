@@ -13,4 +13,4 @@ export { recoverWorktree, type RecoverOptions, type WorktreeRecovery } from './r
 export { removeWorktree, type RemovedWorktree } from './remove-worktree.js';
 export { branchTip, currentBranch, isGitRepo } from './repo-info.js';
 export { runInWorktree, type RunInWorktreeOptions, type RunResult } from './run-in-worktree.js';
-export { BRANCH_PREFIX, taskBranch, worktreeDir, WORKTREES_DIR } from './worktree-paths.js';
+export { BRANCH_PREFIX, taskBranch, worktreeDir, WORKTREES_DIR } from '../task/task-paths.js';

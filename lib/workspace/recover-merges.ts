@@ -8,7 +8,7 @@ import { serialPerRepo } from './repo-serial.js';
 import { DEFAULT_LOCK_AGE_MS, findLocks, removeStaleLock } from './stale-lock.js';
 import { canonicalPath, listWorktrees } from './worktree-list.js';
 import { writtenFromCommit } from './written-by-git.js';
-import { BRANCH_PREFIX, WORKTREES_DIR } from './worktree-paths.js';
+import { BRANCH_PREFIX, WORKTREES_DIR } from '../task/task-paths.js';
 
 export interface MergeRecovery {
   /** Task worktrees looked at, with what was repaired in each. */

@@ -1,12 +1,12 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { assertSafeTaskId } from '../pool/task-id.js';
+import { assertSafeTaskId } from '../task/task-id.js';
 import { git, runGit, splitNul } from './git.js';
 import { rebaseInProgress } from './rebase-onto.js';
 import { gitDirOf } from './repo-info.js';
 import { writtenFromCommit } from './written-by-git.js';
 import { DEFAULT_LOCK_AGE_MS, findLocks, removeStaleLock } from './stale-lock.js';
-import { taskBranch, worktreeDir } from './worktree-paths.js';
+import { taskBranch, worktreeDir } from '../task/task-paths.js';
 
 export interface RecoverOptions {
   /** Only lock files older than this are removed. @default 60000 */

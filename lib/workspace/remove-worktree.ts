@@ -3,7 +3,7 @@ import { git, gitFailed, runGit } from './git.js';
 import { assertGitRepo } from './repo-info.js';
 import { serialPerRepo } from './repo-serial.js';
 import { findWorktree } from './worktree-list.js';
-import { taskBranch, worktreeDir } from './worktree-paths.js';
+import { taskBranch, worktreeDir } from '../task/task-paths.js';
 
 export interface RemovedWorktree {
   /** A worktree (registered or a stray folder) was removed. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { endProcessGroup } from '../pool/kill-group.js';
+import { endProcessGroup } from '../process/kill-group.js';
 
 export interface RunInWorktreeOptions {
   /** Ends the command's process group (SIGTERM, SIGKILL after `killGraceMs`) when it runs longer. 0 or absent: no limit. */

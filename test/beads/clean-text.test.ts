@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanPatch, cleanText } from '../../lib/beads/clean-text.js';
+import { cleanPatch, cleanText } from '../../lib/task/clean-text.js';
 
 describe('cleanText: what chorus writes into a task', () => {
   it.each([

@@ -3,7 +3,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, r
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { identityOf } from '../../lib/state/process-identity.js';
+import { identityOf } from '../../lib/process/process-identity.js';
 import { deadIdentity } from '../helpers/processes.js';
 import { AGENTS, ROOT, bead, blocks, makeRepo, runChorus, type CliResult } from '../helpers/temp-repo.js';
 

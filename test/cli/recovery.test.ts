@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../lib/journal/entries.js';
 import { deadIdentity, startGroupLeader, writeJournal } from '../helpers/processes.js';
 import { AGENTS, CLI, bead, isAlive, makeRepo, runChorus, waitForAgentPids, type TempRepo } from '../helpers/temp-repo.js';
-import { selfIdentity, type ProcessIdentity } from '../../lib/state/process-identity.js';
+import { selfIdentity, type ProcessIdentity } from '../../lib/process/process-identity.js';
 
 // What the next start does after a chorus ended hard: the journal, the tracker and the processes
 // that exist are reconciled before anything is dispatched.

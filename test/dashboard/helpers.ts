@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough, Writable } from 'node:stream';
 import { BeadsStore } from '../../lib/beads/index.js';
-import { DEFAULT_SKIP_TYPES } from '../../lib/beads/task.js';
-import type { Task } from '../../lib/beads/task.js';
+import { DEFAULT_SKIP_TYPES } from '../../lib/task/task.js';
+import type { Task } from '../../lib/task/task.js';
 import { createDashboard, type Dashboard, type ExitReason } from '../../lib/dashboard/dashboard.js';
 import type { DashboardSource, DispatchControls, DispatchState, SourceEvent } from '../../lib/dashboard/source.js';
 import { TaskGraph } from '../../lib/graph/index.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { readCallLog, readStandinById, seedStandin, standinDataFile, standinEnv } from '../helpers/bd-standin.js';
 import { AGENTS, CLI, bead, blocks, makeRepo } from '../helpers/temp-repo.js';
-import { readProcStat } from '../../lib/state/processes.js';
+import { readProcStat } from '../../lib/process/processes.js';
 
 // The fault-injection run (`npm run test:faults`): a batch of 120 tasks is killed with SIGKILL at
 // random moments, and started again at once each time, until all are done. Then it prints what

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SKIP_TYPES, DONE_STATUSES, type Task } from '../../lib/beads/task.js';
+import { DEFAULT_SKIP_TYPES, DONE_STATUSES, type Task } from '../../lib/task/task.js';
 import { renderDot, renderJson, renderText, TaskGraph } from '../../lib/graph/index.js';
 import { loadFixture } from './helpers.js';
 import { REAL_FIXTURES } from '../helpers/temp-repo.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Dependency, Task } from '../../lib/beads/task.js';
+import type { Dependency, Task } from '../../lib/task/task.js';
 
 /** A dependency as a test writes it: a target id, optionally its type (default blocks) and metadata. */
 export type DepSpec = string | [target: string, type?: string, metadata?: Record<string, unknown>];

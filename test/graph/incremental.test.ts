@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../lib/beads/task.js';
+import type { Task } from '../../lib/task/task.js';
 import { TaskGraph } from '../../lib/graph/index.js';
 import { chain, ids, sortedIds, task, type DepSpec } from './helpers.js';
 

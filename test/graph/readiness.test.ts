@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLine } from '../../lib/beads/parse-line.js';
-import { DEFAULT_SKIP_TYPES, type Task } from '../../lib/beads/task.js';
+import { DEFAULT_SKIP_TYPES, type Task } from '../../lib/task/task.js';
 import { describeReason, TaskGraph, type BlockReason } from '../../lib/graph/index.js';
 import { ids, sortedIds, task, type TaskSpec } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Dependency } from '../../lib/beads/task.js';
+import type { Dependency } from '../../lib/task/task.js';
 import { ANY_KIND, BLOCKER_KINDS, BLOCKING_KINDS, PARENT_CHILD_KIND, WAITS_FOR_KIND } from '../../lib/graph/edge-kinds.js';
 import { Structure } from '../../lib/graph/structure.js';
 import { task } from './helpers.js';

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JournalEntry } from '../../lib/journal/entries.js';
-import { identityOf, selfIdentity, type ProcessIdentity } from '../../lib/state/process-identity.js';
+import { identityOf, selfIdentity, type ProcessIdentity } from '../../lib/process/process-identity.js';
 import { AGENTS } from './temp-repo.js';
 
 /** The identity a process had, once it has exited: its pid is free (until reused). */

@@ -1,8 +1,8 @@
 import { normalizeTask } from '../../lib/beads/normalize-task.js';
-import type { Task } from '../../lib/beads/task.js';
+import type { Task } from '../../lib/task/task.js';
 import type { AttemptEntry, ClaimEntry, JournalEntry, OutcomeEntry, RunEntry } from '../../lib/journal/entries.js';
-import { tableView, type ProcessIdentity, type ProcessView } from '../../lib/state/process-identity.js';
-import type { ProcessSpace, ProcStat } from '../../lib/state/processes.js';
+import { tableView, type ProcessIdentity, type ProcessView } from '../../lib/process/process-identity.js';
+import type { ProcessSpace, ProcStat } from '../../lib/process/processes.js';
 
 // Builders for the pure recovery tests: a journal, a tracker and a process table made by hand.
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { keepEnd, keepStart } from '../../lib/pool/cut-text.js';
+import { keepEnd, keepStart } from '../../lib/text/cut-text.js';
 import { formatAttemptHeader, readLogTail } from '../../lib/pool/log-file.js';
 import { makeTempDir } from './helpers.js';
 

@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChorusError, UsageError } from '../../lib/errors.js';
-import { computeBackoffDelay } from '../../lib/pool/backoff.js';
+import { computeBackoffDelay } from '../../lib/time/backoff.js';
 import { expandArgs } from '../../lib/pool/expand-args.js';
 import { formatAttemptHeader, readLogTail } from '../../lib/pool/log-file.js';
-import { assertSafeTaskId } from '../../lib/pool/task-id.js';
+import { assertSafeTaskId } from '../../lib/task/task-id.js';
 import { makeTempDir } from './helpers.js';
 
 describe('expandArgs', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TaskGraph } from '../../lib/graph/index.js';
-import { DEFAULT_SKIP_TYPES, type Task } from '../../lib/beads/task.js';
+import { DEFAULT_SKIP_TYPES, type Task } from '../../lib/task/task.js';
 import { SchedulerGraph } from '../../lib/schedule/scheduler-graph.js';
 import { chain, ids, sortedIds, task } from '../graph/helpers.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireRunLock, runLockPath } from '../../lib/state/run-lock.js';
-import { identityOf, selfIdentity, type ProcessIdentity } from '../../lib/state/process-identity.js';
+import { identityOf, selfIdentity, type ProcessIdentity } from '../../lib/process/process-identity.js';
 import { deadIdentity } from '../helpers/processes.js';
 import { ROOT } from '../helpers/temp-repo.js';
 

@@ -1,3 +1,4 @@
+import { taskBranch, WORKTREES_DIR } from '../../task/task-paths.js';
 import path from 'node:path';
 import { cleanWorktrees } from '../../workspace/clean-worktrees.js';
 import { isGitRepo } from '../../workspace/repo-info.js';
@@ -30,8 +31,8 @@ export async function cleanCommand(opts: CleanOptions, io: CliIO): Promise<numbe
       const task = tasks.get(id);
       return task !== undefined && task.status !== 'closed' && task.status !== 'tombstone';
     });
-    for (const id of result.removed) writeLine(io.stdout, `removed ${path.join('.chorus', 'worktrees', id)} and branch chorus/${id}`);
-    for (const id of result.kept) writeLine(io.stdout, `kept ${path.join('.chorus', 'worktrees', id)} (task ${id} is ${tasks.get(id)?.status ?? 'gone'})`);
+    for (const id of result.removed) writeLine(io.stdout, `removed ${path.join(WORKTREES_DIR, id)} and branch ${taskBranch(id)}`);
+    for (const id of result.kept) writeLine(io.stdout, `kept ${path.join(WORKTREES_DIR, id)} (task ${id} is ${tasks.get(id)?.status ?? 'gone'})`);
     writeLine(io.stdout, `chorus clean: ${result.removed.length} removed, ${result.kept.length} kept; stale worktree records pruned`);
     return EXIT.ok;
   } finally {

@@ -7,7 +7,7 @@ import { wantsColour } from '../../dashboard/theme.js';
 import { watchSource } from '../../dashboard/watch-source.js';
 import type { BatchSummary } from '../../engine/events.js';
 import { UsageError } from '../../errors.js';
-import { formatDuration } from '../../schedule/format-duration.js';
+import { formatDuration } from '../../text/format-duration.js';
 import { acquireRunLock, stateDir } from '../../state/run-lock.js';
 import { assertAgentStarts } from '../check-agent.js';
 import { EXIT } from '../exit-codes.js';

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../errors.js';
-import { taskPaths } from '../../engine/build-job.js';
+import { taskPaths } from '../../task/task-paths.js';
 import { loadConfig } from '../../config/load-config.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';

@@ -1,3 +1,4 @@
+import { taskBranch } from '../../task/task-paths.js';
 import { CHORUS_ASSIGNEE, isBlockedByChorus } from '../../schedule/transitions.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
@@ -38,7 +39,7 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
     } else if (isBlockedByChorus(task)) {
       // workspace "worktree": its branch and worktree are kept for a person to look at.
       const kept = existsSync(path.join(repo.repoDir, '.chorus', 'worktrees', task.id));
-      blocked.push({ id: task.id, title: task.title, reason: lastChorusReason(stringField(task.raw['notes'])), ...(kept ? { branch: `chorus/${task.id}` } : {}) });
+      blocked.push({ id: task.id, title: task.title, reason: lastChorusReason(stringField(task.raw['notes'])), ...(kept ? { branch: taskBranch(task.id) } : {}) });
     }
   }
   const ready = graph.readyTasks(Date.now()).map((t) => t.id);

@@ -1,7 +1,7 @@
 import type { EngineEvent, SpendTotal, UnusableAgentSummary } from '../../engine/events.js';
 import { UNUSABLE_CAUSES } from '../../agents/report.js';
 import { count, roundedUsd, tokensIn } from '../../agents/usage-text.js';
-import { formatDuration } from '../../schedule/format-duration.js';
+import { formatDuration } from '../../text/format-duration.js';
 import { oneLine } from '../format-task.js';
 import { renderProgressBar } from './progress-bar.js';
 

@@ -1,4 +1,4 @@
-import { formatDuration } from '../../schedule/format-duration.js';
+import { formatDuration } from '../../text/format-duration.js';
 
 export interface Progress {
   done: number;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Widgets } from 'blessed';
 import { describeReason } from '../../graph/index.js';
-import { formatDuration } from '../../schedule/format-duration.js';
+import { formatDuration } from '../../text/format-duration.js';
 import type { Rect } from '../layout.js';
 import { escapeTags } from '../theme.js';
 import { wrap } from '../text.js';

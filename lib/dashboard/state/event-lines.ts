@@ -1,4 +1,4 @@
-import { formatDuration } from '../../schedule/format-duration.js';
+import { formatDuration } from '../../text/format-duration.js';
 import type { SourceEvent } from '../source.js';
 import type { Tone } from '../theme.js';
 import { formatWallClock } from '../../cli/printers/batch-printer.js';

@@ -1,4 +1,4 @@
-import type { Task } from '../../beads/task.js';
+import type { Task } from '../../task/task.js';
 import { sortForDispatch } from '../../graph/index.js';
 import type { SchedulerView } from '../../schedule/scheduler-graph.js';
 import type { DashboardSource } from '../source.js';

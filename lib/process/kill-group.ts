@@ -1,5 +1,5 @@
-import { isRunning, someProcess } from '../state/processes.js';
-import { sleep } from './backoff.js';
+import { isRunning, someProcess } from './processes.js';
+import { sleep } from '../time/sleep.js';
 
 const POLL_MS = 25;
 /** How long to wait for the kernel after SIGKILL before giving up on a group (a process in D state, say). */

@@ -1,4 +1,4 @@
-import type { MergeConflict } from './merge-patches.js';
+import type { MergeConflict } from '../beads/merge-patches.js';
 
 export interface StoreStats {
   writes: number;
