@@ -161,6 +161,14 @@ export class BdTracker implements Tracker {
     return () => clearInterval(timer);
   }
 
+  /** bd read again (one `bd list`); null when it cannot be read. */
+  readAgain(): Promise<BdTracker | null> {
+    return this.sync().then(
+      () => this,
+      () => null,
+    );
+  }
+
   private enqueueWrite(write: BdWrite): void {
     const done = deferred<void>();
     const op = { ...write, done, observed: false } as Extract<Op, { kind: 'close' | 'update' }>;

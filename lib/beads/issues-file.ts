@@ -4,16 +4,9 @@ import { patchObjectText } from './json-edit.js';
 import { parseLine, type Eol, type LineRecord, type TaskRecord } from './parse-line.js';
 import { forEachLine, forEachLineBuffer } from './split-lines.js';
 import type { Task, TaskPatch } from '../task/task.js';
+import type { LoadProblem } from '../tracker/tracker.js';
 
-/** Something wrong with one line. Loading never throws over these; the line is kept as it is. */
-export interface LoadProblem {
-  /** 1-based line number. */
-  line: number;
-  kind: 'malformed' | 'duplicate-id';
-  message: string;
-  /** For `duplicate-id`: the id. */
-  id?: string;
-}
+export type { LoadProblem } from '../tracker/tracker.js';
 
 /** A Beads JSONL file held losslessly: serializing it unchanged gives the same bytes. */
 export interface IssuesFile {

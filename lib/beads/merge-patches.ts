@@ -1,5 +1,8 @@
 import { applyTaskPatch, type IssuesFile } from './issues-file.js';
 import type { TaskPatch } from '../task/task.js';
+import type { MergeConflict } from '../tracker/store-events.js';
+
+export type { MergeConflict } from '../tracker/store-events.js';
 
 /** One `update()` call, kept until it is on disk so it can be re-applied to a newer file. */
 export interface PendingPatch {
@@ -9,17 +12,6 @@ export interface PendingPatch {
 
 /** Keys that travel with a close: when someone else closed a task, theirs are kept. */
 export const CLOSE_KEYS = ['status', 'closed_at', 'close_reason'] as const;
-
-/** Someone else closed a task while chorus was about to give it another status; the close won. */
-export interface MergeConflict {
-  id: string;
-  /** The status on disk, which was kept (`closed`). */
-  diskStatus: string;
-  /** The status chorus's patches would have set. */
-  wantedStatus: string;
-  /** Chorus's values for CLOSE_KEYS that were dropped. */
-  dropped: TaskPatch;
-}
 
 export interface MergeOutcome {
   conflicts: MergeConflict[];

@@ -17,6 +17,7 @@ import type { LineRecord } from './parse-line.js';
 import { planWrite, reapplyPending, type WritePlan } from './plan-write.js';
 import { discardTemp, renameIfUnchanged, replaceable, writeTemp } from './replace-file.js';
 import { RetiredInodes } from './retired-inodes.js';
+import { watchTrackerFile } from './watch-file.js';
 import type { StoreEvent, StoreListener, StoreStats } from '../tracker/store-events.js';
 import type { Task, TaskPatch } from '../task/task.js';
 import type { ClaimResult, Tracker } from '../tracker/tracker.js';
@@ -262,6 +263,16 @@ export class BeadsStore implements Tracker {
   async sync(): Promise<void> {
     if (this.closed) return;
     await this.syncNow();
+  }
+
+  /** Calls `onChange` when the file may have changed on disk (its folder is watched); returns how to stop. */
+  watch(onChange: () => void): () => void {
+    return watchTrackerFile(this.path, onChange);
+  }
+
+  /** A fresh copy of the file as it is now (this store's pending updates not in it); null when it cannot be read. */
+  readAgain(): Promise<BeadsStore | null> {
+    return BeadsStore.open(this.path).catch(() => null);
   }
 
   /** Flushes, looks once more for stale copies and late appends, then refuses further updates. */

@@ -5,7 +5,7 @@ import { assertTrackerWritable } from '../beads/file-access.js';
 import { agentLogDir } from '../task/task-paths.js';
 import { UsageError } from '../errors.js';
 import { stateDir } from '../state/run-lock.js';
-import type { BackendChoice } from '../tracker/choose-backend.js';
+import type { BackendChoice } from '../repo/choose-backend.js';
 
 /** A folder a run writes into, and what it keeps there. */
 export interface RunFolder {

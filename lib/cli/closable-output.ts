@@ -1,4 +1,10 @@
-import type { OutputStream } from './io.js';
+/** Where a command writes: the process streams, or a test's capture. */
+export interface OutputStream {
+  write(chunk: string | Uint8Array): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
 
 export interface ClosableOutput extends OutputStream {
   readonly closed: boolean;

@@ -1,10 +1,10 @@
 import type { BdVersion } from '../bd/bd-version.js';
 import type { SettingSource } from '../config/load-config.js';
 import type { Settings, SettingKey } from '../config/schema.js';
-import { describeCommandProblem, type CommandProblem } from '../pool/check-command.js';
+import { describeCommandProblem, type CommandProblem } from '../process/check-command.js';
 import { formatDuration } from '../text/format-duration.js';
 import type { RunLockLook } from '../state/peek-run-lock.js';
-import type { BackendChoice } from '../tracker/choose-backend.js';
+import type { BackendChoice } from '../repo/choose-backend.js';
 
 /**
  * `chorus doctor`'s verdicts, from facts gathered beforehand (commands/doctor.ts): pure, so each
@@ -56,7 +56,7 @@ export function configCheck(facts: ConfigFacts, show: ShowPath): DoctorCheck {
   const details = { path: facts.path, file: facts.file, settings: facts.settings, sources: facts.sources, ...(facts.error ? { error: facts.error, fallback: facts.fallback } : {}) };
   if (facts.error) {
     const instead = facts.fallback === 'file' ? '.chorus.json without the flags' : "chorus's defaults";
-    return { name: 'config', status: 'fail', message: `${oneLine(facts.error.message)} (the checks below use ${instead})`, details };
+    return { name: 'config', status: 'fail', message: `${joinLines(facts.error.message)} (the checks below use ${instead})`, details };
   }
   if (!facts.file) return { name: 'config', status: 'ok', message: `no ${show(facts.path)} (chorus's defaults apply)`, details };
   return { name: 'config', status: 'ok', message: `${show(facts.file)} read`, details };
@@ -71,7 +71,7 @@ export interface BackendFacts {
 
 export function backendCheck(facts: BackendFacts): DoctorCheck {
   if (!facts.choice) {
-    return { name: 'backend', status: 'fail', message: `none can be picked: ${oneLine(facts.error?.message ?? 'unknown reason')}`, details: { setting: facts.setting, kind: null, error: facts.error } };
+    return { name: 'backend', status: 'fail', message: `none can be picked: ${joinLines(facts.error?.message ?? 'unknown reason')}`, details: { setting: facts.setting, kind: null, error: facts.error } };
   }
   const { kind, why, beadsDir, issuesFile, found } = facts.choice;
   return { name: 'backend', status: 'ok', message: `${kind} (${why})`, details: { setting: facts.setting, kind, why, beadsDir, issuesFile, found } };
@@ -84,7 +84,7 @@ export type TrackerFacts =
 
 export function trackerCheck(facts: TrackerFacts, show: ShowPath): DoctorCheck {
   if (facts.kind === 'unread') {
-    const message = facts.error ? `cannot be read: ${oneLine(facts.error.message)}` : 'not read: no backend can be picked (see above)';
+    const message = facts.error ? `cannot be read: ${joinLines(facts.error.message)}` : 'not read: no backend can be picked (see above)';
     return { name: 'tracker', status: 'fail', message, details: { ...facts } };
   }
   const tasks = plural(facts.tasks, 'task');
@@ -119,7 +119,7 @@ const MAIN_STATUSES = ['open', 'in_progress', 'blocked', 'closed'] as const;
 export function tasksCheck(facts: TaskFacts): DoctorCheck {
   const count = (status: string) => facts.counts[status] ?? 0;
   const parts = [`${count('open')} open`, `${facts.ready.length} ready now`, ...MAIN_STATUSES.slice(1).map((s) => `${count(s)} ${s}`)];
-  for (const [status, n] of Object.entries(facts.counts)) if (!(MAIN_STATUSES as readonly string[]).includes(status)) parts.push(`${n} ${oneLine(status)}`);
+  for (const [status, n] of Object.entries(facts.counts)) if (!(MAIN_STATUSES as readonly string[]).includes(status)) parts.push(`${n} ${joinLines(status)}`);
   if (facts.cycles.length) parts.push(`${plural(facts.cycles.length, 'dependency cycle')} (its tasks never start; \`chorus graph\` shows it)`);
   return {
     name: 'tasks',
@@ -158,7 +158,7 @@ export function bdCheck(facts: BdFacts, show: ShowPath): DoctorCheck {
   }
   const where = facts.file && facts.file !== facts.command ? ` (${show(facts.file)})` : '';
   if (!facts.version) {
-    return { name: 'bd', status: 'warn', message: `\`${facts.command}\`${where} found, but its version could not be read: ${oneLine(facts.versionError ?? 'no answer')}`, details };
+    return { name: 'bd', status: 'warn', message: `\`${facts.command}\`${where} found, but its version could not be read: ${joinLines(facts.versionError ?? 'no answer')}`, details };
   }
   const { version, build, schemaVersion } = facts.version;
   const extra = [build ? `build ${build}` : null, schemaVersion !== null ? `schema ${schemaVersion}` : null].filter(Boolean);
@@ -207,7 +207,7 @@ export type WritableFacts = { checked: { folder: string; holds: string }[]; erro
 export function writableCheck(facts: WritableFacts, show: ShowPath): DoctorCheck {
   const name = 'writable';
   const details = { ...facts };
-  if (facts.error) return { name, status: 'fail', message: `${oneLine(facts.error.message)}`, details };
+  if (facts.error) return { name, status: 'fail', message: `${joinLines(facts.error.message)}`, details };
   if (!facts.checked) return { name, status: 'warn', message: 'not checked: no backend can be picked (see above)', details };
   const folders = facts.checked.map((f) => `${show(f.folder)}/ (${f.holds})`).join(', ');
   return { name, status: 'ok', message: `batch can write ${folders}`, details };
@@ -218,7 +218,7 @@ export function lockCheck(look: RunLockLook, now: number, show: ShowPath): Docto
   const file = show(look.file);
   if (look.kind === 'free') return { name, status: 'ok', message: `nobody holds it (${file})`, details: { ...look, held: false } };
   if (look.kind === 'unreadable') {
-    return { name, status: 'fail', message: `${file} cannot be read (${oneLine(look.error)}): batch, run and retry would stop on it`, details: { ...look, held: null } };
+    return { name, status: 'fail', message: `${file} cannot be read (${joinLines(look.error)}): batch, run and retry would stop on it`, details: { ...look, held: null } };
   }
   const { holder, verdict, liveCommand } = look;
   const pid = holder ? `pid ${holder.holder.pid}` : 'a lock file chorus cannot read';
@@ -267,7 +267,7 @@ function sinceText(since: string, now: number): string {
 }
 
 /** A message of several lines (the config loader lists one problem a line) as one line. */
-export function oneLine(text: string): string {
+export function joinLines(text: string): string {
   const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())

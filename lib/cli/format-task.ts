@@ -1,5 +1,7 @@
 import type { Task } from '../task/task.js';
-import { displayWidth, padToWidth, truncateToWidth } from '../graph/text-width.js';
+import { oneLine } from '../text/one-line.js';
+
+import { displayWidth, padToWidth, truncateToWidth } from '../text/text-width.js';
 
 /** How wide the id and type columns of a listing are. */
 export interface RowWidths {
@@ -30,32 +32,4 @@ export function formatTaskRow(task: Task, widths: RowWidths = { id: 12, type: 8 
   const row = `${cell(task.id, widths.id)}  P${task.priority}  ${type}${oneLine(task.title)}`;
   // An empty title leaves only padding at the end.
   return task.title === '' ? row.trimEnd() : row;
-}
-
-/* eslint-disable no-control-regex */
-/** Terminal escape sequences: CSI (colours, cursor moves), OSC (titles, links), DCS/PM/APC strings, and two-character escapes. */
-const ESCAPE_SEQUENCE = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -~]/g;
-/** Control characters that would move the cursor, ring, or reorder the line (bidi overrides); shown escaped. */
-const CONTROL = /[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/** Whether oneLine has anything to do: most text has no control character and no space to fold or trim. */
-const NEEDS_CLEANING = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]|\s\s|^\s|\s$/;
-/* eslint-enable no-control-regex */
-
-/**
- * Text from the tracker (titles, ids) or an agent (reasons) shown on one line of a listing or a
- * progress line: escape sequences are dropped, newlines, tabs and other runs of white space
- * become one space, and any other control character is shown escaped (`\x07`).
- */
-export function oneLine(text: string): string {
-  if (!NEEDS_CLEANING.test(text)) return text;
-  return text
-    .replace(ESCAPE_SEQUENCE, '')
-    .replace(/\s+/g, ' ')
-    .replace(CONTROL, escapeControl)
-    .trim();
-}
-
-function escapeControl(c: string): string {
-  const code = c.charCodeAt(0);
-  return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
 }

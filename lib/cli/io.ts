@@ -1,11 +1,6 @@
-import { closableOutput } from './closable-output.js';
+import { closableOutput, type OutputStream } from './closable-output.js';
 
-/** Where a command writes: the process streams, or a test's capture. */
-export interface OutputStream {
-  write(chunk: string | Uint8Array): unknown;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-}
+export type { OutputStream } from './closable-output.js';
 
 /** Where a command writes. Injected so tests can capture output; bin/ passes the process streams. */
 export interface CliIO {

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ChorusError, StoreError, UsageError } from '../errors.js';
 import path from 'node:path';
 import { checkRepoDir } from './check-repo-dir.js';
-import { findRepo } from './find-repo.js';
+import { findRepo } from '../repo/find-repo.js';
 import { flagName, SETTING_FLAGS, settingFlagsFrom, type FlagKey } from './commands/setting-flags.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';

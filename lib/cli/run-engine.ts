@@ -10,8 +10,7 @@ import { AgentPool } from '../pool/agent-pool.js';
 import { selfIdentity } from '../process/process-identity.js';
 import { EXIT } from './exit-codes.js';
 import { agentOrigin } from './check-agent.js';
-import { trackerEnv } from '../tracker/open-tracker.js';
-import { watchForChanges } from '../tracker/watch-changes.js';
+import { trackerEnv } from '../repo/open-tracker.js';
 import { writeLine, type CliIO } from './io.js';
 import type { OpenRepo } from './open-repo.js';
 import { batchPrinter } from './printers/batch-printer.js';
@@ -91,7 +90,7 @@ export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise
       graph: repo.graph,
       runner: pool,
       agentOrigin: agentOrigin(repo.config),
-      watchTracker: (onChange) => watchForChanges(repo.store, onChange),
+      watchTracker: (onChange) => repo.store.watch(onChange),
       planTotal: wiring.planTotal === true,
       ...(restoredQuota ? { restoredQuota } : {}),
       ...(worktrees ? { workspace: worktrees.ops, baseBranch: worktrees.baseBranch } : {}),

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { BdCommand } from '../bd/bd-command.js';
 import { issuesOf, parseBdJson } from '../bd/bd-json.js';
 import { BeadsStore } from '../beads/index.js';
-import { BD_ACTOR } from '../tracker/open-tracker.js';
+import { BD_ACTOR } from '../repo/open-tracker.js';
 
 /**
  * A task's status in the tracker, for a command that waits on it (`logs --follow`): `undefined`

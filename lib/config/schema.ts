@@ -67,7 +67,6 @@ export const configFileSchema = z.strictObject({
 });
 
 export type SettingKey = keyof Settings;
-export { DEFAULT_SETTINGS, defaultSettings, SETTING_KEYS } from './defaults.js';
 
 /** Per-task overrides, read from a task's Beads `metadata.chorus` object. */
 export const taskOverridesSchema = z.strictObject({

@@ -1,7 +1,9 @@
 import type { Widgets } from 'blessed';
 import { frameScheduler, type FrameScheduler } from './frame-scheduler.js';
 import { Grid } from './grid.js';
-import { handleKey, type KeyContext } from './key-input.js';
+import { handleKey, type KeyContext, type ExitReason } from './key-input.js';
+
+export type { ExitReason } from './key-input.js';
 import { LogWatch } from './log-watch.js';
 import type { Frame } from './panels/panel.js';
 import { openScreen, screenText, type TerminalStreams } from './screen.js';
@@ -10,8 +12,6 @@ import { RunState } from './state/run-state.js';
 import { TaskRows } from './state/task-rows.js';
 import { makeTheme, type Tone } from './theme.js';
 
-/** Why the dashboard asks to end: `quit` (q, confirmed when agents run), `interrupt` (Ctrl-C), `error` (a bug: restore the screen, then report it). */
-export type ExitReason = { kind: 'quit' } | { kind: 'interrupt' } | { kind: 'error'; error: unknown };
 
 export interface DashboardOptions extends TerminalStreams {
   source: DashboardSource;

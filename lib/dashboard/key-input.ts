@@ -6,7 +6,9 @@ import type { DashboardSource } from './source.js';
 import type { RunState } from './state/run-state.js';
 import type { TaskRows } from './state/task-rows.js';
 import type { Theme, Tone } from './theme.js';
-import type { ExitReason } from './dashboard.js';
+
+/** Why the dashboard asks to end: `quit` (q, confirmed when agents run), `interrupt` (Ctrl-C), `error` (a bug: restore the screen, then report it). */
+export type ExitReason = { kind: 'quit' } | { kind: 'interrupt' } | { kind: 'error'; error: unknown };
 
 /** What the keys are doing: moving about, answering the quit question, typing a search, or in an overlay. */
 export type Mode = 'normal' | 'confirm-quit' | 'search' | 'help' | 'log' | 'leaving';

@@ -1,5 +1,5 @@
-import { oneLine } from '../cli/format-task.js';
-import { displayWidth, truncateToWidth } from '../graph/text-width.js';
+import { oneLine } from '../text/one-line.js';
+import { displayWidth, truncateToWidth } from '../text/text-width.js';
 import { escapeTags } from './theme.js';
 
 export { displayWidth };

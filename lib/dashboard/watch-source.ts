@@ -4,7 +4,6 @@ import type { Task } from '../task/task.js';
 import type { EngineEvent } from '../engine/events.js';
 import { TaskGraph } from '../graph/index.js';
 import { SchedulerGraph } from '../schedule/scheduler-graph.js';
-import { readAgain, watchForChanges } from '../tracker/watch-changes.js';
 import type { Tracker } from '../tracker/tracker.js';
 import { logPathOf } from './log-path.js';
 import type { DashboardSource, SourceEvent, SourceMode } from './source.js';
@@ -51,7 +50,7 @@ export function watchSource(options: WatchSourceOptions): WatchSource {
   const reload = async () => {
     do {
       again = false;
-      const fresh = await readAgain(store);
+      const fresh = await store.readAgain();
       if (!fresh || closed) continue;
       const before = beforeRead;
       beforeRead = fresh.tasks();
@@ -61,7 +60,7 @@ export function watchSource(options: WatchSourceOptions): WatchSource {
       emit({ type: 'watch.reloaded', at: now() });
     } while (again && !closed);
   };
-  const stopWatching = watchForChanges(store, () => {
+  const stopWatching = store.watch(() => {
     if (reading) {
       again = true;
       return;

@@ -9,7 +9,7 @@ import { blockedTransition, claimedFromTask, claimPatch, closedOutsidePatch, fin
 import { liveTaskCount } from '../task/task-count.js';
 import { buildJob, GLOBAL_AGENT_ORIGIN, isExclusive } from './build-job.js';
 import { taskPaths } from '../task/task-paths.js';
-import { checkCommand, describeCommandProblem, type CommandProblem } from '../pool/check-command.js';
+import { checkCommand, describeCommandProblem, type CommandProblem } from '../process/check-command.js';
 import { claimRefusal } from './claim-refusal.js';
 import { PacedRescan } from './paced-rescan.js';
 import { diskFailure, errorMessage, internalFailure } from './run-failures.js';

@@ -8,7 +8,7 @@ import type { TaskGraph } from '../graph/index.js';
 import type { AgentJob, KillReason, RunResult, WorkerEvent, WorktreeJob } from '../pool/types.js';
 import type { WorkspaceOps } from './worktree-settle.js';
 import type { ClaimedFrom } from '../schedule/transitions.js';
-import type { CommandProblem } from '../pool/check-command.js';
+import type { CommandProblem } from '../process/check-command.js';
 
 /** The side of the pool the engine uses: a run that can be cancelled by message. */
 export interface AgentRunner {

@@ -1,6 +1,6 @@
 import { BLOCKING_TYPES } from './edge-kinds.js';
 import type { TaskGraph } from './task-graph.js';
-import { truncateToWidth } from './text-width.js';
+import { truncateToWidth } from '../text/text-width.js';
 import { cleanText, edgeKey, isCriticalEdge, viewGraph, type Mark } from './view.js';
 
 /** Columns of title under the id in a node's box, so boxes stay narrow. */

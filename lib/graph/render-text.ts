@@ -1,6 +1,6 @@
 import { describeReason, formatCycle } from './reasons.js';
 import type { TaskGraph } from './task-graph.js';
-import { truncateToWidth } from './text-width.js';
+import { truncateToWidth } from '../text/text-width.js';
 import { cleanText, MARK_SYMBOL, viewGraph } from './view.js';
 
 /** Columns a title may take on a task's line, ellipsis included. */

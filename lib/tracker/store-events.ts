@@ -1,4 +1,16 @@
-import type { MergeConflict } from '../beads/merge-patches.js';
+import type { TaskPatch } from '../task/task.js';
+
+/** Someone else closed a task while chorus was about to give it another status; the close won. */
+export interface MergeConflict {
+  id: string;
+  /** The status on disk, which was kept (`closed`). */
+  diskStatus: string;
+  /** The status chorus's patches would have set. */
+  wantedStatus: string;
+  /** Chorus's values for the close keys (status, closed_at, close_reason) that were dropped. */
+  dropped: TaskPatch;
+}
+
 
 export interface StoreStats {
   writes: number;

@@ -1,6 +1,15 @@
-import type { LoadProblem } from '../beads/issues-file.js';
 import type { StoreListener, StoreStats } from './store-events.js';
 import type { Task, TaskPatch } from '../task/task.js';
+
+/** Something wrong with one line. Loading never throws over these; the line is kept as it is. */
+export interface LoadProblem {
+  /** 1-based line number. */
+  line: number;
+  kind: 'malformed' | 'duplicate-id';
+  message: string;
+  /** For `duplicate-id`: the id. */
+  id?: string;
+}
 
 /** Where the tasks live: `.beads/issues.jsonl` read and written by chorus, or current Beads behind `bd`. */
 export type BackendKind = 'jsonl' | 'bd';
@@ -47,6 +56,14 @@ export interface Tracker {
   flush(): Promise<void>;
   /** Brings in what others changed since chorus last looked. */
   sync(): Promise<void>;
+  /**
+   * Calls `onChange` when others may have changed the tracker; returns how to stop. jsonl: the
+   * file's folder is watched. bd: nothing tells chorus of a change in the database, so it looks
+   * every `bdPollInterval` in which it did not read the tracker anyway.
+   */
+  watch(onChange: () => void): () => void;
+  /** The tracker as it is now, read without writing (a fresh copy of the file, or bd read again); null when it cannot be read. */
+  readAgain(): Promise<Tracker | null>;
   /** Flushes, then refuses further updates. */
   close(): Promise<void>;
 }

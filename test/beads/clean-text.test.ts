@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cleanPatch, cleanText } from '../../lib/task/clean-text.js';
+import { cleanPatch } from '../../lib/task/clean-text.js';
+import { cleanText } from '../../lib/text/clean-text.js';
 
 describe('cleanText: what chorus writes into a task', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentCheck, bdCheck, lockCheck, oneLine, verdict, versionsCheck, workspaceCheck, type BdFacts } from '../../lib/cli/doctor-checks.js';
+import { agentCheck, bdCheck, lockCheck, joinLines, verdict, versionsCheck, workspaceCheck, type BdFacts } from '../../lib/cli/doctor-checks.js';
 
 // The verdicts doctor cannot easily be shown in a real repository: another machine's lock, an old
 // Node, a JSONL backend forced over a Dolt database, an agent no open task uses.
@@ -62,7 +62,7 @@ describe('doctor checks', () => {
   });
 
   it('a message of several lines reads as one', () => {
-    expect(oneLine('/r/.chorus.json:\n  orchestration.maxAgents: bad\n  orchestration.retryOn: worse')).toBe('/r/.chorus.json: orchestration.maxAgents: bad; orchestration.retryOn: worse');
+    expect(joinLines('/r/.chorus.json:\n  orchestration.maxAgents: bad\n  orchestration.retryOn: worse')).toBe('/r/.chorus.json: orchestration.maxAgents: bad; orchestration.retryOn: worse');
   });
 });
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { BeadsStore } from '../../lib/beads/index.js';
-import { DEFAULT_SETTINGS } from '../../lib/config/schema.js';
+import { DEFAULT_SETTINGS } from '../../lib/config/defaults.js';
 import { Engine } from '../../lib/engine/engine.js';
 import type { EngineEvent } from '../../lib/engine/events.js';
 import { TaskGraph } from '../../lib/graph/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderDot, renderText, TaskGraph } from '../../lib/graph/index.js';
-import { displayWidth, truncateToWidth } from '../../lib/graph/text-width.js';
+import { displayWidth, truncateToWidth } from '../../lib/text/text-width.js';
 import { task } from './helpers.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
-import { SETTING_KEYS } from '../../config/schema.js';
-import { chooseBackend } from '../../tracker/choose-backend.js';
+import { SETTING_KEYS } from '../../config/defaults.js';
+import { chooseBackend } from '../../repo/choose-backend.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { SETTING_FLAG_NAMES, type SettingFlags } from './setting-flags.js';

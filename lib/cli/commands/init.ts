@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_FILE_NAME } from '../../config/load-config.js';
-import { defaultSettings } from '../../config/schema.js';
+import { defaultSettings } from '../../config/defaults.js';
 import { UsageError } from '../../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';

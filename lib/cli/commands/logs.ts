@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { bdTaskStatusWatch, taskStatusWatch } from '../task-status-watch.js';
-import { chooseBackend } from '../../tracker/choose-backend.js';
+import { chooseBackend } from '../../repo/choose-backend.js';
 import { SETTING_FLAG_NAMES, type SettingFlags } from './setting-flags.js';
 
 export interface LogsOptions extends SettingFlags {

@@ -3,13 +3,13 @@ import { CHORUS_ASSIGNEE, isBlockedByChorus } from '../../schedule/transitions.j
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { openRepo } from '../open-repo.js';
-import { oneLine } from '../format-task.js';
+import { oneLine } from '../../text/one-line.js';
 import { recover } from '../recover.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pendingQuota } from '../../journal/compact.js';
 import { journalPath, readJournal } from '../../journal/journal-file.js';
-import { formatWallClock } from '../printers/batch-printer.js';
+import { formatWallClock } from '../../text/wall-clock.js';
 import { taskSpend } from '../task-spend.js';
 import type { SettingFlags } from './setting-flags.js';
 import { roundedUsd } from '../../agents/usage-text.js';

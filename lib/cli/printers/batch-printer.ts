@@ -2,7 +2,8 @@ import type { EngineEvent, SpendTotal, UnusableAgentSummary } from '../../engine
 import { UNUSABLE_CAUSES } from '../../agents/report.js';
 import { count, roundedUsd, tokensIn } from '../../agents/usage-text.js';
 import { formatDuration } from '../../text/format-duration.js';
-import { oneLine } from '../format-task.js';
+import { oneLine } from '../../text/one-line.js';
+import { formatWallClock } from '../../text/wall-clock.js';
 import { renderProgressBar } from './progress-bar.js';
 
 interface Stream {
@@ -179,13 +180,6 @@ export function describeUnusableAgent(u: UnusableAgentSummary): string {
   return `✗ ${u.agent} cannot work here (${UNUSABLE_CAUSES[u.cause]}): "${oneLine(u.text)}". To fix: ${oneLine(u.fix)}; then run the batch again (${left})`;
 }
 
-/** `14:05`, or `Tue 14:05` when not today, in local time: when a usage-limit wait ends. */
-export function formatWallClock(ms: number, now = Date.now()): string {
-  const at = new Date(ms);
-  const hhmm = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
-  if (new Date(now).toDateString() === at.toDateString()) return hhmm;
-  return `${at.toLocaleDateString('en-US', { weekday: 'short', month: 'short', day: 'numeric' })} ${hhmm}`;
-}
 
 function formatClock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

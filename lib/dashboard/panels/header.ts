@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { formatWallClock } from '../../cli/printers/batch-printer.js';
+import { formatWallClock } from '../../text/wall-clock.js';
 import { displayWidth, fit } from '../text.js';
 import { escapeTags } from '../theme.js';
 import { setLines, TextPanel, type Frame } from './panel.js';

@@ -1,7 +1,7 @@
 import { formatDuration } from '../../text/format-duration.js';
 import type { SourceEvent } from '../source.js';
 import type { Tone } from '../theme.js';
-import { formatWallClock } from '../../cli/printers/batch-printer.js';
+import { formatWallClock } from '../../text/wall-clock.js';
 
 /** One line of the event pane: when, a symbol and a word that say what happened, and its reason. */
 export interface EventLine {

@@ -2,8 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import { checkCommand, describeCommandProblem } from '../pool/check-command.js';
-import type { BackendKind } from './tracker.js';
+import { checkCommand, describeCommandProblem } from '../process/check-command.js';
+import type { BackendKind } from '../tracker/tracker.js';
 
 /** The backend chorus uses for a repository, and why, in words for `chorus config` and `chorus doctor`. */
 export interface BackendChoice {

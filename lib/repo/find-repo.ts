@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE_NAME } from '../config/load-config.js';
-import { doltStoreIn } from '../tracker/choose-backend.js';
+import { doltStoreIn } from './choose-backend.js';
 
 /** The repository a command works on, and how it was found. */
 export interface FoundRepo {

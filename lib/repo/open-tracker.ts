@@ -2,7 +2,7 @@ import { BdTracker } from '../bd/bd-tracker.js';
 import { BeadsStore } from '../beads/store.js';
 import type { Settings } from '../config/schema.js';
 import type { BackendChoice } from './choose-backend.js';
-import type { Tracker } from './tracker.js';
+import type { Tracker } from '../tracker/tracker.js';
 
 /** The actor chorus gives bd: its claims' assignee, and the name in bd's history. */
 export const BD_ACTOR = 'chorus';
