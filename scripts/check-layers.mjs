@@ -79,12 +79,12 @@ function readImports(file, text) {
   return found;
 }
 
-/** The checked file a relative specifier names (`../x/y.js` -> x/y.ts, `./dir` -> dir/index.ts), or undefined. */
+/** The checked file a relative specifier names (`../x/y.js` -> x/y.ts, `./dir/index.js` and a bare `./dir` -> dir/index.ts), or undefined. */
 function resolveSpecifier(from, specifier, known) {
   if (!specifier.startsWith('.')) return undefined; // a package or node: module, outside the house
   const base = path.posix.join(path.posix.dirname(from), specifier);
   const stem = base.replace(/\.(js|ts)$/, '');
-  return [`${stem}.ts`, `${base}/index.ts`, `${stem}/index.ts`].find((candidate) => known.has(candidate));
+  return [`${stem}.ts`, `${base}/index.ts`].find((candidate) => known.has(candidate));
 }
 
 /** The folder a file lives in: a top-level entry of lib/ (a file directly in lib/ is its own), or workers, bin. */

@@ -134,18 +134,20 @@ describe('check-layers', () => {
     expect(files.get('lib/tracker/inline.ts')?.map((i) => i.to)).toEqual(['lib/engine/events.ts']);
   });
 
-  it('resolves ./dir/index.js to dir/index.ts', () => {
+  it('resolves ./dir/index.js, and a bare ./dir, to dir/index.ts', () => {
     const root = writeTree({
       'lib/graph/index.ts': "export { build } from './build.js';\n",
       'lib/graph/build.ts': "import { label } from '../cli/label.js';\nexport const build = label;\n",
       'lib/cli/label.ts': 'export const label = "x";\n',
       'lib/cli/graph-command.ts': "import { build } from '../graph/index.js';\nexport const run = build;\n",
+      'lib/cli/bare-dir.ts': "export { build } from '../graph';\n",
     });
     const run = checkLayers(root);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('✗ circle of folders: lib/cli -> lib/graph -> lib/cli');
     expect(run.stdout).toContain('lib/cli/graph-command.ts:1  -> lib/graph/index.ts  { build }');
     expect(run.stdout).toContain('lib/graph/build.ts:1  -> lib/cli/label.ts  { label }');
+    expect(run.stdout).toContain('lib/cli/bare-dir.ts:1  -> lib/graph/index.ts  { build }');
     expect(run.stdout).not.toContain('names no file');
   });
 
