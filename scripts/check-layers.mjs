@@ -5,7 +5,7 @@
 // files just the same. Usage: node scripts/check-layers.mjs [ROOT] [--json]
 // (ROOT: the repository to check, default the one this script is in). Exit 0 clean, 1 circles,
 // 2 bad usage (an unknown option, a ROOT with no .ts file under lib/, workers/ or bin/).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,23 +19,10 @@ const SOURCE_DIRS = ['lib', 'workers', 'bin'];
 
 /** Every .ts file under the source folders, as a posix path relative to root, sorted. */
 function listSourceFiles(root) {
-  const files = [];
-  const walk = (rel) => {
-    let entries;
-    try {
-      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
-    } catch (error) {
-      if (error.code === 'ENOENT') return;
-      throw error;
-    }
-    for (const entry of entries) {
-      const child = `${rel}/${entry.name}`;
-      if (entry.isDirectory()) walk(child);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.push(child);
-    }
-  };
-  SOURCE_DIRS.forEach(walk);
-  return files.sort();
+  return SOURCE_DIRS.filter((dir) => existsSync(path.join(root, dir)))
+    .flatMap((dir) => readdirSync(path.join(root, dir), { recursive: true }).map((rel) => `${dir}/${rel.split(path.sep).join('/')}`))
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+    .sort();
 }
 
 /** The names one import brings in, `type ` before those that are types only. */
