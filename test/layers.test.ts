@@ -176,10 +176,8 @@ describe('check-layers', () => {
     expect(run.stderr).toContain(`no .ts file under ${path.join(root, 'lib')}`);
   });
 
-  // The restructuring of issue 18 (moving files between lib/'s folders, splitting the engine) is
-  // under way and the tree still has circles; that work turns this on by removing `.skip`, and
-  // from then on CI fails when a circle of files or folders comes back.
-  it.skip('the repository has no circle of files and its folders form a DAG', () => {
+  // CI fails when a circle of files or folders comes back.
+  it('the repository has no circle of files and its folders form a DAG', () => {
     const run = checkLayers(ROOT);
     expect(run.stdout).toContain('✓ no circle of files, no circle of folders');
     expect(run.code).toBe(0);

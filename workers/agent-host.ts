@@ -12,8 +12,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { HostReply, HostSpawnRequest } from '../lib/pool/host-protocol.js';
-import { isGroupAlive, signalGroup } from '../lib/pool/kill-group.js';
-import { processStartTime } from '../lib/state/processes.js';
+import { isGroupAlive, signalGroup } from '../lib/process/kill-group.js';
+import { processStartTime } from '../lib/process/processes.js';
 
 /**
  * Agent groups this host started and has not yet seen gone, by group id (the agent's pid), with
