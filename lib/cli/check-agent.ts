@@ -2,7 +2,7 @@ import type { Task } from '../task/task.js';
 import type { EffectiveConfig } from '../config/load-config.js';
 import { UsageError } from '../errors.js';
 import { checkCommand, describeCommandProblem } from '../process/check-command.js';
-import { GLOBAL_AGENT_ORIGIN } from '../engine/build-job.js';
+import { GLOBAL_AGENT_ORIGIN } from '../pool/place-job.js';
 
 /** Where the global agent command was set, as a person would go and change it. */
 export function agentOrigin(config: EffectiveConfig): string {

@@ -6,7 +6,7 @@ import { pendingQuota } from '../journal/compact.js';
 import { journalPath, readJournal } from '../journal/journal-file.js';
 import { JournalWriter } from '../journal/journal-writer.js';
 import { recordRun } from '../journal/record-run.js';
-import { AgentPool } from '../pool/agent-pool.js';
+import { openExecutor } from '../repo/choose-executor.js';
 import { selfIdentity } from '../process/process-identity.js';
 import { EXIT } from './exit-codes.js';
 import { agentOrigin } from './check-agent.js';
@@ -81,15 +81,20 @@ export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise
   const journal = JournalWriter.open(journalPath(repo.repoDir), wiring.onJournalError);
   const recorder = recordRun(journal, { chorus: selfIdentity(), command: wiring.command });
   try {
-    const pool = new AgentPool({ maxAgents: Math.max(repo.config.settings.maxAgents, wiring.poolCapacity ?? 0) });
+    // Agents get BEADS_DIR on the bd backend, so a `bd` call of theirs reaches the same tracker (their agentEnv wins).
+    const settings = { ...repo.config.settings, agentEnv: { ...trackerEnv(repo.backend), ...repo.config.settings.agentEnv } };
+    const executor = openExecutor({
+      repoDir: repo.repoDir,
+      settings,
+      agentOrigin: agentOrigin(repo.config),
+      capacity: Math.max(settings.maxAgents, wiring.poolCapacity ?? 0),
+    });
     const engine = new Engine({
       repoDir: repo.repoDir,
-      // Agents get BEADS_DIR on the bd backend, so a `bd` call of theirs reaches the same tracker (their agentEnv wins).
-      settings: { ...repo.config.settings, agentEnv: { ...trackerEnv(repo.backend), ...repo.config.settings.agentEnv } },
+      settings,
       store: repo.store,
       graph: repo.graph,
-      runner: pool,
-      agentOrigin: agentOrigin(repo.config),
+      executor,
       watchTracker: (onChange) => repo.store.watch(onChange),
       planTotal: wiring.planTotal === true,
       ...(restoredQuota ? { restoredQuota } : {}),
@@ -105,7 +110,7 @@ export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise
       summary = await engine.run(wiring.selection);
     } finally {
       detach?.();
-      await pool.close();
+      await executor.close();
       await repo.store.close().catch((error: unknown) => (closeError = error));
     }
     // Only once the tracker holds every result: until then the journal is what tells them.

@@ -4,7 +4,7 @@ import type { MergeOutcome, WorkspaceOps } from '../engine/worktree-settle.js';
 import { currentBranch, isGitRepo } from '../workspace/repo-info.js';
 import { mergeVerified } from '../workspace/merge-verified.js';
 import { appendWorktreeLog } from '../workspace/worktree-log.js';
-import type { WorktreeJob } from '../pool/types.js';
+import type { WorktreeJob } from '../workspace/worktree-job.js';
 import { recoverMerges } from '../workspace/recover-merges.js';
 import { removeWorktree } from '../workspace/remove-worktree.js';
 

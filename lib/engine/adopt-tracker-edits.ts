@@ -1,4 +1,4 @@
-import { fieldMergePatch, noTrackerEdits, type TrackerEdits } from '../beads/tracker-edits.js';
+import { fieldMergePatch, noTrackerEdits, type TrackerEdits } from '../tracker/tracker-edits.js';
 import type { TaskPatch } from '../task/task.js';
 import type { Tracker } from '../tracker/tracker.js';
 

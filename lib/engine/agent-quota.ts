@@ -1,7 +1,4 @@
 import type { AgentKind, AgentReport, UsageLimit } from '../agents/report.js';
-import type { Task } from '../task/task.js';
-import type { Settings } from '../config/schema.js';
-import { readOverrides } from './build-job.js';
 import { QuotaGates, type QuotaWait } from './quota-gates.js';
 import type { Clock } from '../time/clock.js';
 
@@ -29,15 +26,6 @@ export class AgentQuota {
     this.gates = options.gates ?? new QuotaGates();
     for (const wait of options.restored?.waits ?? []) this.gates.restore(wait);
     for (const [task, session] of options.restored?.sessions ?? []) this.sessions.set(task, session);
-  }
-
-  /** The preset a task runs on: the configured one, or `custom` for a task that names its own agent. */
-  static kindOf(task: Task, settings: Settings): AgentKind {
-    try {
-      return readOverrides(task).agent ? 'custom' : settings.agent;
-    } catch {
-      return 'custom'; // broken overrides block the task when it starts
-    }
   }
 
   /** Whether one more task on `agent` may start now, with `running` of them running. */

@@ -1,5 +1,5 @@
 import type { AgentKind, AgentUnusable, AgentUsage } from '../agents/report.js';
-import type { RunOutcome } from '../pool/types.js';
+import type { RunOutcome } from '../executor/types.js';
 import type { ClaimedFrom } from '../schedule/transitions.js';
 
 /**
@@ -20,7 +20,8 @@ export type EngineEvent =
    * An agent process started. `pgid`: its process group (ending the agent ends the group);
    * `pidStart`: its start time from /proc (null without /proc), so that a reused pid is never taken for it.
    */
-  | { type: 'task.attempt'; at: number; id: string; attempt: number; pid: number; pgid: number; pidStart: string | null; logPath: string }
+  /** An attempt started: on this machine with its agent process (`pid`, `pgid`, `pidStart`), elsewhere with the executor's own `ref`. */
+  | { type: 'task.attempt'; at: number; id: string; attempt: number; executor: string; pid?: number; pgid?: number; pidStart?: string | null; ref?: string; logPath: string }
   /** That agent process has exited and its group is gone. */
   | { type: 'task.attempt-ended'; at: number; id: string; attempt: number; exitCode: number | null; signal: string | null; usage?: AgentUsage }
   | { type: 'task.retry'; at: number; id: string; attempt: number; delayMs: number; reason: string }

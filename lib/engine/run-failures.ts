@@ -1,5 +1,5 @@
-import { noAgentResult } from '../pool/no-agent-result.js';
-import type { RunResult } from '../pool/types.js';
+import { noAgentResult } from '../executor/no-agent-result.js';
+import type { RunResult } from '../executor/types.js';
 
 /** A run that could not start because the disk is full or read-only: the message, else null. */
 export function diskFailure(result: RunResult): string | null {

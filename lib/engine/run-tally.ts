@@ -7,7 +7,6 @@ export class RunTally {
   private readonly ended = new Map<string, { status: Ending; reason: string }>();
   /** Results that never reached the tracker (the task's line left the file): kept apart, they make the run fail. */
   private readonly unwritten = new Map<string, string>();
-  interrupted = false;
 
   record(id: string, status: Ending, reason = ''): void {
     // Re-inserting keeps the order in which tasks last ended.
@@ -23,7 +22,7 @@ export class RunTally {
     return this.ended.get(id)?.status;
   }
 
-  summary(extra: Pick<BatchSummary, 'waiting' | 'cycles' | 'durationMs' | 'trackerError'>): BatchSummary {
+  summary(extra: Pick<BatchSummary, 'waiting' | 'cycles' | 'durationMs' | 'interrupted' | 'trackerError'>): BatchSummary {
     const closed: string[] = [];
     const blocked: BatchSummary['blocked'] = [];
     const released: string[] = [];
@@ -36,6 +35,6 @@ export class RunTally {
       else released.push(id);
     }
     const unwritten = [...this.unwritten].map(([id, reason]) => ({ id, reason }));
-    return { closed, blocked, released, skipped, unwritten, interrupted: this.interrupted, ...extra };
+    return { closed, blocked, released, skipped, unwritten, ...extra };
   }
 }

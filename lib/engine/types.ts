@@ -1,20 +1,14 @@
-import type { Clock } from '../time/clock.js';
 import type { AgentKind } from '../agents/report.js';
-import type { QuotaWait } from './quota-gates.js';
-import type { Task } from '../task/task.js';
-import type { Tracker } from '../tracker/tracker.js';
 import type { Settings } from '../config/schema.js';
+import type { Executor } from '../executor/executor.js';
+import type { KillReason, TaskJob } from '../executor/types.js';
 import type { TaskGraph } from '../graph/index.js';
-import type { AgentJob, KillReason, RunResult, WorkerEvent, WorktreeJob } from '../pool/types.js';
-import type { WorkspaceOps } from './worktree-settle.js';
 import type { ClaimedFrom } from '../schedule/transitions.js';
-import type { CommandProblem } from '../process/check-command.js';
-
-/** The side of the pool the engine uses: a run that can be cancelled by message. */
-export interface AgentRunner {
-  run(job: AgentJob, onEvent: (event: WorkerEvent) => void): { done: Promise<RunResult>; cancel(reason: KillReason): void };
-}
-
+import type { Task } from '../task/task.js';
+import type { Clock } from '../time/clock.js';
+import type { Tracker } from '../tracker/tracker.js';
+import type { QuotaWait } from './quota-gates.js';
+import type { WorkspaceOps } from './worktree-settle.js';
 
 export interface EngineDeps {
   repoDir: string;
@@ -22,25 +16,22 @@ export interface EngineDeps {
   /** The tracker (jsonl or bd backend). */
   store: Tracker;
   graph: TaskGraph;
-  runner: AgentRunner;
+  /** Where agents run (lib/repo/choose-executor.ts picks it; locally the Piscina pool). */
+  executor: Executor;
   clock?: Clock;
   /**
-   * Calls back whenever the tracker file may have changed on disk; returns how to stop. Without it
-   * chorus sees others' edits only when it writes.
+   * Calls back whenever the tracker may have changed; returns how to stop. Without it chorus sees
+   * others' edits only when it writes.
    */
   watchTracker?: (onChange: () => void) => () => void;
   /** Put the progress plan (tasks the run would start if all succeeded) in `batch.started`. @default false */
   planTotal?: boolean;
-  /** Where the global agent command was set, for messages. @default GLOBAL_AGENT_ORIGIN */
-  agentOrigin?: string;
   /** workspace "worktree": the git side (merge, remove). Without it, runs settle as in the shared checkout. */
   workspace?: WorkspaceOps;
   /** workspace "worktree": the branch worktrees start from and merge into (found when the batch starts). */
   baseBranch?: string;
   /** Usage-limit waits and parked sessions an earlier chorus left in the journal. */
   restoredQuota?: { waits: QuotaWait[]; sessions: ReadonlyMap<string, string> };
-  /** Whether an agent command can be started. @default checkCommand on the real file system */
-  checkCommand?: (command: string, cwd: string) => CommandProblem | null;
 }
 
 export interface RunSelection {
@@ -52,23 +43,33 @@ export interface RunSelection {
   autoAssign?: boolean;
 }
 
+/** Why no more tasks start in this run: one reason, the first that came. */
+export type StopReason =
+  /** Ctrl-C, SIGTERM, SIGHUP, a closed stdout: running agents are ended too. */
+  | { kind: 'interrupted' }
+  /** The tracker cannot be written: running agents finish; their results stay pending. */
+  | { kind: 'write-failed'; message: string }
+  /** The batch's reported spend reached maxBudgetUsd: running agents finish. */
+  | { kind: 'budget'; message: string };
+
 /** A task the engine has claimed and not yet settled. */
 export interface Running {
   task: Task;
   claimedFrom: ClaimedFrom;
   exclusive: boolean;
+  /** What the executor was asked to run. */
+  job: TaskJob;
+  /** Where its output is read (the executor's log source), absolute. */
   logPath: string;
+  /** The program, and where it was set, as the executor's preflight named them (for messages). */
   command: string;
   commandOrigin: string;
-  timeoutMs: number;
-  /** workspace "worktree": the task's worktree and branch. */
-  workspace?: WorktreeJob;
   /** The agent preset it runs on (usage limits are per agent). */
   agentKind: AgentKind;
   /** While bd answers the claim (the agent has not started). */
   claiming?: boolean;
   /** Set once its result is being written (a second report of its end is ignored). */
   settling?: boolean;
-  /** Null until the agent is handed to the runner. */
+  /** Null until the agent is handed to the executor. */
   cancel: ((reason: KillReason) => void) | null;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { RunResult, WorktreeJob } from '../pool/types.js';
+import type { WorktreeJob } from '../workspace/worktree-job.js';
+import type { RunResult } from '../executor/types.js';
 import { blockedReason, blockedTransition, finishTransition, type FinishContext, type Transition } from '../schedule/transitions.js';
 
 /** What merging one verified branch into the base came to (lib/workspace does the git). */

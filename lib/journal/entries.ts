@@ -34,9 +34,13 @@ export interface AttemptEntry {
   at: string;
   task: string;
   attempt: number;
-  /** The agent process; its process group's id is `pgid`. */
-  agent: ProcessIdentity;
-  pgid: number;
+  /** The executor that ran it (`local`; absent in journals written before there was more than one). */
+  executor?: string;
+  /** The agent process, when it ran on this machine; its process group's id is `pgid`. */
+  agent?: ProcessIdentity;
+  pgid?: number;
+  /** The executor's own identity of the attempt, when it ran elsewhere. */
+  ref?: string;
   log: string;
 }
 

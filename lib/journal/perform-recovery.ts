@@ -10,6 +10,8 @@ export interface PerformRecoveryDeps {
   graph?: TaskGraph;
   /** Between SIGTERM and SIGKILL for an agent group left running. */
   killGraceMs: number;
+  /** Asks the executor named in the journal to end an attempt it ran elsewhere; resolves whether it did. Absent: none is asked (counted as left). */
+  endElsewhere?: (executor: string, ref: string) => Promise<boolean>;
 }
 
 /**
@@ -19,7 +21,11 @@ export interface PerformRecoveryDeps {
  */
 export async function performRecovery(plan: RecoveryPlan, deps: PerformRecoveryDeps): Promise<RecoveryDone> {
   const groups = plan.actions.flatMap((a) => (a.type === 'end-group' ? [a] : []));
-  const ended = await Promise.all(groups.map((g) => endOrphanGroup(g.agent, { graceMs: deps.killGraceMs })));
+  const elsewhere = plan.actions.flatMap((a) => (a.type === 'end-elsewhere' ? [a] : []));
+  const ended = await Promise.all([
+    ...groups.map((g) => endOrphanGroup(g.agent, { graceMs: deps.killGraceMs })),
+    ...elsewhere.map((a) => deps.endElsewhere?.(a.executor, a.ref).catch(() => false) ?? Promise.resolve(false)),
+  ]);
   for (const { task, to, patch } of taskRepairs(plan)) {
     deps.store.update(task, patch);
     if (to !== 'assignee') deps.graph?.setStatus(task, to);

@@ -22,6 +22,8 @@ export interface RunSummary {
 export type RecoveryAction =
   /** An agent of a dead chorus still runs: end its group (SIGTERM, then SIGKILL after killGrace). */
   | { type: 'end-group'; run: string; task: string; agent: ProcessIdentity; pids: number[] }
+  /** An attempt that ran elsewhere (no process here): the executor that owned it is asked to end it. */
+  | { type: 'end-elsewhere'; run: string; task: string; executor: string; ref: string }
   | ({ type: 'repair-task'; run: string; task: string } & ClaimRepair);
 
 export interface RecoveryPlan {
@@ -76,6 +78,10 @@ export function planRecovery(
     for (const [task, claim] of record.claims) {
       if (latest.get(task) !== claim.seq) continue; // a later run claimed it since: that run decides
       for (const attempt of claim.openAttempts) {
+        if (!attempt.agent) {
+          if (attempt.executor && attempt.ref) plan.actions.push({ type: 'end-elsewhere', run: start.run, task, executor: attempt.executor, ref: attempt.ref });
+          continue;
+        }
         const members = ownedGroupMembers(attempt.agent, processes);
         if (members.length > 0) plan.actions.push({ type: 'end-group', run: start.run, task, agent: attempt.agent, pids: members.map((m) => m.pid) });
       }

@@ -78,8 +78,9 @@ export function recordRun(writer: JournalWriter, options: RecordRunOptions): Run
           at: iso(event.at),
           task: event.id,
           attempt: event.attempt,
-          agent: { ...space, pid: event.pid, start: event.pidStart },
-          pgid: event.pgid,
+          executor: event.executor,
+          ...(event.pid !== undefined && event.pgid !== undefined ? { agent: { ...space, pid: event.pid, start: event.pidStart ?? null }, pgid: event.pgid } : {}),
+          ...(event.ref !== undefined ? { ref: event.ref } : {}),
           log: event.logPath,
         };
         open.get(event.id)?.attempts.set(event.attempt, entry);

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { ChorusError, serializeError } from '../errors.js';
-import type { AgentJob, KillReason, RunResult, WorkerCommand, WorkerEvent, WorkerMessage } from './types.js';
-import { noAgentResult } from './no-agent-result.js';
+import type { AgentJob, WorkerCommand, WorkerEvent, WorkerMessage } from './types.js';
+import type { KillReason, RunResult } from '../executor/types.js';
+import { noAgentResult } from '../executor/no-agent-result.js';
 import { resolveWorkerFile } from './worker-file.js';
 import type { AgentTask } from './worker-run.js';
 

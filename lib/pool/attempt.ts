@@ -7,7 +7,8 @@ import { appendLogLine, formatAttemptHeader, openLogForAttempt } from './log-fil
 import { findLogHolders } from './log-holders.js';
 import { watchOutput, type OutputWatch } from './output-watch.js';
 import { spawnAgent, type ChildEnding } from './spawn-agent.js';
-import type { AgentJob, LeftoverProcess, WorkerEvent } from './types.js';
+import type { AgentJob, WorkerEvent } from './types.js';
+import type { LeftoverProcess } from '../executor/types.js';
 
 export interface AttemptContext {
   attempt: number;

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { UNUSABLE_CAUSES, type AgentReport } from '../agents/report.js';
 import type { SerializedError } from '../errors.js';
 import type { ChildEnding } from './spawn-agent.js';
-import type { KillReason, RetryKind, RunOutcome } from './types.js';
+import type { KillReason, RetryKind, RunOutcome } from '../executor/types.js';
 
 /**
  * How one attempt ended. `failed`: it exited 0 but the agent reported a failure in its output

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { keepStart } from '../text/cut-text.js';
 import { allPids, pidsSince } from './new-pids.js';
-import type { LeftoverProcess } from './types.js';
+import type { LeftoverProcess } from '../executor/types.js';
 
 const MAX_COMMAND_CHARS = 200;
 const O_ACCMODE = 0o3;

@@ -1,6 +1,6 @@
 import { startThroughHost, type HostedAgent } from './agent-host.js';
 import { endProcessGroup } from '../process/kill-group.js';
-import type { KillReason } from './types.js';
+import type { KillReason } from '../executor/types.js';
 
 export interface SpawnAgentOptions {
   command: string;

@@ -7,12 +7,13 @@ import { computeBackoffDelay } from '../time/backoff.js';
 import { sleep } from '../time/sleep.js';
 import { outcomeOfKind, retryKindOf, toKillReason } from './classify.js';
 import { collectTrackerEdits, finishInWorktree, prepareWorktree } from './worktree-run.js';
-import { noTrackerEdits } from '../beads/tracker-edits.js';
+import { noTrackerEdits } from '../tracker/tracker-edits.js';
 import { appendWorktreeLog } from '../workspace/worktree-log.js';
 import { readLogTail } from './log-file.js';
 import { writeTaskFile } from './task-file.js';
 import { assertSafeTaskId } from '../task/task-id.js';
-import type { AgentJob, RunResult, WorkerEvent } from './types.js';
+import type { AgentJob, WorkerEvent } from './types.js';
+import type { RunResult } from '../executor/types.js';
 
 export interface SuperviseOptions {
   /** Abort with reason 'user' or 'shutdown' to end the agent's process group; the run ends 'killed', never retried. */

@@ -1,9 +1,11 @@
-import type { AgentKind, AgentReport, AgentUsage } from '../agents/report.js';
-import type { TrackerEdits } from '../beads/tracker-edits.js';
-import type { SerializedError } from '../errors.js';
+import type { AgentKind } from '../agents/report.js';
+import type { ExecutorEvent, KillReason, RetryKind } from '../executor/types.js';
+import type { WorktreeJob } from '../workspace/worktree-job.js';
 
-/** Which kinds of failure are retried (SPEC §6). A missing command is never retried. */
-export type RetryKind = 'crash' | 'exit' | 'timeout';
+type AttemptStart = Extract<ExecutorEvent, { type: 'attempt-start' }>;
+
+/** What the local pool's threads report: an executor's events, an attempt always naming its agent process. */
+export type WorkerEvent = Exclude<ExecutorEvent, AttemptStart> | (AttemptStart & { pid: number; pgid: number; pidStart: string | null });
 
 /** Everything a worker needs to supervise one agent run for one task. Plain data: it is posted to a thread. */
 export interface AgentJob {
@@ -56,114 +58,6 @@ export interface AgentJob {
   workspace?: WorktreeJob;
 }
 
-/** Where and how a task's agent works in its own worktree. */
-export interface WorktreeJob {
-  repoDir: string;
-  /** `.chorus/worktrees/<id>` */
-  dir: string;
-  /** The task it is for. */
-  taskId: string;
-  /** `chorus/<id>` */
-  branch: string;
-  baseBranch: string;
-  /** Run once in a new worktree (argv, no shell); its failure blocks the task. */
-  setup: string[];
-  /** Run after the agent exits 0 (argv, no shell): exit 0 lets the task close. Empty: none. */
-  verify: string[];
-  /** Where setup's and verify's output go. */
-  verifyLog: string;
-  /** For what the agent left uncommitted. */
-  commitMessage: string;
-  /**
-   * The tracker file relative to the repository, when it lies inside it: kept out of the branch,
-   * and what the agent wrote into the worktree's copy is handed to the live tracker.
-   */
-  trackerFile?: string;
-}
-
-/** What happened in the worktree around the agent's run. */
-export interface WorktreeOutcome {
-  /** The setup failed (the agent never ran): its exit and last lines. */
-  setupFailed?: { exitCode: number | null; tail: string[] };
-  /** chorus committed what the agent left uncommitted: that commit. */
-  leftoverCommit?: string;
-  /** The verify run after the agent's success. */
-  verify?: { ok: boolean; exitCode: number | null; tail: string[] };
-  /** What the agent added to or changed in the worktree's copy of the tracker, for the live tracker. */
-  trackerEdits?: TrackerEdits;
-}
-
-export type KillReason = 'timeout' | 'user' | 'shutdown';
-
-/** How a supervised run ended; the first reason for ending wins. */
-export type RunOutcome =
-  | 'success' // exit 0
-  | 'failed' // exited non-zero
-  | 'crashed' // killed by a signal chorus did not send, after all retries
-  | 'timeout' // taskTimeout ran out
-  | 'killed' // ended by a person or by chorus shutting down
-  | 'spawn-error' // command not found / not executable
-  | 'usage-limit' // the agent reported its plan's usage limit (RunResult.report.limit): never retried in the worker
-  | 'agent-unusable'; // the agent cannot work here at all (RunResult.report.unusable: auth, billing, model, network): never retried
-
-export interface RunResult {
-  taskId: string;
-  outcome: RunOutcome;
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  killedBy: KillReason | null;
-  attempts: number;
-  durationMs: number;
-  /** Set for spawn errors (code e.g. ENOENT, EACCES) and internal failures. */
-  error?: SerializedError;
-  /** The last lines of the log (of the last attempt), for a reason a person can act on. */
-  logTail: string[];
-  /** Processes still running after the last attempt ended, holding its log open for writing. Absent when none. */
-  leftovers?: LeftoverProcess[];
-  /**
-   * How the last attempt ended, for a person: `exited with code 3`, `stalled: no output for 30 s`,
-   * `usage limit (rate_limit_event): You've hit your session limit ...; resets at <ISO time>`.
-   * Absent when no attempt ran.
-   */
-  reason?: string;
-  /** What was read from the last attempt's output (job.agentKind set, not `custom`, and the agent started). */
-  report?: AgentReport;
-  /** workspace "worktree": setup, the commit of leftovers, verify. */
-  workspace?: WorktreeOutcome;
-  /** Usage summed over all attempts, field by field; absent when no attempt reported any. */
-  usage?: AgentUsage;
-  /** Each attempt's usage, in order (`{}` for one that reported none); absent when no attempt reported any. */
-  attemptUsage?: AgentUsage[];
-}
-
-/**
- * A process the agent started that outlived it with the log open for writing: it left the agent's
- * process group (setsid), so chorus could not end it, or (in the group) it survived SIGKILL.
- */
-export interface LeftoverProcess {
-  pid: number;
-  /** Its command line, arguments joined by spaces, shortened. */
-  command: string;
-  /** True when it is outside the agent's process group (it called setsid); false when it survived SIGKILL there. */
-  leftGroup: boolean;
-}
-
-/**
- * Messages a worker posts to the main thread while a run goes on. The last one is always `end`.
- * `attempt` is 1-based; in `retry` it is the attempt about to start after `delayMs`, and `reason`
- * says why the one before ended (`exited with code 3`, `crashed (SIGSEGV)`, `timed out after 300 ms`).
- * A command that cannot start gets no `attempt-start`/`attempt-end` (there is no process).
- */
-export type WorkerEvent =
-  /** `pgid`: the agent's process group (its own); `pidStart`: its start time from /proc, so a reused pid is never taken for it. */
-  | { type: 'attempt-start'; taskId: string; attempt: number; pid: number; pgid: number; pidStart: string | null; command: string; at: number }
-  /** `usage`: what this attempt reported it spent (preset agents). */
-  | { type: 'attempt-end'; taskId: string; attempt: number; exitCode: number | null; signal: string | null; at: number; usage?: AgentUsage }
-  | { type: 'retry'; taskId: string; attempt: number; delayMs: number; reason: string; at: number }
-  /** workspace "worktree": the agent succeeded and verify runs now. */
-  | { type: 'verifying'; taskId: string; at: number }
-  | { type: 'end'; taskId: string };
 
 /** Messages the main thread posts to a worker's run. */
 export type WorkerCommand = { type: 'cancel'; runId: number; reason: KillReason } | { type: 'close-hosts' };

@@ -1,7 +1,8 @@
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 import { closeHost } from './agent-host.js';
 import { superviseAgent } from './supervise.js';
-import type { AgentJob, RunResult, WorkerCommand, WorkerEvent, WorkerMessage } from './types.js';
+import type { AgentJob, WorkerCommand, WorkerEvent, WorkerMessage } from './types.js';
+import type { RunResult } from '../executor/types.js';
 
 /** What the pool posts to a worker thread for one run. */
 export interface AgentTask {

@@ -1,11 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import type { TrackerEdits } from '../beads/tracker-edits.js';
+import type { TrackerEdits } from '../tracker/tracker-edits.js';
 import { commitLeftovers } from '../workspace/commit-leftovers.js';
 import { dropPathFromBranch } from '../workspace/drop-path-from-branch.js';
 import { ensureWorktree } from '../workspace/ensure-worktree.js';
 import { runInWorktree } from '../workspace/run-in-worktree.js';
 import { locateTrackerCopy, readTrackerEdits, restoreTrackerCopy } from '../workspace/tracker-copy.js';
-import type { WorktreeJob, WorktreeOutcome } from './types.js';
+import type { WorktreeJob } from '../workspace/worktree-job.js';
+import type { WorktreeOutcome } from '../executor/types.js';
 
 /** Marks a worktree whose setup succeeded: a retry (or a restarted chorus) does not run it again. */
 function setupMarker(job: WorktreeJob): string {

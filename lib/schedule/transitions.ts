@@ -1,7 +1,7 @@
 import type { Task, TaskPatch } from '../task/task.js';
 import type { AgentUsage } from '../agents/report.js';
 import { count, exactUsd, tokensIn } from '../agents/usage-text.js';
-import type { LeftoverProcess, RunResult } from '../pool/types.js';
+import type { LeftoverProcess, RunResult } from '../executor/types.js';
 import { formatDuration } from '../text/format-duration.js';
 
 /** Who chorus writes as the assignee of a task it claims. */

@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { diffTrackerCopies, type TrackerEdits } from '../beads/tracker-edits.js';
+import { diffTrackerCopies, type TrackerEdits } from '../tracker/tracker-edits.js';
 import { git, gitBytes, runGit } from './git.js';
 
 /**

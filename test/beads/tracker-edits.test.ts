@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffTrackerCopies, fieldMergePatch } from '../../lib/beads/tracker-edits.js';
+import { diffTrackerCopies, fieldMergePatch } from '../../lib/tracker/tracker-edits.js';
 
 const lines = (...objects: object[]) => Buffer.from(objects.map((o) => JSON.stringify(o)).join('\n') + '\n');
 

@@ -54,7 +54,7 @@ function runBatch(): ReturnType<typeof runChorus> {
   return runChorus(['-C', repo!.dir, 'batch', '--all-ready', '--json'], { env: { PATH: `${ON_PATH}${path.delimiter}${process.env['PATH'] ?? ''}` }, timeoutMs: 90_000 });
 }
 
-/** The brief chorus builds from a task (lib/engine/prompt.ts): its first line, then the description whole. */
+/** The brief chorus builds from a task (lib/task/prompt.ts): its first line, then the description whole. */
 function expectWholePrompt(prompt: string, task: { id: string; text: string }): void {
   expect(prompt.startsWith(`You are working on task ${task.id}: Task ${task.id}\n\n## Description\n`)).toBe(true);
   expect(prompt).toContain(task.text);

@@ -42,7 +42,7 @@ describe('the dashboard on fake streams', () => {
   it('events fill the agents table, the event pane and the row; a finish frees the slot', async () => {
     const { dashboard, source } = dashboardOver();
     source.emit(started('a'));
-    source.emit({ type: 'task.attempt', at: T0, id: 'a', attempt: 1, pid: 4242, pgid: 4242, pidStart: null, logPath: '.beads/agent-output/a.log' });
+    source.emit({ type: 'task.attempt', at: T0, id: 'a', attempt: 1, executor: 'local', pid: 4242, pgid: 4242, pidStart: null, logPath: '.beads/agent-output/a.log' });
     let screen = await screenWhere(dashboard, (t) => t.includes('4242'));
     expect(screen).toMatch(/ 1 +a +1 +\d+\S* +4242/);
     expect(screen).toMatch(/▶ a started \(1 running\)/);

@@ -6,6 +6,7 @@ import { Engine } from '../../lib/engine/engine.js';
 import type { EngineEvent } from '../../lib/engine/events.js';
 import { TaskGraph } from '../../lib/graph/index.js';
 import { AgentPool } from '../../lib/pool/agent-pool.js';
+import { LocalExecutor } from '../../lib/pool/local-executor.js';
 import { AGENTS, bead, blocks, makeRepo, type TempRepo } from '../helpers/temp-repo.js';
 
 // The dispatch controls a person uses from the dashboard, on a real pool, store and agents.
@@ -22,7 +23,7 @@ async function engineFor(tasks: object[], settings: Partial<typeof DEFAULT_SETTI
   const full = { ...DEFAULT_SETTINGS, agentCommand: path.join(AGENTS, 'hang.js'), agentArgs: [], killGrace: 200, ...settings };
   const graph = new TaskGraph(store.tasks().values(), { skipTypes: full.skipTypes });
   pool = new AgentPool({ maxAgents: 8 });
-  const engine = new Engine({ repoDir: repo.dir, settings: full, store, graph, runner: pool });
+  const engine = new Engine({ repoDir: repo.dir, settings: full, store, graph, executor: new LocalExecutor({ repoDir: repo.dir, settings: full, capacity: full.maxAgents, pool }) });
   const events: EngineEvent[] = [];
   engine.on((e) => events.push(e));
   return { engine, events, store };

@@ -7,6 +7,7 @@ import { Engine } from '../../lib/engine/engine.js';
 import type { EngineEvent } from '../../lib/engine/events.js';
 import { TaskGraph } from '../../lib/graph/index.js';
 import { AgentPool } from '../../lib/pool/agent-pool.js';
+import { LocalExecutor } from '../../lib/pool/local-executor.js';
 import { AGENTS, bead, blocks, makeRepo, type TempRepo } from '../helpers/temp-repo.js';
 
 let repo: TempRepo | undefined;
@@ -22,7 +23,7 @@ async function engineFor(tasks: object[], settings: Partial<typeof DEFAULT_SETTI
   const full = { ...DEFAULT_SETTINGS, agentArgs: [], killGrace: 200, backoffMin: 10, backoffMax: 20, ...settings };
   const graph = new TaskGraph(store.tasks().values(), { skipTypes: full.skipTypes });
   pool = new AgentPool({ maxAgents: full.maxAgents });
-  const engine = new Engine({ repoDir: repo.dir, settings: full, store, graph, runner: pool, ...(watchTracker ? { watchTracker } : {}) });
+  const engine = new Engine({ repoDir: repo.dir, settings: full, store, graph, executor: new LocalExecutor({ repoDir: repo.dir, settings: full, capacity: full.maxAgents, pool }), ...(watchTracker ? { watchTracker } : {}) });
   const events: EngineEvent[] = [];
   engine.on((e) => events.push(e));
   return { engine, events, store };

@@ -23,7 +23,7 @@ const open = () => JournalWriter.open(file, (e) => errors.push(e));
 function lifecycle(id: string, at: number, status: 'closed' | 'blocked' | 'open' = 'closed'): EngineEvent[] {
   return [
     { type: 'task.started', at, id, title: id, priority: 2, running: 1, logPath: `.beads/agent-output/${id}.log`, claimedFrom: { assignee: 'alice', startedAt: null } },
-    { type: 'task.attempt', at: at + 1, id, attempt: 1, pid: 4242, pgid: 4242, pidStart: '777', logPath: `.beads/agent-output/${id}.log` },
+    { type: 'task.attempt', at: at + 1, id, attempt: 1, executor: 'local', pid: 4242, pgid: 4242, pidStart: '777', logPath: `.beads/agent-output/${id}.log` },
     { type: 'task.attempt-ended', at: at + 2, id, attempt: 1, exitCode: 0, signal: null },
     { type: 'task.finished', at: at + 3, id, title: id, outcome: 'success', status, attempts: 1, durationMs: 2, ...(status === 'blocked' ? { reason: 'agent exited with code 3 (1 attempt)' } : {}) },
   ];

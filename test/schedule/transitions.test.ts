@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../lib/pool/types.js';
+import type { RunResult } from '../../lib/executor/types.js';
 import { claimPatch, finishTransition } from '../../lib/schedule/transitions.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');

@@ -95,7 +95,7 @@ export class RunState {
         const agent = this.agents.get(event.id);
         if (agent) {
           agent.attempt = event.attempt;
-          agent.pid = event.pid;
+          agent.pid = event.pid ?? null;
         }
         this.attempts.set(event.id, event.attempt);
         rows.add(event.id);

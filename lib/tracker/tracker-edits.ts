@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { parseIssuesBytes } from './issues-file.js';
-import { CLOSE_KEYS } from './merge-patches.js';
+import { parseIssuesBytes } from '../beads/issues-file.js';
+import { CLOSE_KEYS } from '../beads/merge-patches.js';
 import type { Task, TaskPatch } from '../task/task.js';
 
 type Fields = Readonly<Record<string, unknown>>;

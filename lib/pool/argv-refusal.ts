@@ -1,7 +1,7 @@
 import { ChorusError } from '../errors.js';
-import { findArgvProblem, type ArgvProblem } from '../pool/argv-space.js';
-import { agentEnvironment } from '../pool/child-env.js';
-import type { AgentJob } from '../pool/types.js';
+import { findArgvProblem, type ArgvProblem } from './argv-space.js';
+import { agentEnvironment } from './child-env.js';
+import type { AgentJob } from './types.js';
 
 const PROMPT_FILE_HINT =
   'Hand the agent its prompt as a file instead: "${PROMPT_FILE}" in its arguments is the path of a file holding the whole prompt ' +
