@@ -1,5 +1,7 @@
 import { applyTaskPatch, type IssuesFile } from './issues-file.js';
-import type { TaskPatch } from '../task/task.js';
+import { CLOSE_KEYS, type TaskPatch } from '../task/task.js';
+
+export { CLOSE_KEYS } from '../task/task.js';
 import type { MergeConflict } from '../tracker/store-events.js';
 
 export type { MergeConflict } from '../tracker/store-events.js';
@@ -10,8 +12,6 @@ export interface PendingPatch {
   patch: TaskPatch;
 }
 
-/** Keys that travel with a close: when someone else closed a task, theirs are kept. */
-export const CLOSE_KEYS = ['status', 'closed_at', 'close_reason'] as const;
 
 export interface MergeOutcome {
   conflicts: MergeConflict[];

@@ -52,3 +52,6 @@ export const BLOCKING_DEPENDENCY_TYPES = ['blocks', 'conditional-blocks', 'waits
 export const DONE_STATUSES = ['closed', 'pinned', 'tombstone'] as const;
 /** Issue types that are containers or system records and never run (configurable). */
 export const DEFAULT_SKIP_TYPES = ['epic', 'molecule', 'gate', 'message', 'agent', 'role', 'rig', 'merge-request', 'convoy'];
+
+/** Keys that travel with a close: when someone else closed a task, theirs are kept, all together. */
+export const CLOSE_KEYS = ['status', 'closed_at', 'close_reason'] as const;

@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { diffTrackerCopies, type TrackerEdits } from '../tracker/tracker-edits.js';
+import { diffTrackerCopies } from '../beads/diff-copies.js';
+import type { TrackerEdits } from '../tracker/tracker-edits.js';
 import { git, gitBytes, runGit } from './git.js';
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diffTrackerCopies, fieldMergePatch } from '../../lib/tracker/tracker-edits.js';
+import { diffTrackerCopies } from '../../lib/beads/diff-copies.js';
+import { fieldMergePatch } from '../../lib/tracker/tracker-edits.js';
 
 const lines = (...objects: object[]) => Buffer.from(objects.map((o) => JSON.stringify(o)).join('\n') + '\n');
 
