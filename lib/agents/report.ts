@@ -1,6 +1,13 @@
-/** The agent presets chorus knows how to run and read; `custom` is agentCommand/agentArgs, read as a black box. */
-export type AgentKind = 'claude' | 'codex' | 'gemini' | 'aider' | 'custom';
-export const AGENT_KINDS: readonly AgentKind[] = ['claude', 'codex', 'gemini', 'aider', 'custom'];
+/**
+ * The agent presets chorus knows how to run and read; `custom` is agentCommand/agentArgs, read as a
+ * black box. The one list: the settings' schema and fast check, the presets and the readers derive
+ * from it (a kind added here fails to compile until each handles it).
+ */
+export const AGENT_KINDS = ['claude', 'codex', 'gemini', 'aider', 'custom'] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
+
+/** The most agents chorus runs at once (maxAgents, and the dashboard's +). */
+export const MAX_AGENTS = 256;
 
 /** What an attempt cost, as the agent reported it (fields it does not report are absent). */
 export interface AgentUsage {

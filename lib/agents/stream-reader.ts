@@ -26,7 +26,9 @@ export function createStreamReader(kind: AgentKind, options: StreamReaderOptions
     case 'aider':
       return createAiderReader();
     case 'custom':
-    default:
       return { feed: () => {}, end: () => ({}) };
   }
+  // Every kind is handled above: a new one in AGENT_KINDS does not compile until it is.
+  const unhandled: never = kind;
+  return unhandled;
 }

@@ -1,4 +1,5 @@
 import type { SettingKey, Settings } from './schema.js';
+import { AGENT_KINDS, MAX_AGENTS } from '../agents/report.js';
 
 /**
  * The config checks for the common case, without zod: loading zod costs more than the whole
@@ -17,11 +18,11 @@ const strings: Rule = (value) => Array.isArray(value) && value.every((item) => t
 const RETRY_KINDS: ReadonlySet<unknown> = new Set(['crash', 'exit', 'timeout']);
 
 const RULES: Record<SettingKey, Rule> = {
-  maxAgents: integer(1, 256),
+  maxAgents: integer(1, MAX_AGENTS),
   autoAssign: (value) => typeof value === 'boolean',
   retryCount: integer(0, 100),
   taskTimeout: integer(0),
-  agent: (value) => value === 'claude' || value === 'codex' || value === 'gemini' || value === 'aider' || value === 'custom',
+  agent: (value) => (AGENT_KINDS as readonly unknown[]).includes(value),
   agentModel: (value) => typeof value === 'string',
   agentPermissionMode: (value) => typeof value === 'string',
   agentExtraArgs: strings,

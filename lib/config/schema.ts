@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { AGENT_KINDS, MAX_AGENTS } from '../agents/report.js';
 
 /** The settings chorus understands. Defaults are in DEFAULT_SETTINGS (defaults.ts); every key is documented in README.md. */
 export const orchestrationSchema = z.strictObject({
   /** Agents running at once, never exceeded. @default 3 */
-  maxAgents: z.number().int().min(1).max(256),
+  maxAgents: z.number().int().min(1).max(MAX_AGENTS),
   /** Start ready tasks by priority without being asked (batch and dashboard). @default true */
   autoAssign: z.boolean(),
   /** Retries after the first attempt, for the failure kinds in `retryOn`. @default 2 */
@@ -14,7 +15,7 @@ export const orchestrationSchema = z.strictObject({
    * Which agent: a preset that chorus runs and reads (`claude`, `codex`, `gemini`, `aider`) or
    * `custom` (agentCommand/agentArgs, a black box). @default "claude", or "custom" when agentCommand or agentArgs is set
    */
-  agent: z.enum(['claude', 'codex', 'gemini', 'aider', 'custom']),
+  agent: z.enum(AGENT_KINDS),
   /** A preset's model (`--model`); empty: the agent's own default. @default "" */
   agentModel: z.string(),
   /** A preset's permission for an unattended run (claude --permission-mode, codex --sandbox, gemini --approval-mode); empty: the preset's default. @default "" */

@@ -1,11 +1,10 @@
+import { MAX_AGENTS } from '../agents/report.js';
 import type { Message } from './panels/footer.js';
 import type { DashboardSource, DispatchControls } from './source.js';
 import type { RunState } from './state/run-state.js';
 import type { TaskRows } from './state/task-rows.js';
 import type { Action } from './keys.js';
 
-/** The most agents at once a person can ask for with `+` (the same bound .chorus.json has). */
-export const MAX_AGENTS = 256;
 
 export interface DispatchContext {
   source: DashboardSource;

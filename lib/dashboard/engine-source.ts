@@ -16,6 +16,13 @@ export function engineSource(engine: Engine, store: Tracker, repoDir: string, sk
     tasks: () => store.tasks(),
     view: () => engine.view,
     on: (listener) => engine.on(listener),
-    logPath: (id) => logPathOf(repoDir, id),
+    // The executor's log source; an id that cannot be a file name gets logPathOf's path that is never there.
+    logPath: (id) => {
+      try {
+        return engine.logFile(id);
+      } catch {
+        return logPathOf(repoDir, id);
+      }
+    },
   };
 }

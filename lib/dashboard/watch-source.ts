@@ -7,6 +7,7 @@ import { SchedulerGraph } from '../schedule/scheduler-graph.js';
 import type { Tracker } from '../tracker/tracker.js';
 import { logPathOf } from './log-path.js';
 import type { DashboardSource, SourceEvent, SourceMode } from './source.js';
+import { lastBlockedReason } from '../task/notes.js';
 
 export interface WatchSourceOptions {
   repoDir: string;
@@ -123,7 +124,7 @@ export function statusChanges(before: ReadonlyMap<string, Task>, after: Readonly
     if (was === 'in_progress') running = Math.max(0, running - 1);
     const began = was === 'in_progress' ? startedAt(before.get(task.id)!) : undefined;
     const notes = typeof task.raw['notes'] === 'string' ? task.raw['notes'] : '';
-    const reason = task.status === 'blocked' ? [...notes.matchAll(/^chorus \S+: blocked: (.*)$/gm)].at(-1)?.[1] : undefined;
+    const reason = task.status === 'blocked' ? (lastBlockedReason(notes) ?? undefined) : undefined;
     events.push({
       type: 'task.finished',
       at,

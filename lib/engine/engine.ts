@@ -52,6 +52,7 @@ export class Engine {
       quota: new AgentQuota({
         clock,
         ...(deps.restoredQuota ? { restored: deps.restoredQuota } : {}),
+        ...(deps.quotaGates ? { gates: deps.quotaGates } : {}),
         onResume: (waits) => {
           for (const wait of waits) engine.emit({ type: 'agent.resumed', at: clock.now(), agent: wait.agent, ...(wait.cause ? { cause: wait.cause } : {}) });
           engine.dispatcher.pump();
@@ -181,6 +182,11 @@ export class Engine {
   /** How many tasks this run would start if every one succeeded (the progress plan). */
   plannedTotal(now = this.ctx.clock.now()): number {
     return this.sync.plannedTotal(now);
+  }
+
+  /** Where a task's agent output is read as it grows: the executor's log source. */
+  logFile(id: string): string {
+    return this.ctx.deps.executor.logFile(id);
   }
 
   get runningIds(): string[] {

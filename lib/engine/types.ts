@@ -7,7 +7,7 @@ import type { ClaimedFrom } from '../schedule/transitions.js';
 import type { Task } from '../task/task.js';
 import type { Clock } from '../time/clock.js';
 import type { Tracker } from '../tracker/tracker.js';
-import type { QuotaWait } from './quota-gates.js';
+import type { QuotaGates, QuotaWait } from './quota-gates.js';
 import type { WorkspaceOps } from './worktree-settle.js';
 
 export interface EngineDeps {
@@ -32,6 +32,8 @@ export interface EngineDeps {
   baseBranch?: string;
   /** Usage-limit waits and parked sessions an earlier chorus left in the journal. */
   restoredQuota?: { waits: QuotaWait[]; sessions: ReadonlyMap<string, string> };
+  /** The usage-limit gates (their jitter and backoff). @default new QuotaGates() */
+  quotaGates?: QuotaGates;
 }
 
 export interface RunSelection {

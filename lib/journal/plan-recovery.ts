@@ -9,14 +9,14 @@ import { repairClaim, type ClaimRepair } from './repair-claim.js';
  * and said so. `ended-hard`: its chorus is gone without saying so (killed, power loss): an
  * orphan. `unknown`: its chorus ran where chorus cannot look (another machine or container).
  */
-export type RunState = 'running' | 'ended' | 'ended-hard' | 'unknown';
+export type RecordedRunState = 'running' | 'ended' | 'ended-hard' | 'unknown';
 
 export interface RunSummary {
   run: string;
   pid: number;
   command: string;
   since: string;
-  state: RunState;
+  state: RecordedRunState;
 }
 
 export type RecoveryAction =
@@ -67,7 +67,7 @@ export function planRecovery(
   for (const record of runs.values()) {
     const { start } = record;
     const liveness = judgeProcess(start.chorus, processes);
-    const state: RunState =
+    const state: RecordedRunState =
       liveness === 'alive' ? 'running' : liveness === 'unknown' && !options.lockHeld ? 'unknown' : record.end ? 'ended' : 'ended-hard';
     plan.runs.push({ run: start.run, pid: start.chorus.pid, command: start.command, since: start.at, state });
     if (state === 'running' || state === 'unknown') {

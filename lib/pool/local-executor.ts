@@ -21,7 +21,9 @@ export interface LocalExecutorOptions extends Placement {
  */
 export class LocalExecutor implements Executor {
   readonly name = 'local';
-  readonly #pool: AgentPool;
+  /** Made at the first run: a batch with nothing to run starts no thread. */
+  #pool: AgentPool | undefined;
+  readonly #capacity: number;
   readonly #placement: Placement;
   readonly #check: NonNullable<LocalExecutorOptions['checkCommand']>;
   /** Each distinct command is looked up once: a missing agent blocks its tasks without a spawn. */
@@ -30,7 +32,8 @@ export class LocalExecutor implements Executor {
   readonly #placed = new WeakMap<TaskJob, AgentJob>();
 
   constructor(options: LocalExecutorOptions) {
-    this.#pool = options.pool ?? new AgentPool({ maxAgents: options.capacity });
+    this.#pool = options.pool;
+    this.#capacity = options.capacity;
     this.#placement = { repoDir: options.repoDir, settings: options.settings, ...(options.agentOrigin ? { agentOrigin: options.agentOrigin } : {}) };
     this.#check = options.checkCommand ?? ((command, cwd, pathEnv) => checkCommand(command, { cwd, pathEnv: pathEnv ?? process.env['PATH'] }));
   }
@@ -57,6 +60,7 @@ export class LocalExecutor implements Executor {
     this.#placed.delete(job);
     // The task file holds the task as claimed, which the engine knows only now.
     const placed = ready ? { ...ready, taskFile: { path: ready.taskFile!.path, text: job.taskText } } : placeJob(job, this.#placement);
+    this.#pool ??= new AgentPool({ maxAgents: this.#capacity });
     return this.#pool.run(placed, onEvent);
   }
 
@@ -65,11 +69,11 @@ export class LocalExecutor implements Executor {
   }
 
   close(): Promise<void> {
-    return this.#pool.close();
+    return this.#pool?.close() ?? Promise.resolve();
   }
 
   /** Ends every running agent, then the threads (tests, and a chorus that must stop at once). */
   destroy(): Promise<void> {
-    return this.#pool.destroy();
+    return this.#pool?.destroy() ?? Promise.resolve();
   }
 }

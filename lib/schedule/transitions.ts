@@ -3,6 +3,7 @@ import type { AgentUsage } from '../agents/report.js';
 import { count, exactUsd, tokensIn } from '../agents/usage-text.js';
 import type { LeftoverProcess, RunResult } from '../executor/types.js';
 import { formatDuration } from '../text/format-duration.js';
+import { blockedNote, chorusNote, lastBlockedReason } from '../task/notes.js';
 
 /** Who chorus writes as the assignee of a task it claims. */
 export const CHORUS_ASSIGNEE = 'chorus';
@@ -40,7 +41,7 @@ export function releasePatch(now: Date, from: ClaimedFrom): TaskPatch {
 export function releaseAfterRun(now: Date, from: ClaimedFrom, previousNotes: string | undefined, usage: AgentUsage | undefined): TaskPatch {
   const spent = usage && ((usage.costUsd ?? 0) > 0 || (usage.inputTokens ?? 0) > 0 || (usage.outputTokens ?? 0) > 0);
   if (!spent) return releasePatch(now, from);
-  const note = `chorus ${now.toISOString()}: spent ${describeUsage(usage)} (back to open)`;
+  const note = chorusNote(now, `spent ${describeUsage(usage)} (back to open)`);
   return { ...releasePatch(now, from), notes: previousNotes ? `${previousNotes}\n\n${note}` : note };
 }
 
@@ -60,7 +61,7 @@ export function isBlockedByChorus(task: Task): boolean {
   if (task.status !== 'blocked') return false;
   if (task.assignee === CHORUS_ASSIGNEE) return true;
   const notes = notesOf(task);
-  return notes !== undefined && /^chorus \S+: blocked: /m.test(notes);
+  return lastBlockedReason(notes) !== null;
 }
 
 export interface FinishContext {
@@ -113,14 +114,14 @@ export function finishTransition(result: RunResult, ctx: FinishContext): Transit
  */
 function leftoverNotes(ctx: FinishContext, leftovers: LeftoverProcess[] | undefined): { notes?: string } {
   if (!leftovers?.length) return {};
-  const note = [`chorus ${ctx.now.toISOString()}: ${leftoverHeading(ctx.logPath, 'left')}`, ...leftoverLines(leftovers)].join('\n');
+  const note = [chorusNote(ctx.now, leftoverHeading(ctx.logPath, 'left')), ...leftoverLines(leftovers)].join('\n');
   return { notes: ctx.previousNotes ? `${ctx.previousNotes}\n\n${note}` : note };
 }
 
 /** The run's spend as a note of its own, after any other note chorus adds on close. */
 function withSpendNote(ctx: FinishContext, notes: { notes?: string }): { notes?: string } {
   if (!ctx.usage) return notes;
-  const note = `chorus ${ctx.now.toISOString()}: spent ${describeUsage(ctx.usage)}`;
+  const note = chorusNote(ctx.now, `spent ${describeUsage(ctx.usage)}`);
   const before = notes.notes ?? ctx.previousNotes;
   return { notes: before ? `${before}\n\n${note}` : note };
 }
@@ -168,8 +169,7 @@ export function blockedTransition(
   evidence?: { logPath: string; logTail: string[]; leftovers?: LeftoverProcess[]; usage?: AgentUsage },
   claimedFrom?: ClaimedFrom,
 ): Transition {
-  const at = now.toISOString();
-  const lines = [`chorus ${at}: blocked: ${reason}`];
+  const lines = [blockedNote(now, reason)];
   if (evidence) {
     lines.push(`Log: ${evidence.logPath}`);
     // Each line is already bounded where the log is read (lib/pool/log-file.ts): a few KB in all.
@@ -180,7 +180,7 @@ export function blockedTransition(
   }
   const note = lines.join('\n');
   const notes = previousNotes ? `${previousNotes}\n\n${note}` : note;
-  const patch: TaskPatch = { status: 'blocked', notes, updated_at: at };
+  const patch: TaskPatch = { status: 'blocked', notes, updated_at: now.toISOString() };
   // Nobody works on a blocked task: chorus's claim comes off, and a person's assignee comes back.
   if (claimedFrom) Object.assign(patch, { assignee: claimedFrom.assignee, started_at: claimedFrom.startedAt });
   return { status: 'blocked', reason, patch };

@@ -12,5 +12,5 @@ export { recoverMerges, type MergeRecovery } from './recover-merges.js';
 export { recoverWorktree, type RecoverOptions, type WorktreeRecovery } from './recover-worktree.js';
 export { removeWorktree, type RemovedWorktree } from './remove-worktree.js';
 export { branchTip, currentBranch, isGitRepo } from './repo-info.js';
-export { runInWorktree, type RunInWorktreeOptions, type RunResult } from './run-in-worktree.js';
+export { runInWorktree, type RunInWorktreeOptions, type CommandRunResult } from './run-in-worktree.js';
 export { BRANCH_PREFIX, taskBranch, worktreeDir, WORKTREES_DIR } from '../task/task-paths.js';

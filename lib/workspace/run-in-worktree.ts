@@ -18,7 +18,7 @@ export interface RunInWorktreeOptions {
   tailLines?: number;
 }
 
-export interface RunResult {
+export interface CommandRunResult {
   /** The exit code, or null when a signal ended it or it could not start. */
   exitCode: number | null;
   signal: string | null;
@@ -39,7 +39,7 @@ const TAIL_BYTES = 64 * 1024;
  * Settles once the command has exited and its group is gone (processes it left behind are
  * ended too). Never rejects for the command's sake; passes 0 as exit code only for success.
  */
-export async function runInWorktree(dir: string, argv: readonly string[], logPath: string, options: RunInWorktreeOptions = {}): Promise<RunResult> {
+export async function runInWorktree(dir: string, argv: readonly string[], logPath: string, options: RunInWorktreeOptions = {}): Promise<CommandRunResult> {
   if (argv.length === 0 || !argv[0]) throw new TypeError('runInWorktree needs a non-empty argv');
   const graceMs = options.killGraceMs ?? 2_000;
   await mkdir(path.dirname(logPath), { recursive: true });
@@ -58,7 +58,7 @@ export async function runInWorktree(dir: string, argv: readonly string[], logPat
   }
 }
 
-type Ending = Omit<RunResult, 'tail'>;
+type Ending = Omit<CommandRunResult, 'tail'>;
 
 function runChild(dir: string, argv: readonly string[], fd: number, env: NodeJS.ProcessEnv, timeoutMs: number, graceMs: number): Promise<Ending> {
   return new Promise((resolve) => {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MAX_AGENTS } from '../../dashboard/actions.js';
+import { MAX_AGENTS } from '../../agents/report.js';
 import { createDashboard, type Dashboard, type ExitReason } from '../../dashboard/dashboard.js';
 import { engineSource } from '../../dashboard/engine-source.js';
 import { wantsColour } from '../../dashboard/theme.js';

@@ -1,3 +1,4 @@
+import { lastBlockedReason } from '../../task/notes.js';
 import { taskBranch } from '../../task/task-paths.js';
 import { CHORUS_ASSIGNEE, isBlockedByChorus } from '../../schedule/transitions.js';
 import { EXIT } from '../exit-codes.js';
@@ -39,7 +40,7 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
     } else if (isBlockedByChorus(task)) {
       // workspace "worktree": its branch and worktree are kept for a person to look at.
       const kept = existsSync(path.join(repo.repoDir, '.chorus', 'worktrees', task.id));
-      blocked.push({ id: task.id, title: task.title, reason: lastChorusReason(stringField(task.raw['notes'])), ...(kept ? { branch: taskBranch(task.id) } : {}) });
+      blocked.push({ id: task.id, title: task.title, reason: lastBlockedReason(task.raw['notes']), ...(kept ? { branch: taskBranch(task.id) } : {}) });
     }
   }
   const ready = graph.readyTasks(Date.now()).map((t) => t.id);
@@ -86,9 +87,3 @@ function stringField(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-/** The reason chorus last wrote into `notes` ("chorus <time>: blocked: <reason>"). */
-export function lastChorusReason(notes: string | null): string | null {
-  if (!notes) return null;
-  const matches = [...notes.matchAll(/^chorus \S+: blocked: (.*)$/gm)];
-  return matches.at(-1)?.[1] ?? null;
-}

@@ -7,6 +7,7 @@ import { escapeTags } from '../theme.js';
 import { wrap } from '../text.js';
 import { placeBox, setLines, textBox, titleBar, type Frame, type Panel } from './panel.js';
 import { depText, stateTone, statusWord } from './tasks.js';
+import { lastBlockedReason } from '../../task/notes.js';
 
 /** Past this many, blockers and dependents are counted, not named. */
 const NAMED = 6;
@@ -105,7 +106,6 @@ function named(ids: readonly string[], describe: (id: string) => string): string
 
 /** The last reason chorus appended to a task's notes (`chorus <time>: blocked: ...`), for a task blocked before this run. */
 function lastChorusNote(notes: unknown): string | undefined {
-  if (typeof notes !== 'string') return undefined;
-  const matches = [...notes.matchAll(/^chorus \S+: (blocked: .*)$/gm)];
-  return matches.at(-1)?.[1];
+  const reason = lastBlockedReason(notes);
+  return reason === null ? undefined : `blocked: ${reason}`;
 }
