@@ -5,7 +5,12 @@
 // Piscina stays outside: it starts its own worker script from a path next to its module. So do
 // blessed and blessed-contrib (the dashboard's, loaded only by `chorus dashboard`): blessed
 // requires its widgets by computed names and reads its terminfo files next to its own module.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry a content hash: without this, every build would leave the last one's chunks
+// behind (and `npm pack` would ship them all).
+rmSync('dist/chunks', { recursive: true, force: true });
 
 await build({
   entryPoints: ['dist/bin/chorus.js', 'dist/workers/agent-worker.js'],

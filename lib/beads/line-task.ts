@@ -81,9 +81,3 @@ const ODD_FIELDS = new WeakMap<LineTask, string>();
 export function oddFieldsOf(task: Task): string | undefined {
   return task instanceof LineTask ? ODD_FIELDS.get(task) : undefined;
 }
-
-/** `{ ...task, status }`, except that a LineTask keeps its `raw`, which a spread would drop. */
-export function withStatus(task: Task, status: string): Task {
-  return task instanceof LineTask ? task.withStatus(status) : { ...task, status };
-}
-

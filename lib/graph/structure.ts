@@ -1,4 +1,4 @@
-import { withStatus } from '../beads/line-task.js';
+import { withStatus } from '../task/task.js';
 import type { Dependency, Task } from '../task/task.js';
 import { ANY_KIND, kindOf } from './edge-kinds.js';
 import { newNodeState, statusBits, type NodeState } from './node-state.js';

@@ -55,3 +55,12 @@ export const DEFAULT_SKIP_TYPES = ['epic', 'molecule', 'gate', 'message', 'agent
 
 /** Keys that travel with a close: when someone else closed a task, theirs are kept, all together. */
 export const CLOSE_KEYS = ['status', 'closed_at', 'close_reason'] as const;
+
+/**
+ * `{ ...task, status }`, except for a task that knows how to copy itself (`withStatus`: the JSONL
+ * backend's LineTask, whose `raw` is read lazily from its line and a spread would drop).
+ */
+export function withStatus(task: Task, status: string): Task {
+  const own = (task as Task & { withStatus?: (status: string) => Task }).withStatus;
+  return typeof own === 'function' ? own.call(task, status) : { ...task, status };
+}
