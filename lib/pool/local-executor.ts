@@ -1,7 +1,7 @@
 import type { Executor, ExecutorRun, Preflight } from '../executor/executor.js';
 import type { ExecutorEvent, TaskJob } from '../executor/types.js';
 import { checkCommand, describeCommandProblem, type CommandProblem } from '../process/check-command.js';
-import { taskPaths } from '../task/task-paths.js';
+import { localLogFile } from '../executor/log-source.js';
 import { AgentPool } from './agent-pool.js';
 import { placeJob, type Placement } from './place-job.js';
 import type { AgentJob } from './types.js';
@@ -65,7 +65,7 @@ export class LocalExecutor implements Executor {
   }
 
   logFile(taskId: string): string {
-    return taskPaths(this.#placement.repoDir, taskId).logPath;
+    return localLogFile(this.#placement.repoDir, taskId);
   }
 
   close(): Promise<void> {

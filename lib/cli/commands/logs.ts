@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../errors.js';
+import { localLogFile } from '../../executor/log-source.js';
 import { taskPaths } from '../../task/task-paths.js';
 import { loadConfig } from '../../config/load-config.js';
 import { EXIT } from '../exit-codes.js';
@@ -29,7 +30,7 @@ export async function logsCommand(id: string, opts: LogsOptions, io: CliIO): Pro
   const repoDir = path.resolve(opts.dir ?? process.cwd());
   let logPath: string;
   try {
-    logPath = taskPaths(repoDir, id).logPath;
+    logPath = localLogFile(repoDir, id);
   } catch (error) {
     throw new UsageError('CHORUS_BAD_TASK_ID', (error as Error).message, { cause: error });
   }
