@@ -29,6 +29,8 @@ export interface DashboardOptions extends TerminalStreams {
   tickMs?: number;
   /** Lines for the event pane at the start (what recovery set right, say). */
   notices?: string[];
+  /** A screen already open on the streams (the loading screen's, handed over); otherwise one is opened. */
+  screen?: Widgets.Screen;
 }
 
 export interface Dashboard {
@@ -55,7 +57,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const { source } = options;
   const now = options.now ?? Date.now;
   const theme = makeTheme(options.colour ?? true);
-  const screen = openScreen(options, options.terminal ?? (process.env['TERM'] || 'xterm-256color'));
+  const screen = options.screen ?? openScreen(options, options.terminal ?? (process.env['TERM'] || 'xterm-256color'));
   const run = new RunState();
   if (source.controls) run.dispatch = { ...source.controls.dispatch };
   const rows = new TaskRows(source, run);
