@@ -174,7 +174,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const keys: KeyContext = { source, run, rows, grid, theme, ui, frame: frameOf, say, exit, redraw: () => frames.request() };
   screen.on(
     'keypress',
-    guard((ch: string | undefined, key: { full?: string } | undefined) => handleKey(keys, ch, key?.full)),
+    guard((ch: string | undefined, key: { full?: string } | undefined) => {
+      handleKey(keys, ch, key?.full);
+      // A key's answer is drawn at once, not after the frame interval: on a busy run frames follow
+      // the agents' output ten times a second, and a key waited up to 100 ms behind them.
+      frames.flush();
+    }),
   );
   screen.on(
     'resize',
