@@ -110,6 +110,8 @@ export class Engine {
     const stopListening = store.onEvent((event) => this.settle.onStoreEvent(event));
     ctx.quota.start();
     this.stopWatching = ctx.deps.watchTracker?.(() => sync.rescans.request()) ?? null;
+    const { executor } = ctx.deps;
+    const stopNotices = executor.watch?.((notice) => this.emit({ type: 'executor.notice', at: ctx.clock.now(), executor: executor.name, message: notice.message, ...(notice.workers ? { workers: notice.workers } : {}) }));
     try {
       // A final write can merge in a close someone else made, which may unblock more work: go round again.
       do {
@@ -121,6 +123,7 @@ export class Engine {
     } finally {
       ctx.quota.dispose();
       stopListening();
+      stopNotices?.();
       this.stopWatching?.();
       this.stopWatching = null;
       await sync.rescans.running;
