@@ -37,6 +37,8 @@ interface Followed {
   cancelled: KillReason | null;
   /** When the job was added: how long it has waited for a worker. */
   addedAt: number;
+  /** BullMQ has the job (added, or found again): from then on a job that is gone means the run is over. */
+  queued: boolean;
 }
 
 /**
@@ -123,6 +125,13 @@ export class BullmqExecutor implements Executor {
   }
 
   run(job: TaskJob, onEvent: (event: ExecutorEvent) => void): ExecutorRun {
+    const { followed, handle } = this.follow(job, onEvent);
+    void this.enqueue(followed);
+    return handle;
+  }
+
+  /** The leader's record of a run of `job`, before any job is queued for it. */
+  private follow(job: TaskJob, onEvent: (event: ExecutorEvent) => void): { followed: Followed; handle: ExecutorRun } {
     let resolve!: (result: RunResult) => void;
     const done = new Promise<RunResult>((r) => (resolve = r));
     const logPath = localLogFile(this.options.repoDir, job.taskId);
@@ -146,10 +155,35 @@ export class BullmqExecutor implements Executor {
       logFd: openSync(logPath, 'a'),
       cancelled: null,
       addedAt: Date.now(),
+      queued: false,
     };
     this.runs.set(job.taskId, followed);
-    void this.enqueue(followed);
-    return { done, cancel: (reason) => void this.cancel(followed, reason) };
+    return { followed, handle: { done, cancel: (reason) => void this.cancel(followed, reason) } };
+  }
+
+  /**
+   * A job an earlier leader queued (`ref`, its id in the journal): followed from here. Its result
+   * is taken if it ended while no leader listened; if its worker went away meanwhile, it runs again
+   * as a new attempt. The output it printed before is in the worker's copy of the log, not here.
+   */
+  reattach(job: TaskJob, ref: string, attempt: number, onEvent: (event: ExecutorEvent) => void): ExecutorRun {
+    const { followed, handle: followedRun } = this.follow(job, onEvent);
+    // Not a new job: the earlier one, under its own id.
+    followed.jobId = ref;
+    followed.run = Number(/\.(\d+)$/.exec(ref)?.[1] ?? 1);
+    followed.attemptBase = Math.max(0, attempt - 1);
+    followed.attemptsSeen = attempt;
+    followed.queued = true;
+    this.byJob.set(ref, followed);
+    if (followed.logFd !== undefined) {
+      writeSync(followed.logFd, `=== chorus · ${new Date().toISOString()} · the leader started again and follows this run on the queue's worker; what the agent printed while no leader listened is in that worker's copy of this log ===\n`);
+    }
+    void this.queue.getJob(ref).then((found) => {
+      const data = found?.data as QueueJobData | undefined;
+      if (data && this.runs.get(job.taskId) === followed) followed.attemptBase = data.attemptBase;
+    }, () => undefined);
+    void this.check(followed).catch(() => undefined);
+    return followedRun;
   }
 
   logFile(taskId: string): string {
@@ -175,12 +209,14 @@ export class BullmqExecutor implements Executor {
   }
 
   private async enqueue(followed: Followed): Promise<void> {
+    followed.queued = false;
     followed.jobId = jobIdOf(followed.job.taskId, this.lock.holder.token, followed.run);
     followed.addedAt = Date.now();
     this.byJob.set(followed.jobId, followed);
     const data: QueueJobData = { job: followed.job, run: followed.run, attemptBase: followed.attemptBase, leader: this.lock.holder.token };
     try {
       await this.queue.add('task', data as never, { jobId: followed.jobId, attempts: 1, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 86_400 } });
+      followed.queued = true;
     } catch (error) {
       followed.resolve(noAgentResult(followed.job.taskId, 'spawn-error', { error: { name: 'ChorusError', code: 'CHORUS_QUEUE_FAILED', message: `could not queue ${followed.job.taskId} on ${this.options.queue}: ${(error as Error).message}` } }));
     }
@@ -268,8 +304,14 @@ export class BullmqExecutor implements Executor {
   }
 
   private async check(followed: Followed): Promise<void> {
-    const job = await this.queue.getJob(followed.jobId);
-    if (this.runs.get(followed.job.taskId) !== followed || followed.jobId !== job?.id) return;
+    const jobId = followed.jobId;
+    const job = await this.queue.getJob(jobId);
+    if (this.runs.get(followed.job.taskId) !== followed || followed.jobId !== jobId) return;
+    if (!job) {
+      // Gone from the queue (removed by hand, or kept past its day): nothing will report on it.
+      if (followed.queued) followed.resolve(noAgentResult(followed.job.taskId, 'killed', { killedBy: 'shutdown', attempts: followed.attemptsSeen, reason: `its job ${jobId} is no longer on the queue ${this.options.queue}` }));
+      return;
+    }
     const state = await job.getState();
     const returned = job.returnvalue as RunResult | undefined;
     if (state === 'completed' && returned) {

@@ -142,7 +142,7 @@ export class ChorusWorker {
       // A process on this machine means nothing to the leader's: it gets the worker's name for it.
       const remote: ExecutorEvent =
         event.type === 'attempt-start'
-          ? { type: 'attempt-start', taskId: event.taskId, attempt: event.attempt, command: event.command, at: event.at, ref: `${options.name}:${event.pid ?? '?'}` }
+          ? { type: 'attempt-start', taskId: event.taskId, attempt: event.attempt, command: event.command, at: event.at, ref: jobId, where: `${options.name} (pid ${event.pid ?? '?'})` }
           : event;
       void report('event', remote);
     });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
+import { isRunning, readProcStat } from '../process/processes.js';
 
 /** Who leads a queue: one chorus at a time holds the graph, the tracker and the merge queue. */
 export interface LeaderHolder {
@@ -18,6 +19,16 @@ export interface LeaderLock {
   release(): Promise<void>;
 }
 
+/** Whether a holder's record names a chorus on this machine that is gone. */
+function diedHere(held: string): boolean {
+  try {
+    const other = JSON.parse(held) as Partial<LeaderHolder>;
+    return other.host === hostname() && typeof other.pid === 'number' && other.pid !== process.pid && !isRunning(readProcStat(other.pid));
+  } catch {
+    return false;
+  }
+}
+
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
@@ -29,7 +40,13 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 export async function takeLeaderLock(redis: Redis, key: string, queue: string, command: string, ttlMs = 15_000): Promise<LeaderLock> {
   const holder: LeaderHolder = { token: randomUUID(), host: hostname(), pid: process.pid, command, since: new Date().toISOString() };
   const value = JSON.stringify(holder);
-  const taken = await redis.set(key, value, 'PX', ttlMs, 'NX');
+  let taken = await redis.set(key, value, 'PX', ttlMs, 'NX');
+  if (taken !== 'OK') {
+    // A leader that died here (killed hard, its lock not yet lapsed) is taken over at once, as the run lock is.
+    const held = await redis.get(key);
+    const dead = held !== null && diedHere(held);
+    if (dead && (await redis.eval(RELEASE, 1, key, held)) === 1) taken = await redis.set(key, value, 'PX', ttlMs, 'NX');
+  }
   if (taken !== 'OK') {
     const current = await redis.get(key);
     let other: Partial<LeaderHolder> = {};

@@ -14,7 +14,7 @@ import { TrackerSync } from './tracker-sync.js';
 import type { EngineDeps, Running, RunSelection, StopReason } from './types.js';
 import { UnusableAgents } from './unusable-agents.js';
 
-export type { EngineDeps, RunSelection, StopReason } from './types.js';
+export type { Adoption, EngineDeps, RunSelection, StopReason } from './types.js';
 export type { DispatchState } from './dispatch.js';
 export type { Clock } from '../time/clock.js';
 
@@ -107,6 +107,7 @@ export class Engine {
       ...(ctx.deps.planTotal ? { planned: sync.plannedTotal(started) } : {}),
     });
 
+    let adopt = selection.adopt ?? [];
     const stopListening = store.onEvent((event) => this.settle.onStoreEvent(event));
     ctx.quota.start();
     this.stopWatching = ctx.deps.watchTracker?.(() => sync.rescans.request()) ?? null;
@@ -116,6 +117,10 @@ export class Engine {
       // A final write can merge in a close someone else made, which may unblock more work: go round again.
       do {
         const finished = new Promise<void>((resolve) => (this.settled = resolve));
+        if (adopt.length) {
+          this.dispatcher.adopt(adopt);
+          adopt = [];
+        }
         this.dispatcher.pump();
         await finished;
         await store.flush().catch((error: unknown) => ctx.halt({ kind: 'write-failed', message: `the tracker cannot be written (${errorMessage(error)})` }));

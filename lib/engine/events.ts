@@ -22,7 +22,7 @@ export type EngineEvent =
    * `pidStart`: its start time from /proc (null without /proc), so that a reused pid is never taken for it.
    */
   /** An attempt started: on this machine with its agent process (`pid`, `pgid`, `pidStart`), elsewhere with the executor's own `ref`. */
-  | { type: 'task.attempt'; at: number; id: string; attempt: number; executor: string; pid?: number; pgid?: number; pidStart?: string | null; ref?: string; logPath: string }
+  | { type: 'task.attempt'; at: number; id: string; attempt: number; executor: string; pid?: number; pgid?: number; pidStart?: string | null; ref?: string; where?: string; logPath: string }
   /** That agent process has exited and its group is gone. */
   | { type: 'task.attempt-ended'; at: number; id: string; attempt: number; exitCode: number | null; signal: string | null; usage?: AgentUsage }
   | { type: 'task.retry'; at: number; id: string; attempt: number; delayMs: number; reason: string }

@@ -34,6 +34,13 @@ export interface Executor {
   logFile(taskId: string): string;
   /** Waits for every run to finish, then lets go of what it holds (threads, connections). */
   close(): Promise<void>;
+  /**
+   * A run an earlier chorus started that may still go on where this executor runs it (`ref`, the
+   * attempt's identity in the journal; `attempt`, its number there): follow it as if started here,
+   * or take its result if it ended meanwhile. Null when this executor cannot (the task then goes
+   * back to open). Absent: runs never outlive their chorus (the local pool ends them with it).
+   */
+  reattach?(job: TaskJob, ref: string, attempt: number, onEvent: (event: ExecutorEvent) => void): ExecutorRun | null;
   /** Its notices, as they come; returns how to stop listening. Absent: it has nothing to say. */
   watch?(listener: (notice: ExecutorNotice) => void): () => void;
 }
