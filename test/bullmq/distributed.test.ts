@@ -1,7 +1,7 @@
 // executor "bullmq" for real: a Redis server of the test's own (Debian's redis-server, a random
 // loopback port), `chorus worker` processes each in its own folder as on other machines, and a
 // leader running `chorus batch` over a real tracker.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { randomDag } from '../helpers/random-dag.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { AGENTS, bead, CLI, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
-import { isGone } from '../pool/helpers.js';
 import { startWorker, workerDir, type RunningWorker } from '../helpers/workers.js';
 import { spawn } from 'node:child_process';
 
@@ -141,92 +140,6 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
     expect(code).toBe(0);
     expect(readRecords(s.records).filter((r) => r.what === 'start').map((r) => r.worker)).toEqual(['late', 'late']);
   }, 60_000);
-
-  it('a worker killed mid-run: its job runs again on another worker as a new attempt, the task closes once, and no agent is left on the dead one', async () => {
-    const s = await setUp([bead('k-slow')]);
-    // The doomed worker keeps its own record file, and its agent would work a minute: it is killed long before.
-    const doomedRecords = path.join(root!, 'doomed.txt');
-    const doomed = await startWorker(workerDir(root!, 'doomed', { redisUrl: redis!.url, queue: QUEUE, agentCommand: AGENT, agentArgs: [], agentEnv: { FIXTURE_RECORD_FILE: doomedRecords, FIXTURE_SLOW_MS: '60000' } }), 'doomed', 1);
-    workers.push(doomed);
-    const leader = spawn(process.execPath, [CLI, '-C', repo!.dir, 'batch', '--all-ready', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    leader.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const deadline = Date.now() + 20_000;
-    while (!existsSync(doomedRecords) || !readFileSync(doomedRecords, 'utf8').includes('start k-slow')) {
-      if (Date.now() > deadline) throw new Error('the task never started on the doomed worker');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const orphan = readRecords(doomedRecords)[0]!.pid;
-    await s.worker('spare', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records, FIXTURE_SLOW_MS: '500' } });
-    doomed.kill();
-    const code = await new Promise<number | null>((resolve) => leader.once('exit', resolve));
-    expect(code).toBe(0);
-    const all = events(out);
-    const retry = all.find((e) => e['type'] === 'task.retry')!;
-    expect(retry['attempt']).toBe(2);
-    expect(String(retry['reason'])).toMatch(/its worker went away/);
-    const attempts = all.filter((e) => e['type'] === 'task.attempt');
-    expect(attempts.map((e) => [e['attempt'], String(e['where']).split(' ')[0]])).toEqual([
-      [1, 'doomed'],
-      [2, 'spare'],
-    ]);
-    expect(all.filter((e) => e['type'] === 'task.finished').map((e) => e['status'])).toEqual(['closed']);
-    expect(readRecords(s.records).filter((r) => r.what === 'start').map((r) => r.worker)).toEqual(['spare']);
-    expect((await repo!.readTasks()).get('k-slow')!['status']).toBe('closed');
-    // The dead worker's agent host ended its agent when the worker went.
-    expect(isGone(orphan)).toBe(true);
-  }, 120_000);
-
-  it('the leader killed hard: its worker finishes the run, and the leader started again takes the result instead of running it again', async () => {
-    const s = await setUp([bead('r-slow'), bead('r-next', { dependencies: [{ issue_id: 'r-next', depends_on_id: 'r-slow', type: 'blocks', created_at: '2026-01-01T00:00:00Z' }] })]);
-    await s.worker('w', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records, FIXTURE_SLOW_MS: '3000' } });
-    const first = spawn(process.execPath, [CLI, '-C', repo!.dir, 'batch', '--all-ready'], { stdio: 'ignore' });
-    const deadline = Date.now() + 20_000;
-    while (!readFileSync(s.records, 'utf8').includes('start r-slow')) {
-      if (Date.now() > deadline) throw new Error('the task never started');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
-    expect((await repo!.readTasks()).get('r-slow')!['status']).toBe('in_progress');
-    const again = await runChorus(['-C', repo!.dir, 'batch', '--all-ready', '--json'], { timeoutMs: 60_000 });
-    expect(again.stderr).toBe('');
-    expect(again.code).toBe(0);
-    const all = events(again.stdout);
-    expect(String(all.find((e) => e['type'] === 'recovery')!['message'])).toMatch(/re-attaching to 1 task still on the queue's workers/);
-    expect(all.filter((e) => e['type'] === 'task.finished').map((e) => [e['id'], e['status']])).toEqual([
-      ['r-slow', 'closed'],
-      ['r-next', 'closed'],
-    ]);
-    // Run once: the worker's run was followed, not started again.
-    expect(readRecords(s.records).filter((r) => r.what === 'start').map((r) => r.task)).toEqual(['r-slow', 'r-next']);
-    const tasks = await repo!.readTasks();
-    expect(tasks.get('r-slow')!['assignee']).toBeUndefined();
-  }, 90_000);
-
-  it('Redis stopped for 10 s mid-batch (SIGSTOP): leader and workers wait and go on; nothing lost, nothing run twice', async () => {
-    const s = await setUp(randomDag(8, 3, 1), { maxAgents: 2 });
-    await s.worker('w1', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records } });
-    await s.worker('w2', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records } });
-    const leader = spawn(process.execPath, [CLI, '-C', repo!.dir, 'batch', '--all-ready'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    leader.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    leader.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const deadline = Date.now() + 20_000;
-    while (readRecords(s.records).filter((r) => r.what === 'end').length < 2) {
-      if (Date.now() > deadline) throw new Error('the batch never got going');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    redis!.pause();
-    await new Promise((r) => setTimeout(r, 10_000));
-    redis!.resume();
-    const code = await new Promise<number | null>((resolve) => leader.once('exit', resolve));
-    expect(out).not.toMatch(/internal error|at .*\.js:\d+/);
-    expect(code).toBe(0);
-    const starts = readRecords(s.records).filter((r) => r.what === 'start').map((r) => r.task);
-    expect(starts.sort()).toEqual(Array.from({ length: 8 }, (_, i) => `t-${i}`).sort());
-    expect([...(await repo!.readTasks()).values()].every((t) => t['status'] === 'closed')).toBe(true);
-  }, 90_000);
 
   it('a second leader on the same queue is refused, naming the first', async () => {
     const s = await setUp([bead('l-slow')]);
