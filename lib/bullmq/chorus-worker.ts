@@ -151,6 +151,8 @@ export class ChorusWorker {
       stopped = reason === 'shutdown' && this.stopping;
       handle.cancel(reason);
     });
+    // The registry says at once how busy this worker is (status and doctor read it), not at the next beat.
+    void this.beat().catch(() => undefined);
     // A cancel sent while this worker was away from Redis is waiting in its key.
     const missed = await this.redis.get(this.keys.cancelled(jobId)).catch(() => null);
     if (missed) handle.cancel(missed as KillReason);
@@ -163,6 +165,7 @@ export class ChorusWorker {
     } finally {
       forwarder.stop();
       this.cancels.delete(jobId);
+      void this.beat().catch(() => undefined);
     }
   }
 }

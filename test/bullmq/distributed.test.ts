@@ -141,7 +141,7 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
     expect(readRecords(s.records).filter((r) => r.what === 'start').map((r) => r.worker)).toEqual(['late', 'late']);
   }, 60_000);
 
-  it('a second leader on the same queue is refused, naming the first', async () => {
+  it('a second leader on the same queue is refused, naming the first; status and doctor show the worker and Redis meanwhile', async () => {
     const s = await setUp([bead('l-slow')]);
     await s.worker('w', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records, FIXTURE_SLOW_MS: '4000' } });
     const first = spawn(process.execPath, [CLI, '-C', repo!.dir, 'batch', '--all-ready'], { stdio: 'ignore' });
@@ -150,6 +150,17 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
       if (Date.now() > deadline) throw new Error('the first leader never started its task');
       await new Promise((r) => setTimeout(r, 50));
     }
+    // While it runs: status says where the task runs and who is connected; doctor checks Redis.
+    const status = await runChorus(['-C', repo!.dir, 'status']);
+    expect(status.stdout).toMatch(/▶ l-slow  Task l-slow  since \S+  on worker w \(pid \d+\)/);
+    expect(status.stdout).toMatch(/Workers: w on \S+ \(1\/1 busy, custom, beat \d+ s ago\)/);
+    const doctor = await runChorus(['-C', repo!.dir, 'doctor', '--json']);
+    const checks = JSON.parse(doctor.stdout) as { checks: { name: string; status: string; message: string }[] };
+    const byName = new Map(checks.checks.map((c) => [c.name, c]));
+    expect(byName.get('redis')!.message).toMatch(/^Redis \d+\.\d+\.\d+ at redis:\/\/127\.0\.0\.1:\d+; queue chorus-test; maxmemory-policy noeviction; persistence none; it keeps nothing across a restart/);
+    expect(byName.get('redis')!.status).toBe('warn');
+    expect(byName.get('workers')!.message).toMatch(/^w on \S+ \(1\/1 busy/);
+    expect(byName.get('agent')!.message).toMatch(/runs on the queue's workers/);
     // Another clone of the same project (the same queue), led from elsewhere.
     const other = await makeRepo([bead('o-1')], s.leaderSettings);
     try {
