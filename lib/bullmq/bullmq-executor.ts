@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -6,6 +6,7 @@ import type { Executor, ExecutorNotice, ExecutorRun, Preflight } from '../execut
 import { localLogFile } from '../executor/log-source.js';
 import { noAgentResult } from '../executor/no-agent-result.js';
 import type { ExecutorEvent, KillReason, RunResult, TaskJob } from '../executor/types.js';
+import { taskPaths } from '../task/task-paths.js';
 import { connectOrExplain } from './connect.js';
 import { takeLeaderLock, type LeaderLock } from './leader-lock.js';
 import { jobIdOf, keysOf, WORKER_STOPPED, type QueueJobData, type WorkerInfo, type WorkerReport } from './protocol.js';
@@ -267,6 +268,15 @@ export class BullmqExecutor implements Executor {
       if (followed.logFd !== undefined) writeSync(followed.logFd, report.bytes);
       return;
     }
+    if (report.kind === 'verify-output') {
+      // Best effort, as the worktree log is elsewhere: the result carries verify's tail anyway.
+      try {
+        appendFileSync(taskPaths(this.options.repoDir, followed.job.taskId).verifyLog, report.bytes);
+      } catch {
+        // the folder is chorus's own and writable (checked at start); nothing else to do here
+      }
+      return;
+    }
     if (report.kind === 'event') {
       const event = report.event;
       if (event.type === 'end') return;
@@ -351,7 +361,7 @@ function parseReport(fields: Buffer[]): WorkerReport | null {
   const data = map.get('d');
   if (!jobId || !data) return null;
   try {
-    if (kind === 'output') return { kind, jobId, worker, bytes: data };
+    if (kind === 'output' || kind === 'verify-output') return { kind, jobId, worker, bytes: data };
     if (kind === 'event') return { kind, jobId, worker, event: JSON.parse(data.toString()) as ExecutorEvent };
     if (kind === 'result') return { kind, jobId, worker, result: JSON.parse(data.toString()) as RunResult };
   } catch {

@@ -4,12 +4,14 @@ import { Redis } from 'ioredis';
 import type { AgentKind } from '../agents/report.js';
 import type { Settings } from '../config/schema.js';
 import { noAgentResult } from '../executor/no-agent-result.js';
-import type { ExecutorEvent, KillReason, RunResult } from '../executor/types.js';
+import type { ExecutorEvent, KillReason, RunResult, WorkspaceSpec } from '../executor/types.js';
+import { taskPaths } from '../task/task-paths.js';
 import { LocalExecutor } from '../pool/local-executor.js';
 import { connectOrExplain } from './connect.js';
 import { forwardLog } from './forward-log.js';
 import { HEARTBEAT_MS, keysOf, WORKER_STOPPED, type QueueJobData, type WorkerInfo } from './protocol.js';
 import type { RedisTarget } from './redis-url.js';
+import { publishTaskBranch, startTaskBranch } from './worker-branch.js';
 import { beat, leave } from './worker-registry.js';
 
 export interface ChorusWorkerOptions {
@@ -130,13 +132,31 @@ export class ChorusWorker {
     if (!this.agents.includes(job.agent)) {
       return refuse('CHORUS_WORKER_CANNOT_RUN', `worker ${options.name} runs ${this.agents.join(', ')} (its own .chorus.json), not ${job.agent}`);
     }
+    if (job.workspace?.ownVerify) {
+      return refuse('CHORUS_WORKER_CANNOT_RUN', `worker ${options.name} runs no task's own verify command (metadata.chorus.verify): such a task runs only on the local executor`);
+    }
+    if (job.workspace) {
+      // Setup and verify are command lines: this clone's own settings say them, never the job.
+      job.workspace = { ...job.workspace, setup: options.settings.worktreeSetup, verify: options.settings.verify };
+      try {
+        await startTaskBranch(options.repoDir, options.settings.gitRemote, job.taskId, job.workspace);
+      } catch (error) {
+        const message = `worker ${options.name} could not start ${job.workspace.branch} from ${options.settings.gitRemote}: ${(error as Error).message}`;
+        const result = noAgentResult(job.taskId, 'spawn-error', { error: { name: 'ChorusError', code: 'CHORUS_WORKTREE_FAILED', message }, reason: message });
+        await report('result', result);
+        return result;
+      }
+    }
     const preflight = this.local.preflight(job);
     if (!preflight.ok) return refuse('CHORUS_WORKER_CANNOT_RUN', `worker ${options.name}: ${preflight.reason}`);
 
     const logPath = this.local.logFile(job.taskId);
-    const forwarder = forwardLog(logPath, (bytes) => {
-      void this.redis.xadd(this.keys.reports, 'MAXLEN', '~', '100000', '*', 'k', 'output', 'j', jobId, 'w', options.name, 'd', bytes);
-    });
+    const send = (kind: 'output' | 'verify-output') => (bytes: Buffer) => {
+      void this.redis.xadd(this.keys.reports, 'MAXLEN', '~', '100000', '*', 'k', kind, 'j', jobId, 'w', options.name, 'd', bytes);
+    };
+    const forwarder = forwardLog(logPath, send('output'));
+    // worktree mode: setup's and verify's output too, for the leader's copy of the task's verify log.
+    const verifyForwarder = job.workspace ? forwardLog(taskPaths(options.repoDir, job.taskId).verifyLog, send('verify-output')) : undefined;
     const handle = this.local.run(job, (event: ExecutorEvent) => {
       if (event.type === 'end') return;
       // A process on this machine means nothing to the leader's: it gets the worker's name for it.
@@ -157,15 +177,31 @@ export class ChorusWorker {
     const missed = await this.redis.get(this.keys.cancelled(jobId)).catch(() => null);
     if (missed) handle.cancel(missed as KillReason);
     try {
-      const result = await handle.done;
+      let result = await handle.done;
       await forwarder.finish();
+      await verifyForwarder?.finish();
       if (stopped) throw new Error(`${WORKER_STOPPED}: worker ${options.name} stopped while running it`);
+      if (job.workspace && result.outcome !== 'killed') result = await this.publish(job.taskId, job.workspace, result);
       await report('result', result);
       return result;
     } finally {
       forwarder.stop();
+      verifyForwarder?.stop();
       this.cancels.delete(jobId);
       void this.beat().catch(() => undefined);
+    }
+  }
+
+  /** worktree mode: the task's branch goes to the shared remote for the leader; a push that fails blocks the task, saying why. */
+  private async publish(taskId: string, spec: WorkspaceSpec, result: RunResult): Promise<RunResult> {
+    const { options } = this;
+    const done = result.outcome === 'success' && (result.workspace?.verify?.ok ?? true);
+    try {
+      await publishTaskBranch(options.repoDir, options.settings.gitRemote, taskId, spec, done);
+      return result;
+    } catch (error) {
+      const message = `worker ${options.name} could not push ${spec.branch} to ${options.settings.gitRemote}: ${(error as Error).message}`;
+      return { ...result, outcome: 'spawn-error', error: { name: 'ChorusError', code: 'CHORUS_WORKTREE_FAILED', message }, reason: message };
     }
   }
 }

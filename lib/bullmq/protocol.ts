@@ -24,6 +24,8 @@ export type WorkerReport =
   | { kind: 'event'; jobId: string; worker: string; event: ExecutorEvent }
   /** Bytes the agent wrote to its log (the worker's copy), in order, for the leader's copy. */
   | { kind: 'output'; jobId: string; worker: string; bytes: Buffer }
+  /** workspace "worktree": bytes its setup and verify wrote to the worker's copy of the task's verify log. */
+  | { kind: 'verify-output'; jobId: string; worker: string; bytes: Buffer }
   | { kind: 'result'; jobId: string; worker: string; result: RunResult };
 
 /** A worker's heartbeat, in the queue's registry. */

@@ -38,6 +38,8 @@ export interface WorkspaceSpec {
   verify: string[];
   /** For what the agent left uncommitted. */
   commitMessage: string;
+  /** `verify` is the task's own (`metadata.chorus.verify`), not the settings': a worker elsewhere runs only its own settings' verify. */
+  ownVerify?: boolean;
 }
 
 /**
