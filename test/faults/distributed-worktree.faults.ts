@@ -1,3 +1,4 @@
+// In npm run test:faults, as the issue places it (about 10 s).
 // Worktree mode across machines, for real: a bare git repository as the shared remote (origin), a
 // leader clone running `chorus batch`, two `chorus worker` processes each in a clone of its own, a
 // Redis server of the test's own. Workers push each task's branch; the leader merges and pushes.
