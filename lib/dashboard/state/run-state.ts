@@ -17,6 +17,16 @@ export interface AgentInfo {
   /** workspace "worktree": its branch and what it is doing after the agent (verifying, waiting to merge, merging). */
   branch?: string;
   phase?: 'verifying' | 'waiting-to-merge' | 'merging';
+  /** executor "bullmq": the worker it runs on (its name and its pid there). */
+  where?: string;
+}
+
+/** executor "bullmq": what the executor last said of itself (waiting for workers, Redis gone), and the workers connected. */
+export interface ExecutorInfo {
+  message: string;
+  workers: { name: string; busy: number; concurrency: number }[];
+  /** Nothing can start: no worker connected, or Redis not answering. */
+  waiting: boolean;
 }
 
 /** An agent's wait for its usage limit: until when; `probe`: the reset was not known (one task tries first); `cause`: the network. */
@@ -80,6 +90,7 @@ export class RunState {
   /** Tasks this run ended blocked (and not started again since). */
   blockedInRun = 0;
   summary: BatchSummary | null = null;
+  executor: ExecutorInfo | null = null;
 
   /** Takes in one event; says what it changed. */
   apply(event: SourceEvent): Change {
@@ -121,6 +132,7 @@ export class RunState {
         if (agent) {
           agent.attempt = event.attempt;
           agent.pid = event.pid ?? null;
+          if (event.where !== undefined) agent.where = event.where;
         }
         this.attempts.set(event.id, event.attempt);
         rows.add(event.id);
@@ -134,6 +146,14 @@ export class RunState {
         change.agents = true;
         break;
       }
+      case 'executor.notice':
+        this.executor = {
+          message: event.message,
+          workers: (event.workers ?? []).map((w) => ({ name: w.name, busy: w.busy, concurrency: w.concurrency })),
+          waiting: /^waiting for workers|not answering/.test(event.message),
+        };
+        change.agents = true;
+        break;
       case 'task.attempt-ended':
         if (event.usage?.costUsd !== undefined) this.#spend(event.id, event.usage.costUsd);
         break;
