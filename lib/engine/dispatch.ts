@@ -12,7 +12,7 @@ import { errorMessage, internalFailure } from './run-failures.js';
 import type { Settle } from './settle.js';
 import { agentKindOf, isExclusive } from './task-overrides.js';
 import type { TrackerSync } from './tracker-sync.js';
-import type { Running } from './types.js';
+import type { Adoption, Running } from './types.js';
 
 /** The dispatch controls as they are now (the dashboard's header and keys). */
 export interface DispatchState {
@@ -24,6 +24,14 @@ export interface DispatchState {
 }
 
 type Admission = 'start' | 'wait' | 'never';
+
+/**
+ * What a person's Enter came to: started (or next, when `waitsForSlot`); chosen but held by its
+ * agent's usage-limit wait (`waitsForLimit`: it starts first when the gate opens); or why not.
+ */
+export type StartAnswer =
+  | { ok: true; waitsForSlot: boolean; waitsForLimit?: { agent: string; resumesAt: number; probe: boolean; cause?: 'network' } }
+  | { ok: false; reason: string };
 
 /**
  * What starts, and when: a person's choices first, then (auto-assigning) the ready queue in
@@ -64,13 +72,16 @@ export class Dispatch {
    * maxAgents. Returns why not when it cannot (not ready, with the reasons; paused; running).
    * A task this run let go of (killed) may be chosen again.
    */
-  startNow(id: string): { ok: true; waitsForSlot: boolean } | { ok: false; reason: string } {
+  startNow(id: string): StartAnswer {
     const { ctx, sync } = this;
     if (ctx.stopReason) return { ok: false, reason: 'chorus is stopping' };
     if (ctx.running.has(id)) return { ok: false, reason: `${id} is already running` };
-    if (this.chosenIds.has(id)) return { ok: true, waitsForSlot: true };
-    if (this.paused) return { ok: false, reason: 'dispatch is paused (p resumes it)' };
     const task = ctx.deps.store.tasks().get(id);
+    // Its agent waits for a usage limit: the task is (or stays) first in line, and the answer says until when.
+    const wait = task ? ctx.quota.gates.waitOf(agentKindOf(task, ctx.deps.settings), ctx.clock.now()) : null;
+    const waitsForLimit = wait ? { waitsForLimit: { agent: wait.agent, resumesAt: wait.resumesAt, probe: wait.probe, ...(wait.cause ? { cause: wait.cause } : {}) } } : {};
+    if (this.chosenIds.has(id)) return { ok: true, waitsForSlot: !wait, ...waitsForLimit };
+    if (this.paused) return { ok: false, reason: 'dispatch is paused (p resumes it)' };
     if (!task || !sync.index.has(id)) return { ok: false, reason: `no task ${id} in the tracker` };
     const cannot = ctx.unusable.size ? ctx.unusable.reason(agentKindOf(task, ctx.deps.settings)) : null;
     if (cannot) return { ok: false, reason: cannot };
@@ -81,7 +92,7 @@ export class Dispatch {
     this.chosenIds.add(id);
     const free = ctx.running.size < this.maxAgents;
     this.pump();
-    return { ok: true, waitsForSlot: !free };
+    return { ok: true, waitsForSlot: !free && !wait, ...waitsForLimit };
   }
 
   /** `blocked -> open` for one task, then start it as if chosen (a person's `r`). */
@@ -227,6 +238,51 @@ export class Dispatch {
     );
   }
 
+  /**
+   * Runs an earlier chorus started that may still go on on the executor (executor "bullmq": jobs on
+   * the queue's workers): each task stays claimed and is followed as if started here; one the
+   * executor cannot re-attach to is settled as ended by shutdown (back to open).
+   */
+  adopt(adoptions: readonly Adoption[]): void {
+    const { ctx } = this;
+    const { store, settings, executor } = ctx.deps;
+    for (const adoption of adoptions) {
+      const task = store.tasks().get(adoption.taskId);
+      if (!task || task.status !== 'in_progress' || ctx.running.has(task.id)) continue;
+      let job: TaskJob;
+      try {
+        job = describeJob(task, settings, ctx.deps.baseBranch ? { baseBranch: ctx.deps.baseBranch } : {});
+      } catch {
+        continue; // its overrides broke since: recovery's next look puts it back to open
+      }
+      const now = ctx.clock.now();
+      const run: Running = {
+        task,
+        claimedFrom: adoption.claimedFrom,
+        exclusive: isExclusive(task),
+        job,
+        logPath: executor.logFile(task.id),
+        command: `${job.agent} (re-attached)`,
+        commandOrigin: `the run of ${executor.name} an earlier chorus started`,
+        agentKind: job.agent,
+        cancel: null,
+      };
+      ctx.running.set(task.id, run);
+      this.sync.queue.delete(task.id);
+      ctx.emit({ type: 'task.started', at: now, id: task.id, title: task.title, priority: task.priority, running: ctx.running.size, logPath: ctx.relative(run.logPath), claimedFrom: adoption.claimedFrom });
+      const handle = executor.reattach?.(job, adoption.ref, adoption.attempt, (event) => this.onExecutorEvent(event)) ?? null;
+      if (!handle) {
+        this.settle.finish(run, { taskId: task.id, outcome: 'killed', killedBy: 'shutdown', exitCode: null, signal: null, timedOut: false, attempts: 0, durationMs: 0, logTail: [] });
+        continue;
+      }
+      run.cancel = handle.cancel;
+      handle.done.then(
+        (result) => this.settle.finish(run, result),
+        (error: unknown) => this.settle.finish(run, internalFailure(task.id, error)),
+      );
+    }
+  }
+
   /** The claim came back: start the agent, or give the slot back when someone else holds the task. */
   private launch(run: Running, claim: ClaimResult, now: number): void {
     const { ctx } = this;
@@ -245,7 +301,7 @@ export class Dispatch {
       this.settle.finish(run, none);
       return;
     }
-    ctx.emit({ type: 'task.started', at: now, id, title: claim.task.title, priority: claim.task.priority, running: ctx.running.size, logPath: ctx.relative(run.logPath), claimedFrom: run.claimedFrom });
+    ctx.emit({ type: 'task.started', at: now, id, title: claim.task.title, priority: claim.task.priority, running: ctx.running.size, logPath: ctx.relative(run.logPath), claimedFrom: run.claimedFrom, agent: run.agentKind });
     // The task file the agent reads holds the task as claimed.
     run.job.taskText = taskFileText(claim.task);
     try {
@@ -274,6 +330,7 @@ export class Dispatch {
         executor: ctx.deps.executor.name,
         ...local,
         ...(event.ref !== undefined ? { ref: event.ref } : {}),
+        ...(event.where !== undefined ? { where: event.where } : {}),
         logPath: run ? ctx.relative(run.logPath) : '',
       });
     } else if (event.type === 'attempt-end') {

@@ -3,7 +3,7 @@ import type { SchedulerView } from '../schedule/scheduler-graph.js';
 import { liveTaskCount } from '../task/task-count.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { AgentQuota } from './agent-quota.js';
-import { Dispatch, type DispatchState } from './dispatch.js';
+import { Dispatch, type DispatchState, type StartAnswer } from './dispatch.js';
 import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
 import type { RunContext } from './run-context.js';
 import { errorMessage } from './run-failures.js';
@@ -14,8 +14,8 @@ import { TrackerSync } from './tracker-sync.js';
 import type { EngineDeps, Running, RunSelection, StopReason } from './types.js';
 import { UnusableAgents } from './unusable-agents.js';
 
-export type { EngineDeps, RunSelection, StopReason } from './types.js';
-export type { DispatchState } from './dispatch.js';
+export type { Adoption, EngineDeps, RunSelection, StopReason } from './types.js';
+export type { DispatchState, StartAnswer } from './dispatch.js';
 export type { Clock } from '../time/clock.js';
 
 /** Which stop reason outranks which: an interrupt always takes effect (it ends the agents too). */
@@ -105,15 +105,23 @@ export class Engine {
       total: liveTaskCount(store.tasks().values()),
       cycles: sync.scheduler.cycles(),
       ...(ctx.deps.planTotal ? { planned: sync.plannedTotal(started) } : {}),
+      ...(ctx.deps.settings.maxBudgetUsd > 0 ? { maxBudgetUsd: ctx.deps.settings.maxBudgetUsd } : {}),
     });
 
+    let adopt = selection.adopt ?? [];
     const stopListening = store.onEvent((event) => this.settle.onStoreEvent(event));
     ctx.quota.start();
     this.stopWatching = ctx.deps.watchTracker?.(() => sync.rescans.request()) ?? null;
+    const { executor } = ctx.deps;
+    const stopNotices = executor.watch?.((notice) => this.emit({ type: 'executor.notice', at: ctx.clock.now(), executor: executor.name, message: notice.message, ...(notice.workers ? { workers: notice.workers } : {}) }));
     try {
       // A final write can merge in a close someone else made, which may unblock more work: go round again.
       do {
         const finished = new Promise<void>((resolve) => (this.settled = resolve));
+        if (adopt.length) {
+          this.dispatcher.adopt(adopt);
+          adopt = [];
+        }
         this.dispatcher.pump();
         await finished;
         await store.flush().catch((error: unknown) => ctx.halt({ kind: 'write-failed', message: `the tracker cannot be written (${errorMessage(error)})` }));
@@ -121,6 +129,7 @@ export class Engine {
     } finally {
       ctx.quota.dispose();
       stopListening();
+      stopNotices?.();
       this.stopWatching?.();
       this.stopWatching = null;
       await sync.rescans.running;
@@ -165,7 +174,7 @@ export class Engine {
   }
 
   /** A person's choice: start `id` next, ahead of dispatch order (see Dispatch.startNow). */
-  startNow(id: string): { ok: true; waitsForSlot: boolean } | { ok: false; reason: string } {
+  startNow(id: string): StartAnswer {
     return this.dispatcher.startNow(id);
   }
 
@@ -207,7 +216,7 @@ export class Engine {
     const { ctx, sync } = this;
     const reason = ctx.stopReason;
     const summary = ctx.tally.summary({
-      waiting: ctx.only ? 0 : sync.countWaiting(ctx.clock.now()),
+      waiting: ctx.only ? 0 : sync.countWork(ctx.clock.now()).waiting,
       cycles: sync.scheduler.cycles(),
       durationMs: ctx.clock.now() - started,
       interrupted: reason?.kind === 'interrupted',

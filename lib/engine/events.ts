@@ -1,27 +1,34 @@
 import type { AgentKind, AgentUnusable, AgentUsage } from '../agents/report.js';
 import type { RunOutcome } from '../executor/types.js';
 import type { ClaimedFrom } from '../schedule/transitions.js';
+import type { ExecutorNotice } from '../executor/executor.js';
 
 /**
  * What the engine tells its listeners. The batch printer, the --json writer (and later the
  * dashboard) are peers over this one stream; none of them reaches into the engine.
  */
 export type EngineEvent =
-  /** `planned`: tasks the run would start if every one succeeded, when asked for (EngineDeps.planTotal). */
-  | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][]; planned?: number }
+  /**
+   * `planned`: tasks the run would start if every one succeeded, when asked for (EngineDeps.planTotal).
+   * `maxBudgetUsd`: the spend at which dispatch stops, when one is set.
+   */
+  | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][]; planned?: number; maxBudgetUsd?: number }
   /**
    * The bd backend is claiming the task (`bd update ID --claim`); `task.started` follows when bd
    * gives it to chorus, `task.skipped` when someone else holds it. The jsonl backend claims at once.
    */
   | { type: 'task.claiming'; at: number; id: string; claimedFrom: ClaimedFrom }
-  /** The task was claimed; `claimedFrom`: its assignee and started_at before the claim, put back if the claim is undone. */
-  | { type: 'task.started'; at: number; id: string; title: string; priority: number; running: number; logPath: string; claimedFrom: ClaimedFrom }
+  /**
+   * The task was claimed; `claimedFrom`: its assignee and started_at before the claim, put back if
+   * the claim is undone; `agent`: the agent it runs on (absent when a watcher could not know it).
+   */
+  | { type: 'task.started'; at: number; id: string; title: string; priority: number; running: number; logPath: string; claimedFrom: ClaimedFrom; agent?: AgentKind }
   /**
    * An agent process started. `pgid`: its process group (ending the agent ends the group);
    * `pidStart`: its start time from /proc (null without /proc), so that a reused pid is never taken for it.
    */
   /** An attempt started: on this machine with its agent process (`pid`, `pgid`, `pidStart`), elsewhere with the executor's own `ref`. */
-  | { type: 'task.attempt'; at: number; id: string; attempt: number; executor: string; pid?: number; pgid?: number; pidStart?: string | null; ref?: string; logPath: string }
+  | { type: 'task.attempt'; at: number; id: string; attempt: number; executor: string; pid?: number; pgid?: number; pidStart?: string | null; ref?: string; where?: string; logPath: string }
   /** That agent process has exited and its group is gone. */
   | { type: 'task.attempt-ended'; at: number; id: string; attempt: number; exitCode: number | null; signal: string | null; usage?: AgentUsage }
   | { type: 'task.retry'; at: number; id: string; attempt: number; delayMs: number; reason: string }
@@ -61,6 +68,8 @@ export type EngineEvent =
   | { type: 'task.ready'; at: number; id: string; title: string; unblockedBy: string | null }
   /** A dispatch control changed (the dashboard's keys): the controls as they are now. */
   | { type: 'dispatch.changed'; at: number; maxAgents: number; autoAssign: boolean; paused: boolean; running: number; queued: number }
+  /** What the executor says of itself (executor "bullmq": waiting for workers, Redis gone and back), with the workers it knows of. */
+  | { type: 'executor.notice'; at: number; executor: string; message: string; workers?: ExecutorNotice['workers'] }
   /** Someone else changed the tracker file; chorus merged it and queued what became ready. */
   | { type: 'tracker.changed'; at: number; newlyReady: number }
   /**
