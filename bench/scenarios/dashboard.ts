@@ -141,8 +141,8 @@ async function firstFrameRow(context: ScenarioContext, scratch: ScratchDir): Pro
   const grids: number[] = [];
   try {
     for (let round = 0; round < dashboard.starts; round++) {
-      // A fresh copy each round: a dashboard starts agents and writes the tracker.
-      const repo = await makeRepo(scratch, 'dashboard-start', tracker.file, { maxAgents: dashboard.agents, agentCommand: 'sleep', agentArgs: ['600'] });
+      // A fresh copy each round. No agent starts (autoAssign off): the start path up to the grid is the same, and q then ends it at once.
+      const repo = await makeRepo(scratch, 'dashboard-start', tracker.file, { maxAgents: dashboard.agents, autoAssign: false, agentCommand: 'sleep', agentArgs: ['600'] });
       const t0 = performance.now();
       const terminal = new Terminal(dashboardCommand(context, repo.dir), 120, 35);
       try {
