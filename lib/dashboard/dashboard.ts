@@ -67,7 +67,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   let closed = false;
   let exited = false;
   const logs = new LogWatch(source, () => frames.request());
-  const slots = () => Math.max(run.dispatch?.maxAgents ?? 1, run.agents.size);
+  const slots = () => Math.max(run.maxAgents ?? 1, run.agents.size);
   grid.place(slots());
 
   const frameOf = (): Frame => ({

@@ -105,6 +105,7 @@ export class Engine {
       total: liveTaskCount(store.tasks().values()),
       cycles: sync.scheduler.cycles(),
       ...(ctx.deps.planTotal ? { planned: sync.plannedTotal(started) } : {}),
+      ...(ctx.deps.settings.maxBudgetUsd > 0 ? { maxBudgetUsd: ctx.deps.settings.maxBudgetUsd } : {}),
     });
 
     const stopListening = store.onEvent((event) => this.settle.onStoreEvent(event));

@@ -8,7 +8,8 @@ import type { ClaimedFrom } from '../schedule/transitions.js';
  */
 export type EngineEvent =
   /** `planned`: tasks the run would start if every one succeeded, when asked for (EngineDeps.planTotal). */
-  | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][]; planned?: number }
+  /** `maxBudgetUsd`: the spend at which dispatch stops, when one is set. */
+  | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][]; planned?: number; maxBudgetUsd?: number }
   /**
    * The bd backend is claiming the task (`bd update ID --claim`); `task.started` follows when bd
    * gives it to chorus, `task.skipped` when someone else holds it. The jsonl backend claims at once.

@@ -39,9 +39,9 @@ export class AgentsPanel implements Panel {
     this.#index = Math.min(this.#index, Math.max(0, slots.length - 1));
     if (this.#index < this.#top) this.#top = this.#index;
     if (this.#index >= this.#top + body) this.#top = this.#index - body + 1;
-    const max = run.dispatch?.maxAgents;
+    const max = run.maxAgents;
     const busy = run.agents.size;
-    const label = frame.source.mode.kind === 'watching' ? `Agents · ${busy} running (watched)` : `Agents · ${busy} of ${max ?? '?'} busy`;
+    const label = frame.source.mode.kind === 'watching' ? `Agents · ${max === null ? `${busy} running` : `${busy} of ${max} busy`} (watched)` : `Agents · ${busy} of ${max ?? '?'} busy`;
     const widths = { slot: 5, task: width >= 70 ? 12 : 9, attempt: 3, elapsed: 7, pid: 7 };
     const fixed = widths.slot + widths.task + widths.attempt + widths.elapsed + widths.pid + 5;
     const outputWidth = Math.max(0, width - fixed - 1);
@@ -79,7 +79,7 @@ function slotsOf(frame: Frame): { slot: number; agent: AgentInfo | undefined; id
   const { run } = frame;
   const bySlot = new Map([...run.agents.values()].map((a) => [a.slot, a]));
   const highest = Math.max(0, ...bySlot.keys());
-  const count = Math.max(run.dispatch?.maxAgents ?? 0, highest);
+  const count = Math.max(run.maxAgents ?? 0, highest);
   const slots = [];
   for (let slot = 1; slot <= count; slot += 1) {
     const agent = bySlot.get(slot);

@@ -6,7 +6,7 @@ import type { Rect } from '../layout.js';
 import { escapeTags } from '../theme.js';
 import { wrap } from '../text.js';
 import { placeBox, setLines, textBox, titleBar, type Frame, type Panel } from './panel.js';
-import { depText, stateTone, statusWord } from './tasks.js';
+import { depText, rowStatusWord, stateTone, statusWord } from './tasks.js';
 import { lastBlockedReason } from '../../task/notes.js';
 
 /** Past this many, blockers and dependents are counted, not named. */
@@ -55,9 +55,10 @@ export class DetailPanel implements Panel {
     const agent = run.agents.get(selected);
     if (agent) facts.push(`slot ${agent.slot}`, `attempt ${agent.attempt}`);
     // Wrapped like the rest; the status word, first on the first line, in its state's colour.
-    const word = agent ? 'running' : statusWord(task.status);
+    const word = agent ? 'running' : row ? rowStatusWord(row) : statusWord(task.status);
     wrap(`${word} · ${facts.join(' · ')}`, width).forEach((l, i) => lines.push(i === 0 ? theme.paint(tone, escapeTags(word)) + escapeTags(l.slice(word.length)) : escapeTags(l)));
 
+    if (word === 'claimed') say(`in progress by ${typeof task.raw['assignee'] === 'string' && task.raw['assignee'] ? task.raw['assignee'] : 'someone'}: not one of this run's agents`);
     if (view.has(selected)) {
       const blockers = view.blockers(selected);
       if (blockers.length === 0) {

@@ -17,6 +17,12 @@ export function statusWord(status: string): string {
   return status === 'in_progress' ? 'running' : status;
 }
 
+/** A row's status word: `claimed` for a task in progress that none of the run's agents has (a person's, another tool's). */
+export function rowStatusWord(row: TaskRow): string {
+  if (row.state === 'running') return 'running';
+  return row.status === 'in_progress' && row.state === 'other' ? 'claimed' : statusWord(row.status);
+}
+
 export function stateTone(state: RowState): Tone {
   return state === 'other' ? 'muted' : state;
 }
@@ -143,7 +149,7 @@ export class TasksPanel implements Panel {
       id: { text: row.id },
       priority: { text: `P${row.priority}` },
       type: { text: row.type },
-      status: { text: row.state === 'running' ? 'running' : statusWord(row.status), tone: stateTone(row.state) },
+      status: { text: rowStatusWord(row), tone: stateTone(row.state) },
       dep: dep,
       slot: { text: agent ? String(agent.slot) : '' },
       elapsed: { text: elapsed },

@@ -60,6 +60,15 @@ export class RunState {
   spentUsd: number | null = null;
   readonly taskSpend = new Map<string, number>();
   summary: BatchSummary | null = null;
+  /** The spend at which the run stops starting tasks (maxBudgetUsd); null when none is set. */
+  budgetUsd: number | null = null;
+  /** Watching another run: its maxAgents, as its journal last recorded it. */
+  #watchedMaxAgents: number | null = null;
+
+  /** At most this many agents at once: the live controls', or the watched run's; null when not known. */
+  get maxAgents(): number | null {
+    return this.dispatch?.maxAgents ?? this.#watchedMaxAgents;
+  }
 
   /** Takes in one event; says what it changed. */
   apply(event: SourceEvent): Change {
@@ -74,6 +83,7 @@ export class RunState {
       case 'batch.started':
         this.startedAt = event.at;
         this.planned = event.planned ?? null;
+        this.budgetUsd = event.maxBudgetUsd ?? null;
         if (this.dispatch) this.dispatch = { ...this.dispatch, maxAgents: event.maxAgents };
         change.rows = 'all';
         break;
@@ -99,6 +109,13 @@ export class RunState {
         }
         this.attempts.set(event.id, event.attempt);
         rows.add(event.id);
+        change.agents = true;
+        break;
+      }
+      case 'task.attempt-ended': {
+        // Its process is gone: until the next attempt (or the end) there is no pid.
+        const agent = this.agents.get(event.id);
+        if (agent?.attempt === event.attempt) agent.pid = null;
         change.agents = true;
         break;
       }
@@ -175,6 +192,11 @@ export class RunState {
         this.summary = event.summary;
         break;
       case 'watch.ended':
+        change.agents = true;
+        break;
+      case 'watch.limits':
+        this.#watchedMaxAgents = event.maxAgents;
+        this.budgetUsd = event.maxBudgetUsd;
         change.agents = true;
         break;
     }

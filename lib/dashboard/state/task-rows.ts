@@ -230,11 +230,14 @@ export class TaskRows {
   }
 
   #rowOf(task: Task, view: SchedulerView, tasks: ReadonlyMap<string, Task>, cycles: ReadonlySet<string>, now: number): TaskRow {
-    const watching = this.source.mode.kind === 'watching';
-    const running = this.run.agents.has(task.id) || (watching && task.status === 'in_progress');
+    // Running means one of the run's agents has it; a task someone else has in progress is 'other'.
+    const running = this.run.agents.has(task.id);
+    // Watching, the run's journal can say a task ended before the tracker file does.
+    const ended = task.status === 'in_progress' && !running ? this.run.ended.get(task.id) : undefined;
     let state: RowState;
     let dep: DepState = { kind: 'ok' };
     if (running) state = 'running';
+    else if (ended) state = ended.status === 'open' ? 'waiting' : ended.status;
     else if (task.status === 'closed') state = 'closed';
     else if (task.status === 'blocked') state = 'blocked';
     else if (task.status === 'open') state = 'waiting';
