@@ -123,7 +123,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     if (messageTimer) clearTimeout(messageTimer);
     messageTimer = null;
     // Answers fade after a while; questions (the quit prompt, the search) stay until answered.
-    if (ui.mode === 'normal' && text !== '') {
+    if (ui.mode !== 'confirm-quit' && ui.mode !== 'search' && text !== '') {
       messageTimer = setTimeout(
         guard(() => {
           grid.footer.message = null;

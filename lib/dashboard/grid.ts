@@ -9,6 +9,7 @@ import { HeaderPanel } from './panels/header.js';
 import { HelpOverlay } from './panels/help.js';
 import { LogPanel } from './panels/log.js';
 import { placeBox, textBox, type Frame } from './panels/panel.js';
+import { ProblemsOverlay } from './panels/problems.js';
 import { TasksPanel } from './panels/tasks.js';
 
 /**
@@ -28,6 +29,8 @@ export class Grid {
   readonly fullLog: LogPanel;
   /** `?`: every key. */
   readonly help: HelpOverlay;
+  /** `!`: every block and failure until dismissed. */
+  readonly problems: ProblemsOverlay;
   readonly #divider: Widgets.BoxElement;
   #layout: Layout;
   #slots = 0;
@@ -45,6 +48,7 @@ export class Grid {
     this.fullLog = new LogPanel(screen, true);
     this.fullLog.element.hide();
     this.help = new HelpOverlay(screen);
+    this.problems = new ProblemsOverlay(screen);
     this.#layout = this.place(1);
   }
 
@@ -68,6 +72,7 @@ export class Grid {
     // The message line and the keys are one panel.
     this.footer.place({ ...place.message, height: place.footer.top + place.footer.height - place.message.top });
     this.fullLog.place(place.overlay);
+    this.problems.place(place.overlay);
     this.#layout = place;
     return place;
   }
@@ -90,5 +95,6 @@ export class Grid {
     this.events.draw(frame);
     this.footer.draw(frame);
     if (fullLogOpen) this.fullLog.draw(frame);
+    if (this.problems.visible) this.problems.draw(frame);
   }
 }

@@ -26,7 +26,7 @@ export class FooterPanel extends TextPanel {
 }
 
 /** Which keys the footer keeps when it cannot show them all: `?` and `q` always, then the dispatch keys. */
-const PRIORITY = ['? help', 'q quit', '⏎ start', 'a auto', 'p pause', 'x kill', 'r retry', '+/- agents', 'Tab pane', 'f filter', 's sort', '/ search', 'l log', '↑↓ select'];
+const PRIORITY = ['? help', 'q quit', '⏎ start', 'a auto', 'p pause', 'x kill', 'r retry', '+/- agents', 'Tab pane', 'f filter', '! problems', 's sort', '/ search', 'l log', '↑↓ select'];
 
 const keysLines = new Map<string, string>();
 

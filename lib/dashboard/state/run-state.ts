@@ -2,6 +2,8 @@ import type { BatchSummary } from '../../engine/events.js';
 import type { DispatchState, SourceEvent } from '../source.js';
 import { describeEvent, EventLog } from './event-lines.js';
 import { History } from './history.js';
+import { Problems } from './problems.js';
+import type { Aside } from './row-state.js';
 
 /** An agent running now, in the slot it took. */
 export interface AgentInfo {
@@ -47,6 +49,10 @@ export class RunState {
   readonly attempts = new Map<string, number>();
   readonly events = new EventLog();
   readonly history = new History();
+  /** Every block and failure, until a person dismisses it (the Problems view). */
+  readonly problems = new Problems();
+  /** Tasks back to open that will not start by themselves yet: parked at a usage limit, or held after a person's x. */
+  readonly setAside = new Map<string, Exclude<Aside, 'review'>>();
   dispatch: DispatchState | null = null;
   /** Tasks the run would start if all succeeded, as planned at its start; null when not known. */
   planned: number | null = null;
@@ -78,6 +84,7 @@ export class RunState {
       this.events.add(line);
       change.events = true;
     }
+    this.problems.take(event);
     const rows = change.rows as Set<string>;
     switch (event.type) {
       case 'batch.started':
@@ -96,6 +103,7 @@ export class RunState {
         this.agents.set(event.id, { id: event.id, title: event.title, slot: this.#freeSlot(), attempt, pid: null, startedAt: event.at, logPath: event.logPath });
         this.attempts.set(event.id, attempt);
         this.ended.delete(event.id);
+        this.setAside.delete(event.id);
         rows.add(event.id);
         change.agents = true;
         this.#record(event.at);
@@ -128,6 +136,7 @@ export class RunState {
       }
       case 'agent.limited':
         this.agents.delete(event.id);
+        this.setAside.set(event.id, 'parked');
         this.quotaWaits.set(event.agent, event.resumesAt);
         rows.add(event.id);
         change.agents = true;
@@ -139,6 +148,8 @@ export class RunState {
           agent.phase = event.phase;
           change.agents = true;
         }
+        // In review now: the status filter's 'review or parked' shows it.
+        rows.add(event.id);
         break;
       }
       case 'agent.resumed':
@@ -159,6 +170,9 @@ export class RunState {
         });
         if (event.attempts > 0) this.attempts.set(event.id, event.attempts);
         if (event.status === 'closed') this.closed += 1;
+        if (event.status === 'open' && event.outcome === 'killed') this.setAside.set(event.id, 'held');
+        else if (event.status === 'open' && event.outcome === 'agent-unusable') this.setAside.set(event.id, 'parked');
+        else this.setAside.delete(event.id);
         rows.add(event.id);
         change.agents = true;
         this.#record(event.at);
