@@ -1,6 +1,7 @@
 import type { Widgets } from 'blessed';
 import { layoutFor, type Layout } from './layout.js';
 import { AgentsPanel } from './panels/agents.js';
+import { ChartsOverlay } from './panels/charts.js';
 import { DetailPanel } from './panels/detail.js';
 import { EventsPanel } from './panels/events.js';
 import { FooterPanel } from './panels/footer.js';
@@ -31,6 +32,8 @@ export class Grid {
   readonly help: HelpOverlay;
   /** `!`: every block and failure until dismissed. */
   readonly problems: ProblemsOverlay;
+  /** `c`: the run as line charts. */
+  readonly charts: ChartsOverlay;
   readonly #divider: Widgets.BoxElement;
   #layout: Layout;
   #slots = 0;
@@ -49,6 +52,7 @@ export class Grid {
     this.fullLog.element.hide();
     this.help = new HelpOverlay(screen);
     this.problems = new ProblemsOverlay(screen);
+    this.charts = new ChartsOverlay(screen);
     this.#layout = this.place(1);
   }
 
@@ -73,6 +77,7 @@ export class Grid {
     this.footer.place({ ...place.message, height: place.footer.top + place.footer.height - place.message.top });
     this.fullLog.place(place.overlay);
     this.problems.place(place.overlay);
+    this.charts.place(place.overlay);
     this.#layout = place;
     return place;
   }
@@ -96,5 +101,6 @@ export class Grid {
     this.footer.draw(frame);
     if (fullLogOpen) this.fullLog.draw(frame);
     if (this.problems.visible) this.problems.draw(frame);
+    if (this.charts.visible) this.charts.draw(frame);
   }
 }

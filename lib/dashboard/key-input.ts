@@ -12,7 +12,7 @@ import type { Theme, Tone } from './theme.js';
 export type ExitReason = { kind: 'quit' } | { kind: 'interrupt' } | { kind: 'error'; error: unknown };
 
 /** What the keys are doing: moving about, answering the quit question, typing a search, or in an overlay. */
-export type Mode = 'normal' | 'confirm-quit' | 'search' | 'help' | 'log' | 'problems' | 'leaving';
+export type Mode = 'normal' | 'confirm-quit' | 'search' | 'help' | 'log' | 'problems' | 'charts' | 'leaving';
 
 /** The dashboard's state the keys read and change. */
 export interface KeyContext {
@@ -62,6 +62,11 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
   }
   if (ui.mode === 'search') return searchKey(ctx, ch, full);
   if (ui.mode === 'problems') return problemsKey(ctx, binding?.action, ch, full);
+  if (ui.mode === 'charts') {
+    ui.mode = 'normal';
+    grid.charts.hide();
+    return ctx.redraw();
+  }
   if (ui.mode === 'log') {
     if (binding?.action === 'log' || binding?.action === 'clear' || binding?.action === 'quit') {
       ui.mode = 'normal';
@@ -97,6 +102,10 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
     case 'problems':
       ui.mode = 'problems';
       grid.problems.show();
+      return ctx.redraw();
+    case 'charts':
+      ui.mode = 'charts';
+      grid.charts.show(ctx.theme);
       return ctx.redraw();
     case 'failures':
       grid.events.failuresOnly = !grid.events.failuresOnly;

@@ -21,6 +21,7 @@ export type Action =
   | 'log'
   | 'problems'
   | 'failures'
+  | 'charts'
   | 'help'
   | 'quit'
   | 'interrupt'
@@ -64,6 +65,7 @@ export const BINDINGS: readonly Binding[] = [
   { action: 'log', keys: ['l'], label: 'l', help: "the selected task's log, full screen (Esc or l closes)", footer: 'l log' },
   { action: 'problems', keys: ['!'], label: '!', help: 'problems: every block and failure with its reason, kept until dismissed (d one, D all; Enter shows the task)', footer: '! problems' },
   { action: 'failures', keys: ['e'], label: 'e', help: 'the event pane: failures only / every event' },
+  { action: 'charts', keys: ['c'], label: 'c', help: 'charts: tasks closed per minute and agents busy over the run, spend against maxBudgetUsd (any key closes)', footer: 'c charts' },
   { action: 'help', keys: ['?'], label: '?', help: 'this help', footer: '? help' },
   { action: 'clear', keys: ['escape'], label: 'Esc', help: 'clear the search and the filter; close an overlay' },
   { action: 'quit', keys: ['q'], label: 'q', help: 'quit; asks first when agents run (y ends them, tasks back to open)', footer: 'q quit' },

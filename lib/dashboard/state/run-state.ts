@@ -4,6 +4,7 @@ import { describeEvent, EventLog } from './event-lines.js';
 import { History } from './history.js';
 import { Problems } from './problems.js';
 import type { Aside } from './row-state.js';
+import { Timeline } from './timeline.js';
 
 /** An agent running now, in the slot it took. */
 export interface AgentInfo {
@@ -49,6 +50,8 @@ export class RunState {
   readonly attempts = new Map<string, number>();
   readonly events = new EventLog();
   readonly history = new History();
+  /** The whole run a minute a bucket: closed per minute, agents busy, spend (the chart view). */
+  readonly timeline = new Timeline();
   /** Every block and failure, until a person dismisses it (the Problems view). */
   readonly problems = new Problems();
   /** Tasks back to open that will not start by themselves yet: parked at a usage limit, or held after a person's x. */
@@ -91,6 +94,7 @@ export class RunState {
         this.startedAt = event.at;
         this.planned = event.planned ?? null;
         this.budgetUsd = event.maxBudgetUsd ?? null;
+        this.#record(event.at);
         if (this.dispatch) this.dispatch = { ...this.dispatch, maxAgents: event.maxAgents };
         change.rows = 'all';
         break;
@@ -227,5 +231,6 @@ export class RunState {
 
   #record(at: number): void {
     this.history.record(at, this.agents.size, this.closed);
+    this.timeline.record(at, this.agents.size, this.closed, this.spentUsd ?? 0);
   }
 }
