@@ -5,6 +5,7 @@ import { handleKey, type KeyContext, type ExitReason } from './key-input.js';
 
 export type { ExitReason } from './key-input.js';
 import { LogWatch } from './log-watch.js';
+import { handleMouse, listenMouse } from './mouse.js';
 import type { Frame } from './panels/panel.js';
 import { openScreen, screenText, type TerminalStreams } from './screen.js';
 import type { DashboardSource, SourceEvent } from './source.js';
@@ -174,6 +175,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     'keypress',
     guard((ch: string | undefined, key: { full?: string } | undefined) => handleKey(keys, ch, key?.full)),
   );
+  listenMouse(screen, grid, guard((target, action, y) => handleMouse(keys, target, action, y)));
   screen.on(
     'resize',
     guard(() => {

@@ -30,6 +30,15 @@ export class AgentsPanel implements Panel {
     return slots[this.#index]?.id ?? null;
   }
 
+  /** A click on screen row `y`: selects that slot; the task of its agent, if any (undefined: no slot there). */
+  pick(frame: Frame, y: number): string | null | undefined {
+    const at = this.#top + y - this.#rect.top - 2;
+    const slots = slotsOf(frame);
+    if (y < this.#rect.top + 2 || at >= slots.length) return undefined;
+    this.#index = at;
+    return slots[at]!.id;
+  }
+
   draw(frame: Frame): void {
     const { theme, run, now } = frame;
     const width = this.#rect.width;

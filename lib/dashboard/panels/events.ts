@@ -29,6 +29,11 @@ export class EventsPanel implements Panel {
     screen.append(this.#log);
   }
 
+  /** The lines' element (under the title line): where a click or the wheel lands on the pane. */
+  get body(): Widgets.BlessedElement {
+    return this.#log;
+  }
+
   place(rect: Rect): void {
     this.#rect = rect;
     placeBox(this.element, { ...rect, height: 1 });
