@@ -58,7 +58,7 @@ describe.skipIf(!hasTmux)('chorus dashboard: failures found at scale', () => {
     for (const id of failed) r.release(id, 3);
     await t.waitFor((s) => failed.every((id) => s.includes(`✗ ${id} blocked`)), 'the two failures in the event pane');
     r.release('all');
-    await until(() => r.starts(), (s) => s.length >= 60, 60_000);
+    await until(() => r.starts(), (s) => s.length >= 12, 60_000);
     screen = t.screen();
     // The failures have scrolled out of the event pane...
     expect(failed.some((id) => screen.includes(`✗ ${id} blocked`))).toBe(false);
