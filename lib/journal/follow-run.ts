@@ -139,6 +139,7 @@ export class RunFollower {
           ...(entry.agent ? { pid: entry.agent.pid, pidStart: entry.agent.start } : {}),
           ...(entry.pgid !== undefined ? { pgid: entry.pgid } : {}),
           ...(entry.ref !== undefined ? { ref: entry.ref } : {}),
+          ...(entry.where !== undefined ? { where: entry.where } : {}),
           logPath: entry.log,
         });
         return;

@@ -101,6 +101,12 @@ describe('following a run through its journal', () => {
     expect(f.running).toBe(1);
   });
 
+  it('an attempt that ran elsewhere (executor bullmq) keeps its job and its worker', () => {
+    const { f, events } = follower(7);
+    f.take([runStart('r', identity(7, '1')), claim('r', 'a'), { type: 'attempt', run: 'r', at: '2026-03-01T11:00:02.000Z', task: 'a', attempt: 1, executor: 'bullmq', ref: 'job-9', where: 'worker-b', log: '.beads/agent-output/a.log' }]);
+    expect(events.find((e) => e.type === 'task.attempt')).toMatchObject({ executor: 'bullmq', ref: 'job-9', where: 'worker-b' });
+  });
+
   it('a claim a compaction dropped between two reads has ended: the tracker says how', () => {
     const { f, events } = follower(7, { a: 'closed', b: 'blocked' });
     f.take([runStart('r', identity(7, '1')), claim('r', 'a'), claim('r', 'b'), claim('r', 'c'), attempt('r', 'c', identity(600, '1'))]);
