@@ -1,5 +1,7 @@
 import type { Widgets } from 'blessed';
-import { layoutFor, type Layout } from './layout.js';
+import { layoutFor, MIN_COLS, MIN_ROWS, tooSmall, type Layout } from './layout.js';
+import { wrap } from './text.js';
+import { escapeTags } from './theme.js';
 import { AgentsPanel } from './panels/agents.js';
 import { ChartsOverlay } from './panels/charts.js';
 import { DetailPanel } from './panels/detail.js';
@@ -35,6 +37,8 @@ export class Grid {
   /** `c`: the run as line charts. */
   readonly charts: ChartsOverlay;
   readonly #divider: Widgets.BoxElement;
+  /** Over everything when the terminal is below MIN_COLS x MIN_ROWS. */
+  readonly #tooSmall: Widgets.BoxElement;
   #layout: Layout;
   #slots = 0;
 
@@ -53,6 +57,8 @@ export class Grid {
     this.help = new HelpOverlay(screen);
     this.problems = new ProblemsOverlay(screen);
     this.charts = new ChartsOverlay(screen);
+    this.#tooSmall = textBox(screen);
+    this.#tooSmall.hide();
     this.#layout = this.place(1);
   }
 
@@ -79,7 +85,27 @@ export class Grid {
     this.problems.place(place.overlay);
     this.charts.place(place.overlay);
     this.#layout = place;
+    this.#placeNotice();
     return place;
+  }
+
+  /** Whether the terminal is too small for the grid: only the notice is shown (and drawn). */
+  get tooSmall(): boolean {
+    return tooSmall(this.screen.width as number, this.screen.height as number);
+  }
+
+  #placeNotice(): void {
+    const cols = this.screen.width as number;
+    const rows = this.screen.height as number;
+    if (!this.tooSmall) {
+      this.#tooSmall.hide();
+      return;
+    }
+    placeBox(this.#tooSmall, { top: 0, left: 0, width: cols, height: rows });
+    const text = [`terminal too small (needs ${MIN_COLS}×${MIN_ROWS}, this is ${cols}×${rows})`, 'make it larger, or q to quit'];
+    this.#tooSmall.setContent(text.flatMap((t) => wrap(t, cols)).map(escapeTags).join('\n'));
+    this.#tooSmall.show();
+    this.#tooSmall.setFront();
   }
 
   /** Places the panels again when `slots` agent lines need another height (a + or - that changed maxAgents). */
@@ -91,6 +117,11 @@ export class Grid {
   }
 
   draw(frame: Frame, fullLogOpen: boolean): void {
+    if (this.tooSmall) {
+      // Over an overlay opened since (help, the log) too.
+      this.#tooSmall.setFront();
+      return;
+    }
     this.header.draw(frame);
     this.gauges.draw(frame);
     this.tasks.draw(frame);

@@ -10,6 +10,7 @@ import { randomDag } from '../helpers/random-dag.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { AGENTS, bead, CLI, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
 import { startWorker, workerDir, type RunningWorker } from '../helpers/workers.js';
+import { recordedStarts, replayEnv } from '../helpers/preset-cli.js';
 import { spawn } from 'node:child_process';
 
 const AGENT = path.join(AGENTS, 'record-worker.js');
@@ -142,17 +143,18 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
   }, 60_000);
 
   it('a second leader on the same queue is refused, naming the first; status and doctor show the worker and Redis meanwhile', async () => {
-    const s = await setUp([bead('l-slow')]);
-    await s.worker('w', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records, FIXTURE_SLOW_MS: '4000' } });
+    const s = await setUp([bead('l-hold')]);
+    const release = path.join(root!, 'release');
+    await s.worker('w', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records, FIXTURE_RELEASE: release } });
     const first = spawn(process.execPath, [CLI, '-C', repo!.dir, 'batch', '--all-ready'], { stdio: 'ignore' });
     const deadline = Date.now() + 20_000;
-    while (!readFileSync(s.records, 'utf8').includes('start l-slow')) {
+    while (!readFileSync(s.records, 'utf8').includes('start l-hold')) {
       if (Date.now() > deadline) throw new Error('the first leader never started its task');
       await new Promise((r) => setTimeout(r, 50));
     }
     // While it runs: status says where the task runs and who is connected; doctor checks Redis.
     const status = await runChorus(['-C', repo!.dir, 'status']);
-    expect(status.stdout).toMatch(/▶ l-slow  Task l-slow  since \S+  on worker w \(pid \d+\)/);
+    expect(status.stdout).toMatch(/▶ l-hold  Task l-hold  since \S+  on worker w \(pid \d+\)/);
     expect(status.stdout).toMatch(/Workers: w on \S+ \(1\/1 busy, custom, beat \d+ s ago\)/);
     const doctor = await runChorus(['-C', repo!.dir, 'doctor', '--json']);
     const checks = JSON.parse(doctor.stdout) as { checks: { name: string; status: string; message: string }[] };
@@ -170,7 +172,34 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
     } finally {
       await other.remove();
     }
+    writeFileSync(release, '');
     expect(await new Promise((resolve) => first.once('exit', resolve))).toBe(0);
+  }, 60_000);
+
+  it('a usage limit one worker\'s agent hits holds that agent back on every worker: the gate is the leader\'s (claude\'s recorded limit, the claude preset)', async () => {
+    redis = await startRedis();
+    root = await mkdtemp(path.join(os.tmpdir(), 'chorus-workers-'));
+    repo = await makeRepo([bead('q-1'), bead('q-2'), bead('q-3')], { executor: 'bullmq', redisUrl: redis.url, queue: QUEUE, agent: 'claude', maxAgents: 1, killGrace: 500 });
+    const starts = path.join(root, 'starts.txt');
+    for (const name of ['w1', 'w2']) {
+      const dir = workerDir(root, name, { redisUrl: redis.url, queue: QUEUE, agent: 'claude', killGrace: 500 });
+      workers.push(await startWorker(dir, name, 1, replayEnv('claude-usage-limit.stream.jsonl', 1, { FAKE_AGENT_STARTS: starts })));
+    }
+    const leader = spawn(process.execPath, [CLI, '-C', repo.dir, 'batch', '--all-ready', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    leader.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((resolve) => leader.on('close', (code) => resolve(code)));
+    for (let i = 0; i < 400 && !out.includes('"agent.limited"'); i += 1) await new Promise((r) => setTimeout(r, 50));
+    // Long enough for the idle worker to have taken the next task, had the limit been only that worker's.
+    await new Promise((r) => setTimeout(r, 3000));
+    leader.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const limited = events(out).filter((e) => e['type'] === 'agent.limited');
+    expect(limited, out).toHaveLength(1);
+    expect(limited[0]).toMatchObject({ agent: 'claude', probe: true });
+    expect(recordedStarts(starts).filter((s) => s.name === 'claude')).toHaveLength(1);
+    const tasks = await repo.readTasks();
+    for (const id of ['q-1', 'q-2', 'q-3']) expect(tasks.get(id)!['status']).toBe('open');
   }, 60_000);
 
   it('bad Redis input: a malformed URL, nothing listening, a wrong password: a clear error naming it, exit 2, nothing claimed', async () => {

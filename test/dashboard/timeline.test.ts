@@ -59,6 +59,8 @@ it('c draws the charts without colour under NO_COLOR, and any key closes them', 
   try {
     source.emit({ type: 'batch.started', at: Date.now() - 2 * MIN, maxAgents: 2, ready: 2, total: 2, cycles: [], maxBudgetUsd: 2 });
     source.emit({ type: 'task.started', at: Date.now() - MIN, id: 'a', title: 'a', priority: 2, running: 1, logPath: 'x', claimedFrom: { assignee: null, startedAt: null } });
+    // The spend is counted as the attempt ends, as the engine reports it.
+    source.emit({ type: 'task.attempt-ended', at: Date.now(), id: 'a', attempt: 1, exitCode: 0, signal: null, usage: { costUsd: 0.4 } });
     source.emit({ type: 'task.finished', at: Date.now(), id: 'a', title: 'a', outcome: 'success', status: 'closed', attempts: 1, durationMs: MIN, usage: { costUsd: 0.4 } });
     terminal.input.write('c');
     const screen = await screenWhere(dashboard, (t) => t.includes('Tasks closed per minute') && /[\u2801-\u28ff]/.test(t));

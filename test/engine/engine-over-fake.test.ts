@@ -185,6 +185,22 @@ describe('the engine over a fake executor (no process)', () => {
     expect(f.engine.startNow('u-2')).toEqual({ ok: false, reason: expect.stringMatching(/claude cannot work here \(Not logged in\)/) });
   });
 
+  it('Enter on a task whose agent waits for its usage limit answers with the wait (until when), and nothing starts before it ends', async () => {
+    const f = await engineOver([bead('q-1', { priority: 0 }), bead('q-2')], { script: (job) => (job.taskId === 'q-1' ? { kind: 'usage-limit', resetInMs: 60_000, sessionId: 'sess-1' } : { kind: 'hang' }) }, { maxAgents: 1 });
+    const done = f.engine.run({ keepAlive: true });
+    await until(() => ofType(f.events, 'agent.limited').length === 1);
+    const limited = ofType(f.events, 'agent.limited')[0]!;
+    const answer = f.engine.startNow('q-1');
+    expect(answer).toEqual({ ok: true, waitsForSlot: false, waitsForLimit: { agent: 'claude', resumesAt: limited.resumesAt, probe: false } });
+    expect(limited.resumesAt - limited.at).toBeGreaterThanOrEqual(59_000);
+    // Asked again, the same answer; meanwhile nothing started on claude.
+    expect(f.engine.startNow('q-1')).toEqual(answer);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(f.executor.record.started.map((j) => j.taskId)).toEqual(['q-1']);
+    f.engine.stop();
+    await done;
+  });
+
   it('the live controls: auto-assign off waits for a person; maxAgents raised starts more; pause holds; a blocked task is retried', async () => {
     const tasks = Array.from({ length: 4 }, (_, i) => bead(`c-${i}`));
     tasks.push(bead('c-bad', { status: 'blocked' }));

@@ -24,7 +24,7 @@ export function describeEvent(event: SourceEvent): EventLine | null {
       return {
         at,
         tone: 'muted',
-        text: `started: ${event.ready} ready of ${event.total}, up to ${event.maxAgents} agent(s)${event.cycles.length ? `; ${event.cycles.length} dependency cycle(s), never started` : ''}`,
+        text: `started: ${event.ready} ready of ${event.total} in the tracker, up to ${event.maxAgents} agent(s)${event.cycles.length ? `; ${event.cycles.length} dependency cycle(s), never started` : ''}`,
       };
     case 'task.started':
       return { at, tone: 'running', text: `▶ ${event.id} started (${event.running} running)` };
