@@ -78,7 +78,7 @@ describe('the engine over a fake executor (no process)', () => {
     const done = f.engine.run();
     // A person kills three agents once they run.
     for (const id of killed) {
-      await until(() => f.engine.runningIds.includes(id) || f.store.tasks().get(id)?.status === 'blocked' || ofType(f.events, 'batch.finished').length > 0, 10_000);
+      await until(() => f.engine.runningIds.includes(id) || f.store.tasks().get(id)?.status === 'blocked' || ofType(f.events, 'batch.finished').length > 0, 30_000);
       f.engine.kill(id);
     }
     const summary = await done;

@@ -75,7 +75,7 @@ export class AgentsPanel implements Panel {
     const label = [frame.source.mode.kind === 'watching' ? `Agents · ${max === null ? `${busy} running` : `${busy} of ${max} busy`} (watched)` : `Agents · ${busy} of ${max ?? '?'} busy`];
     const spend = spendLabel(run.spentUsd, run.agentSpend);
     if (spend) label.push(spend);
-    const columns = columnsFor(width, frame.rows.idWidth);
+    const columns = columnsFor(width, frame.rows.idWidth, [...run.agents.values()].some((a) => a.where !== undefined));
     const lines = [titleBar(label.join(' · '), width, theme, focused), theme.bold(headerLine(columns))];
     const end = Math.min(entries.length, this.#top + window);
     for (let i = this.#top; i < end; i += 1) {
@@ -103,14 +103,15 @@ export class AgentsPanel implements Panel {
     const tail = frame.agentTails.get(agent.id);
     const last = phase ?? tail?.lastLine() ?? '';
     const since = Math.max(agent.startedAt, tail?.modifiedAt ?? agent.startedAt);
-    const silentMs = phase || agent.pid === null ? 0 : now - since;
+    // An agent on a worker has no pid here; its output reaches this log as it comes.
+    const silentMs = phase || (agent.pid === null && agent.where === undefined) ? 0 : now - since;
     const spent = run.taskSpend.get(agent.id);
     const values: Record<string, { text: string; tone?: Tone }> = {
       task: { text: agent.id, tone: 'running' },
       attempt: { text: String(agent.attempt) },
       elapsed: { text: shortDuration(now - agent.startedAt) },
       silent: silentMs >= TALKING_MS ? { text: shortDuration(silentMs), ...(silentMs >= LONG_SILENCE_MS ? { tone: 'warning' as const } : {}) } : { text: '' },
-      pid: { text: agent.pid === null ? '—' : String(agent.pid) },
+      pid: { text: agent.pid !== null ? String(agent.pid) : agent.where !== undefined ? agent.where.replace(/ \(pid (\d+)\)$/, ':$1') : '—' },
       spent: { text: spent === undefined ? '' : `$${spent.toFixed(2)}` },
       output: { text: last },
     };
@@ -128,15 +129,16 @@ export class AgentsPanel implements Panel {
   }
 }
 
-/** slot, task (as wide as the ids need), then what goes first when room is short: try, pid, spent, elapsed, silent. */
-function columnsFor(width: number, idWidth: number): Column[] {
+/** slot, task (as wide as the ids need), then what goes first when room is short: try, pid (or worker), spent, elapsed, silent. */
+function columnsFor(width: number, idWidth: number, remote: boolean): Column[] {
   const fixed: ColumnSpec[] = [
     { name: 'slot', header: 'slot', width: 4 },
     { name: 'task', header: 'task', width: Math.max(6, Math.min(24, idWidth)), least: Math.min(9, Math.max(6, idWidth)) },
     { name: 'attempt', header: 'try', width: 3, align: 'right', keep: 1 },
     { name: 'elapsed', header: 'elapsed', width: 7, align: 'right', keep: 5 },
     { name: 'silent', header: 'silent', width: 6, align: 'right', keep: 6 },
-    { name: 'pid', header: 'pid', width: 7, align: 'right', keep: 2 },
+    // executor "bullmq": the worker (name:pid there) instead of a pid of this machine.
+    remote ? { name: 'pid', header: 'worker', width: 14, keep: 2 } : { name: 'pid', header: 'pid', width: 7, align: 'right', keep: 2 },
     { name: 'spent', header: 'spent', width: 6, align: 'right', keep: 3 },
   ];
   return fitColumns(fixed, { name: 'output', header: 'last output', least: 12 }, width);

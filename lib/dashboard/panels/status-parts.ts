@@ -68,6 +68,8 @@ export function statusParts(source: DashboardSource, run: RunState, listed: numb
       tone: 'warning',
     });
   }
+  // executor "bullmq": nothing starts while no worker is connected or Redis does not answer.
+  if (run.executor?.waiting) parts.push({ forms: [`⛁ ${run.executor.message}`, `⛁ ${run.executor.message.replace(/ \(.*$/, '')}`, '⛁ no workers'], tone: 'warning' });
   const d = mode.kind === 'live' ? run.dispatch : null;
   if (d?.paused) parts.push({ forms: ['dispatch PAUSED (p resumes)', 'PAUSED (p)', 'PAUSED'], tone: 'warning' });
   if (d && !d.autoAssign) parts.push({ forms: ['auto-assign OFF (Enter starts, a turns on)', 'auto-assign OFF (a)', 'auto OFF'], tone: 'running' });
@@ -96,6 +98,10 @@ export function statusParts(source: DashboardSource, run: RunState, listed: numb
         '',
       ],
     });
+  }
+  if (run.executor && !run.executor.waiting && run.executor.workers.length > 0) {
+    const workers = run.executor.workers;
+    parts.push({ forms: [`workers: ${workers.map((w) => `${w.name} ${w.busy}/${w.concurrency}`).join(', ')}`, `${workers.length} worker${workers.length === 1 ? '' : 's'}`, ''] });
   }
   if (d) {
     if (d.autoAssign) parts.push({ forms: ['auto-assign ON', ''], tone: 'closed' });

@@ -19,6 +19,16 @@ export interface AgentInfo {
   /** workspace "worktree": its branch and what it is doing after the agent (verifying, waiting to merge, merging). */
   branch?: string;
   phase?: 'verifying' | 'waiting-to-merge' | 'merging';
+  /** executor "bullmq": the worker it runs on (its name and its pid there). */
+  where?: string;
+}
+
+/** executor "bullmq": what the executor last said of itself (waiting for workers, Redis gone), and the workers connected. */
+export interface ExecutorInfo {
+  message: string;
+  workers: { name: string; busy: number; concurrency: number }[];
+  /** Nothing can start: no worker connected, or Redis not answering. */
+  waiting: boolean;
 }
 
 /** An agent's wait for its usage limit: until when; `probe`: the reset was not known (one task tries first); `cause`: the network. */
@@ -93,6 +103,7 @@ export class RunState {
   get maxAgents(): number | null {
     return this.dispatch?.maxAgents ?? this.#watchedMaxAgents;
   }
+  executor: ExecutorInfo | null = null;
 
   /** Takes in one event; says what it changed. */
   apply(event: SourceEvent): Change {
@@ -136,6 +147,7 @@ export class RunState {
         if (agent) {
           agent.attempt = event.attempt;
           agent.pid = event.pid ?? null;
+          if (event.where !== undefined) agent.where = event.where;
         }
         this.attempts.set(event.id, event.attempt);
         rows.add(event.id);
@@ -160,6 +172,14 @@ export class RunState {
         change.agents = true;
         break;
       }
+      case 'executor.notice':
+        this.executor = {
+          message: event.message,
+          workers: (event.workers ?? []).map((w) => ({ name: w.name, busy: w.busy, concurrency: w.concurrency })),
+          waiting: /^waiting for workers|not answering/.test(event.message),
+        };
+        change.agents = true;
+        break;
       case 'agent.limited':
         this.agents.delete(event.id);
         this.quotaWaits.set(event.agent, { resumesAt: event.resumesAt, probe: event.probe, ...(event.cause ? { cause: event.cause } : {}) });
