@@ -47,7 +47,7 @@ export interface Plan {
 
 export const FULL_PLAN: Plan = {
   mode: 'full',
-  suiteBudgetS: 260,
+  suiteBudgetS: 350,
   load: { tasks: 100_000, closedShare: 0.5, runs: 5, budgetS: 40, timeoutS: 30 },
   dispatch: { tasks: 2_000, width: 16, maxAgents: 8, runs: 3, budgetS: 45, timeoutS: 40 },
   chain: { short: 1_000, long: 5_000, runs: 3, budgetS: 80, timeoutS: 90 },
@@ -63,7 +63,7 @@ export const FULL_PLAN: Plan = {
 
 export const QUICK_PLAN: Plan = {
   mode: 'quick',
-  suiteBudgetS: 50,
+  suiteBudgetS: 75,
   load: { tasks: 20_000, closedShare: 0.5, runs: 3, budgetS: 8, timeoutS: 10 },
   dispatch: { tasks: 500, width: 16, maxAgents: 8, runs: 2, budgetS: 10, timeoutS: 15 },
   chain: { short: 200, long: 1_000, runs: 1, budgetS: 15, timeoutS: 20 },
