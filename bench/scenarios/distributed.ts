@@ -62,7 +62,7 @@ function sleepingLabel(context: ScenarioContext): string {
  * Workers of their own on `queue`, connected and warmed up before `body` runs, stopped after it
  * whatever happens. A worker starts its agent pool (a thread and an agent host) at its first job,
  * once in its life: `warmUp` batches, not timed, run until every worker has run a job, so that
- * the timed batches meet workers as a long-lived worker is.
+ * the timed batches meet the workers as a long-lived deployment has them.
  */
 async function withWorkers<T>(
   context: ScenarioContext,
@@ -147,7 +147,8 @@ async function overheadRow(context: ScenarioContext, scratch: ScratchDir, redisU
 /**
  * A leader whose remote agents all sleep has nothing to do but follow them: its CPU over the batch,
  * per 20 s of the batch's wall; and, as the idle scenario separates it, what it costs while they
- * sleep (the same batch on workers whose agent is `sleep 0` taken off: start-up and finish).
+ * sleep (the same batch with `sleep 0`, its start-up and finish, taken off). The `sleep 0` runs go
+ * first, after the warm-up, on the same workers.
  */
 async function leaderIdleRows(context: ScenarioContext, scratch: ScratchDir, redisUrl: string): Promise<Row[]> {
   const { distributed } = context.plan;
