@@ -74,5 +74,5 @@ export const QUICK_PLAN: Plan = {
   schedulerGraph: { tasks: 20_000, runs: 1, timeoutS: 20 },
   dashboard: { tasks: 2_000, frames: 20, cols: 200, rows: 60, agents: 4, idleS: 5, logMB: 100, timeoutS: 30 },
   bd: { tasks: 40, width: 8, maxAgents: 4, batchTimeoutS: 30, loadRuns: 3, loadBudgetS: 8, loadTimeoutS: 15 },
-  distributed: { tasks: 100, width: 16, workers: 2, concurrency: 4, runs: 1, budgetS: 10, timeoutS: 30, sleepS: 5, zeroRuns: 1, idleTimeoutS: 25 },
+  distributed: { tasks: 40, width: 16, workers: 2, concurrency: 4, runs: 1, budgetS: 10, timeoutS: 30, sleepS: 3, zeroRuns: 1, idleTimeoutS: 25 },
 };
