@@ -11,6 +11,10 @@ export interface ChorusSettings {
   agentCommand: string;
   agentArgs: string[];
   agentEnv?: Record<string, string>;
+  /** executor "bullmq": this repository's chorus is the leader on `queue` at `redisUrl`. @default local */
+  executor?: 'local' | 'bullmq';
+  redisUrl?: string;
+  queue?: string;
   /** Off: a dashboard starts no agent until told to. @default true (chorus's default) */
   autoAssign?: boolean;
 }
