@@ -61,7 +61,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const rows = new TaskRows(source, run);
   for (const notice of options.notices ?? []) run.events.add({ at: now(), tone: 'warning', text: notice });
   const grid = new Grid(screen);
-  const ui: KeyContext['ui'] = { mode: 'normal', focus: 'tasks', selected: null };
+  const ui: KeyContext['ui'] = { mode: 'normal', focus: 'tasks', selected: null, wrapLogs: true };
   let messageTimer: NodeJS.Timeout | null = null;
   let tick: NodeJS.Timeout | null = null;
   let closed = false;
@@ -80,6 +80,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     selected: ui.selected,
     agentTails: logs.agentTails,
     selectedTail: logs.selectedTail,
+    wrapLogs: ui.wrapLogs,
   });
 
   const draw = () => {

@@ -20,7 +20,7 @@ export interface KeyContext {
   rows: TaskRows;
   grid: Grid;
   theme: Theme;
-  ui: { mode: Mode; focus: PaneName; selected: string | null };
+  ui: { mode: Mode; focus: PaneName; selected: string | null; wrapLogs: boolean };
   frame(): Frame;
   say(text: string, tone?: Tone | null): void;
   exit(reason: ExitReason): void;
@@ -66,6 +66,7 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
       grid.fullLog.element.hide();
       return ctx.redraw();
     }
+    if (binding?.action === 'wrap') return toggleWrap(ctx);
     const m = binding ? MOVES[binding.action] : undefined;
     if (m) grid.fullLog.move(ctx.frame(), m);
     return ctx.redraw();
@@ -102,6 +103,8 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
       grid.fullLog.element.show();
       grid.fullLog.element.setFront();
       return ctx.redraw();
+    case 'wrap':
+      return toggleWrap(ctx);
     case 'help':
       ui.mode = 'help';
       grid.help.show(grid.layout.overlay, ctx.theme, ctx.source.controls !== null);
@@ -121,6 +124,11 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
     default:
       return;
   }
+}
+
+function toggleWrap(ctx: KeyContext): void {
+  ctx.ui.wrapLogs = !ctx.ui.wrapLogs;
+  ctx.say(ctx.ui.wrapLogs ? 'log lines wrap (w cuts them)' : 'log lines are cut at the edge (w wraps them)');
 }
 
 /** Arrows and the like act on the focused pane; in the task and agent panes they move the selection. */

@@ -19,6 +19,7 @@ export type Action =
   | 'sort'
   | 'search'
   | 'log'
+  | 'wrap'
   | 'help'
   | 'quit'
   | 'interrupt'
@@ -60,6 +61,7 @@ export const BINDINGS: readonly Binding[] = [
   { action: 'sort', keys: ['s'], label: 's', help: 'sort by dispatch order / by id', footer: 's sort' },
   { action: 'search', keys: ['/'], label: '/', help: 'search ids and titles (Enter keeps it, Esc clears it)', footer: '/ search' },
   { action: 'log', keys: ['l'], label: 'l', help: "the selected task's log, full screen (Esc or l closes)", footer: 'l log' },
+  { action: 'wrap', keys: ['w'], label: 'w', help: 'the log pane and the full-screen log: wrap long lines / cut them' },
   { action: 'help', keys: ['?'], label: '?', help: 'this help', footer: '? help' },
   { action: 'clear', keys: ['escape'], label: 'Esc', help: 'clear the search and the filter; close an overlay' },
   { action: 'quit', keys: ['q'], label: 'q', help: 'quit; asks first when agents run (y ends them, tasks back to open)', footer: 'q quit' },

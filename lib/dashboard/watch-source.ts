@@ -8,11 +8,15 @@ import type { Tracker } from '../tracker/tracker.js';
 import { logPathOf } from './log-path.js';
 import type { DashboardSource, SourceEvent, SourceMode } from './source.js';
 import { lastBlockedReason } from '../task/notes.js';
+import type { AgentKind } from '../agents/report.js';
+import { taskAgentKind } from './task-agent.js';
 
 export interface WatchSourceOptions {
   repoDir: string;
   store: Tracker;
   skipTypes: readonly string[];
+  /** The settings' agent: whose output the logs hold, for a task with no agent of its own. */
+  agent: AgentKind;
   /** The chorus that holds the run lock, when known. */
   holderPid: number | null;
   /** How often to look whether the holder is still there, ms. @default 2000 */
@@ -100,6 +104,7 @@ export function watchSource(options: WatchSourceOptions): WatchSource {
       return () => listeners.delete(listener);
     },
     logPath: (id) => logPathOf(options.repoDir, id),
+    agentKind: (id) => taskAgentKind(store.tasks().get(id), options.agent),
     close() {
       closed = true;
       stopWatching();

@@ -137,7 +137,7 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
         };
         dashboard = createDashboard({
           ...terminal,
-          source: engineSource(engine, repo.store, repo.repoDir, repo.config.settings.skipTypes),
+          source: engineSource(engine, repo.store, repo.repoDir, repo.config.settings.skipTypes, repo.config.settings.agent),
           colour: wantsColour(process.env),
           notices,
           onExit: end,
@@ -177,7 +177,7 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
 
 /** Another chorus runs the work: show it, change nothing, until the person quits. */
 async function watchRun(repo: OpenRepo, pid: number | null, terminal: Terminal, io: CliIO, notices: string[]): Promise<number> {
-  const source = watchSource({ repoDir: repo.repoDir, store: repo.store, skipTypes: repo.config.settings.skipTypes, holderPid: pid });
+  const source = watchSource({ repoDir: repo.repoDir, store: repo.store, skipTypes: repo.config.settings.skipTypes, agent: repo.config.settings.agent, holderPid: pid });
   let dashboard: Dashboard | undefined;
   let stopOnInterrupt = () => undefined as unknown;
   let onUncaught: (error: unknown) => void = () => undefined;

@@ -1,0 +1,68 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { chorusPids, cleanUp, type HoldRepo } from '../helpers/dashboard-repo.js';
+import { replayEnv, STREAMS } from '../helpers/preset-cli.js';
+import { bead, CLI, makeRepo, type TempRepo } from '../helpers/temp-repo.js';
+import { hasTmux, shellQuote, TmuxSession, until } from '../helpers/tmux.js';
+
+let term: TmuxSession | undefined;
+let hold: HoldRepo | undefined;
+let plain: TempRepo | undefined;
+afterEach(async () => {
+  await cleanUp(term, hold);
+  if (plain) {
+    const dir = plain.dir;
+    await until(() => chorusPids(dir), (pids) => pids.length === 0, 15_000);
+    await plain.remove();
+  }
+  term = undefined;
+  hold = undefined;
+  plain = undefined;
+});
+
+/** `chorus dashboard` on `dir` in a terminal of its own. */
+function dashboard(dir: string, size: { cols: number; rows: number }, env: Record<string, string> = {}): TmuxSession {
+  return new TmuxSession(`${shellQuote(process.execPath)} ${shellQuote(CLI)} -C ${shellQuote(dir)} dashboard; echo EXIT=$?; exec sleep 600`, size, env);
+}
+
+/** Waits for the screen, failing at once if it ever shows a raw JSON event. */
+async function waitReadable(t: TmuxSession, predicate: (screen: string) => boolean, what: string): Promise<string> {
+  return t.waitFor((s) => {
+    if (s.includes('{"type"')) throw new Error(`raw stream-json on the screen:\n${s}`);
+    return predicate(s);
+  }, what);
+}
+
+const LONG = `The cart total is now computed in integer cents throughout, so a refund of a discounted line can no longer drift by a cent; I also added a test for the rounding of three items at 0.1 each and every test passes. END-OF-LONG-LINE`;
+
+describe.skipIf(!hasTmux)('chorus dashboard: agent output as a person reads it', () => {
+  it("with the claude preset the agents pane, the log pane and the full-screen log show readable lines, never stream-json; w cuts long lines and wraps them again", async () => {
+    plain = await makeRepo([bead('a', { title: 'Fix the cart total' })], { agent: 'claude', maxAgents: 2 });
+    // claude's recorded stream, its last reply made long enough to wrap.
+    const stream = readFileSync(path.join(STREAMS, 'claude-success-tooluse.stream.jsonl'), 'utf8').replace('"text":"All 148 tests pass; no changes were needed."', `"text":${JSON.stringify(LONG)}`);
+    const replay = path.join(plain.dir, 'long-reply.stream.jsonl');
+    writeFileSync(replay, stream);
+    term = dashboard(plain.dir, { cols: 100, rows: 30 }, replayEnv('claude-success-tooluse.stream.jsonl', 0, { REPLAY_FILE: replay, REPLAY_DELAY_MS: '1200' }));
+    const t = term;
+    // While it runs: the agent's last line is the tool call and its result, the log pane its text.
+    let screen = await waitReadable(t, (s) => / 1 +a +1 .*Bash npm test -- --run/.test(s), 'the tool call as the agent\'s last output');
+    screen = await waitReadable(t, (s) => s.includes("I'll run the test suite first.") && s.includes('session started · 7c1e2a4b'), 'the log pane');
+    screen = await waitReadable(t, (s) => /✓ a closed/.test(s), 'a closed');
+    t.keys('l');
+    screen = await waitReadable(t, (s) => s.includes('Log .beads/agent-output/a.log') && s.includes('Esc or l closes') && s.includes('✓ done · $0.0612 · 2 turns · 18.2s'), 'the full-screen log');
+    expect(screen).toContain('Bash npm test -- --run');
+    expect(screen).toContain('↳ ok (4 lines)');
+    // Wrapped by default: the long reply's end is on screen, on a row of its own.
+    expect(screen).toMatch(/^.*END-OF-LONG-LINE$/m);
+    expect(screen).toContain('w cuts long lines');
+    t.keys('w');
+    screen = await waitReadable(t, (s) => s.includes('w wraps long lines'), 'cut lines');
+    expect(screen).not.toContain('END-OF-LONG-LINE');
+    expect(screen).toMatch(/^The cart total is now computed .*…$/m);
+    t.keys('w');
+    await waitReadable(t, (s) => s.includes('END-OF-LONG-LINE') && s.includes('w cuts long lines'), 'wrapped again');
+    t.keys('Escape', 'q');
+    await t.waitFor((s) => s.includes('EXIT=0'), 'the exit');
+  }, 90_000);
+});
