@@ -91,7 +91,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     grid.fitSlots(slots());
     rows.catchUp(frame.now);
     // The agents pane may select a task; the table then marks it if it shows it, and picks none of its own.
-    ui.selected = grid.tasks.reconcile(frame, ui.selected, ui.focus !== 'agents');
+    // Nor while the full-screen log is open: it shows the task it was opened on, wherever its row goes.
+    ui.selected = grid.tasks.reconcile(frame, ui.selected, ui.focus !== 'agents' && ui.mode !== 'log');
     frame.selected = ui.selected;
     logs.follow(ui.selected, ui.mode === 'log' ? 'full' : 'pane', run.agents.keys());
     frame.selectedTail = logs.selectedTail;

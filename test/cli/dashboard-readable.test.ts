@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chorusPids, cleanUp, type HoldRepo } from '../helpers/dashboard-repo.js';
+import { chorusPids, cleanUp, makeHoldRepo, type HoldRepo } from '../helpers/dashboard-repo.js';
 import { replayEnv, STREAMS } from '../helpers/preset-cli.js';
-import { bead, CLI, makeRepo, type TempRepo } from '../helpers/temp-repo.js';
+import { AGENTS, bead, CLI, makeRepo, type TempRepo } from '../helpers/temp-repo.js';
 import { hasTmux, shellQuote, TmuxSession, until } from '../helpers/tmux.js';
 
 let term: TmuxSession | undefined;
@@ -64,5 +64,54 @@ describe.skipIf(!hasTmux)('chorus dashboard: agent output as a person reads it',
     await waitReadable(t, (s) => s.includes('END-OF-LONG-LINE') && s.includes('w cuts long lines'), 'wrapped again');
     t.keys('Escape', 'q');
     await t.waitFor((s) => s.includes('EXIT=0'), 'the exit');
+  }, 90_000);
+});
+
+describe.skipIf(!hasTmux)('chorus dashboard: small things', () => {
+  it('a ZWJ emoji in a title is never cut into a broken character; the slot column says slot; a sub-second task shows its milliseconds, not 0s', async () => {
+    // The emoji at every offset, so that some row's cut would fall inside it.
+    const titles = Array.from({ length: 12 }, (_, k) => `${'x'.repeat(k)}👩‍💻ab`);
+    plain = await makeRepo(
+      titles.map((title, k) => bead(`z${String(k).padStart(2, '0')}`, { title, priority: 1 })),
+      { agentCommand: path.join(AGENTS, 'succeed.js'), agentArgs: [], maxAgents: 4 },
+    );
+    term = dashboard(plain.dir, { cols: 100, rows: 30 });
+    const t = term;
+    const screen = await t.waitFor((s) => /closed █+ 12\/12/.test(s) && /closed in \d+ms/.test(s), 'every task closed, one in under a second');
+    expect(screen).not.toContain('\ufffd');
+    expect(screen).toContain('👩💻ab');
+    expect(screen).toMatch(/^ +id +P +status +deps +slot +time +try +title/m);
+    for (const [, id, ms] of screen.matchAll(/✓ (z\d\d) closed in (\d+)ms/g)) expect(screen).toMatch(new RegExp(`${id} +P1 closed +✓ +${ms}ms +1 `));
+    expect(screen).not.toMatch(/ closed +✓ +0s /);
+    t.keys('q');
+    await t.waitFor((s) => s.includes('EXIT=0'), 'the exit');
+  }, 90_000);
+
+  it('the full-screen log stays on the task it was opened on while the selection follows the top row', async () => {
+    hold = await makeHoldRepo([bead('a', { priority: 0 }), bead('b', { priority: 1 })], { maxAgents: 1 });
+    const r = hold;
+    term = r.dashboard();
+    const t = term;
+    await t.waitFor((s) => /› a +P0 running/.test(s) && s.includes('hold: pid'), 'a running at the top, its log');
+    t.keys('l');
+    await t.waitFor((s) => s.includes('Log .beads/agent-output/a.log'), "a's full-screen log");
+    r.release('a');
+    // b starts and takes the top row (a closed sinks): the view still shows a's log, to its end.
+    await until(() => r.starts(), (starts) => starts.includes('b'));
+    await t.waitFor((s) => s.includes('hold: released with 0'), "a's log to its end");
+    const deadline = Date.now() + 2_500;
+    while (Date.now() < deadline) {
+      const screen = t.screen();
+      expect(screen).toContain('Log .beads/agent-output/a.log');
+      expect(screen).not.toContain('b.log');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    t.keys('Escape');
+    await t.waitFor((s) => /› b +P1 running/.test(s), 'the selection back on the top row');
+    r.release('all');
+    t.keys('q');
+    await t.waitFor((s) => s.includes('EXIT=0') || s.includes('y = yes'), 'quit');
+    if (t.screen().includes('y = yes')) t.keys('y');
+    await t.waitFor((s) => s.includes('EXIT='), 'the exit');
   }, 90_000);
 });

@@ -172,7 +172,8 @@ function columnsFor(width: number): Column[] {
     { name: 'type', header: 'type', width: 7 },
     { name: 'status', header: 'status', width: 7 },
     { name: 'dep', header: 'deps', width: 8 },
-    { name: 'slot', header: 'ag', width: 2, align: 'right' },
+    // The agent's slot, as the Agents pane numbers them (up to 3 digits: maxAgents goes to 256).
+    { name: 'slot', header: 'slot', width: 4, align: 'right' },
     { name: 'elapsed', header: 'time', width: 6, align: 'right' },
     { name: 'attempts', header: 'try', width: 3, align: 'right' },
   ];
