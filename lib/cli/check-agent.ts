@@ -62,6 +62,8 @@ export function assertAgentStarts(
   /** Chosen by id (`run`, `retry`): each runs whatever its status. Otherwise only open runnable tasks count. */
   chosen = false,
 ): void {
+  // Agents of executor "bullmq" run on the workers, each checking its own (`chorus worker` says so at its start).
+  if (config.settings.executor === 'bullmq') return;
   if (!usesGlobalAgent(candidates, config.settings.skipTypes, chosen)) return;
   const { agentCommand, agentEnv } = config.settings;
   const problem = checkCommand(agentCommand, { cwd: repoDir, pathEnv: agentEnv['PATH'] ?? process.env['PATH'] });

@@ -58,6 +58,7 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
   // Every flag that overrides a setting is that key in kebab case (setting-flags.ts).
   const flagOptions = (cmd: Command, keys: readonly FlagKey[]) => {
     for (const key of keys) cmd.option(`${flagName(key)} ${SETTING_FLAGS[key].value}`, `${SETTING_FLAGS[key].help} (overrides ${key})`);
+    if (keys.includes('redisUrl')) cmd.addOption(new Option('--redis <url>').hideHelp());
     return cmd;
   };
   const settingOptions = (cmd: Command) => flagOptions(cmd, Object.keys(SETTING_FLAGS) as FlagKey[]);
@@ -157,6 +158,18 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
   ).action(
     action(async (o: Record<string, unknown>) =>
       (await import('./commands/doctor.js')).doctorCommand({ ...o, dir: dir(), version, settingFlags: settingFlagsFrom(o) }, io),
+    ),
+  );
+
+  settingOptions(
+    program
+      .command('worker')
+      .description('run the jobs of a bullmq leader on this machine, in this clone, with its own settings (until Ctrl-C)')
+      .option('--concurrency <n>', 'agents at once on this machine (default: maxAgents)')
+      .option('--name <name>', 'how the leader names this worker (default: host name and pid)'),
+  ).action(
+    action(async (o: Record<string, unknown>) =>
+      (await import('./commands/worker.js')).workerCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
     ),
   );
 

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { compactEntries } from '../journal/compact.js';
 import { describePendingRecovery, describeRecovery, hasNews, type RecoveryDone } from '../journal/describe-recovery.js';
 import { journalPath, readJournal, rewriteJournal } from '../journal/journal-file.js';
-import { performRecovery } from '../journal/perform-recovery.js';
+import { performRecovery, reattachments } from '../journal/perform-recovery.js';
+import type { Adoption } from '../engine/types.js';
 import { planRecovery, type RecoveryPlan } from '../journal/plan-recovery.js';
 import { snapshotProcesses } from '../process/process-identity.js';
 import type { OpenRepo } from './open-repo.js';
@@ -25,6 +26,11 @@ export interface RecoveryResult {
   line?: string;
   /** For a report: what the next batch, run or retry would do, and the runs it leaves alone. */
   pending: string[];
+}
+
+/** The runs an earlier leader started that outlived it on the queue's workers, for the engine to follow (RunSelection.adopt). */
+export function adoptionsOf(recovery: RecoveryResult): Adoption[] {
+  return reattachments(recovery.plan).map((a) => ({ taskId: a.task, ref: a.ref, attempt: a.attempt, claimedFrom: a.claimedFrom }));
 }
 
 const NOTHING: RecoveryPlan = { runs: [], actions: [], keep: new Set(), unreadable: 0 };

@@ -82,12 +82,16 @@ export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise
   const recorder = recordRun(journal, { chorus: selfIdentity(), command: wiring.command });
   try {
     // Agents get BEADS_DIR on the bd backend, so a `bd` call of theirs reaches the same tracker (their agentEnv wins).
-    const settings = { ...repo.config.settings, agentEnv: { ...trackerEnv(repo.backend), ...repo.config.settings.agentEnv } };
-    const executor = openExecutor({
+    // (Not on workers: the leader's .beads/ is not theirs.)
+    const local = repo.config.settings.executor === 'local';
+    const settings = local ? { ...repo.config.settings, agentEnv: { ...trackerEnv(repo.backend), ...repo.config.settings.agentEnv } } : repo.config.settings;
+    const executor = await openExecutor({
       repoDir: repo.repoDir,
       settings,
       agentOrigin: agentOrigin(repo.config),
       capacity: Math.max(settings.maxAgents, wiring.poolCapacity ?? 0),
+      command: wiring.command,
+      redisOrigin: repo.config.sources.redisUrl === 'flag' ? '--redis-url' : 'orchestration.redisUrl in .chorus.json',
     });
     const engine = new Engine({
       repoDir: repo.repoDir,

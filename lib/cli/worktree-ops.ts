@@ -1,4 +1,7 @@
-import { UsageError } from '../errors.js';
+import { ChorusError, UsageError } from '../errors.js';
+import { ensureWorktree } from '../workspace/ensure-worktree.js';
+import { git } from '../workspace/git.js';
+import { deleteRemoteBranch, fetchRemoteBranch, pushBranch, remoteUrl } from '../workspace/remote-branch.js';
 import type { Settings } from '../config/schema.js';
 import type { MergeOutcome, WorkspaceOps } from '../engine/worktree-settle.js';
 import { currentBranch, isGitRepo } from '../workspace/repo-info.js';
@@ -23,9 +26,14 @@ export async function prepareWorktrees(repoDir: string, settings: Settings): Pro
     throw new UsageError('CHORUS_NO_BASE_BRANCH', `workspace is "worktree", but ${repoDir} has a detached HEAD: check out the branch tasks should merge into, or set orchestration.baseBranch`);
   }
   await recoverMerges(repoDir);
+  // executor "bullmq": the work is done in workers' clones, which push each task's branch to this remote.
+  const remote = settings.executor === 'bullmq' ? settings.gitRemote : null;
+  if (remote) await remoteUrl(repoDir, remote).catch((error: ChorusError) => Promise.reject(new UsageError(error.code, error.message)));
   const ops: WorkspaceOps = {
     async merge(job): Promise<MergeOutcome> {
-      const outcome = await mergeOnce(repoDir, job);
+      const taken = remote ? await takeRemoteBranch(repoDir, remote, job) : null;
+      const merged = taken ?? (await mergeOnce(repoDir, job));
+      const outcome = remote && merged.kind === 'merged' && merged.commits > 0 ? await pushBase(repoDir, remote, job, merged) : merged;
       const account = mergeAccount(job, outcome);
       // Best effort: a log that cannot be written must not turn a clear outcome into an error.
       if (account) await appendWorktreeLog(job.verifyLog, 'merge', `${job.branch} onto ${job.baseBranch}`, account).catch(() => undefined);
@@ -33,9 +41,42 @@ export async function prepareWorktrees(repoDir: string, settings: Settings): Pro
     },
     async remove(job) {
       await removeWorktree(repoDir, job.taskId);
+      // Merged: the task's branch on the remote has served (a blocked task's stays there for a person and a rerun).
+      if (remote) await deleteRemoteBranch(repoDir, remote, job.branch).catch(() => undefined);
     },
+    ...(remote ? { keptAt: (job: WorktreeJob) => `its branch ${job.branch} is kept on ${remote} (the worktree on the worker that ran it)` } : {}),
   };
   return { ops, baseBranch };
+}
+
+/**
+ * executor "bullmq": the branch a worker pushed becomes the task's branch here, in a worktree of
+ * its own for the merge step (what an earlier merge try left here is replaced). Null when it is in
+ * place; an outcome that blocks the task when the remote has no such branch or cannot be reached.
+ */
+async function takeRemoteBranch(repoDir: string, remote: string, job: WorktreeJob): Promise<MergeOutcome | null> {
+  try {
+    const tip = await fetchRemoteBranch(repoDir, remote, job.branch);
+    if (tip === null) return { kind: 'error', message: `${job.branch} is not on ${remote}: the worker that ran the task did not push it` };
+    await removeWorktree(repoDir, job.taskId);
+    await git(repoDir, ['branch', job.branch, tip]);
+    await ensureWorktree(repoDir, job.taskId, job.baseBranch);
+    return null;
+  } catch (error) {
+    return { kind: 'error', message: `could not take ${job.branch} from ${remote}: ${(error as Error).message}` };
+  }
+}
+
+/** executor "bullmq": the base, moved here by the merge, goes to the remote (a fast-forward) for the workers' next tasks. */
+async function pushBase(repoDir: string, remote: string, job: WorktreeJob, merged: Extract<MergeOutcome, { kind: 'merged' }>): Promise<MergeOutcome> {
+  try {
+    await pushBranch(repoDir, remote, `refs/heads/${job.baseBranch}`, job.baseBranch, false);
+    return merged;
+  } catch (error) {
+    const said = (error as Error).message.split('\n').slice(-2).join(' ');
+    await appendWorktreeLog(job.verifyLog, 'merge', `push ${job.baseBranch} to ${remote}`, [said]).catch(() => undefined);
+    return { ...merged, unpushed: `${job.baseBranch} was not pushed to ${remote} (${said}); push it by hand` };
+  }
 }
 
 async function mergeOnce(repoDir: string, job: WorktreeJob): Promise<MergeOutcome> {

@@ -44,6 +44,10 @@ const RULES: Record<SettingKey, Rule> = {
   backend: (value) => value === 'auto' || value === 'jsonl' || value === 'bd',
   beadsCommand: nonEmptyString,
   bdPollInterval: integer(100),
+  executor: (value) => value === 'local' || value === 'bullmq',
+  redisUrl: (value) => typeof value === 'string',
+  queue: (value) => typeof value === 'string',
+  gitRemote: nonEmptyString,
 };
 
 /** A plain object whose own keys are all ordinary (a `__proto__` key is left to the schema). */

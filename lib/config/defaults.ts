@@ -33,6 +33,10 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   backend: 'auto',
   beadsCommand: 'bd',
   bdPollInterval: 3000,
+  executor: 'local',
+  redisUrl: '',
+  queue: '',
+  gitRemote: 'origin',
 };
 
 /** Every setting, in the schema's order (a test holds the two lists equal). */

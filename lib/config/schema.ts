@@ -58,6 +58,14 @@ export const orchestrationSchema = z.strictObject({
   beadsCommand: z.string().min(1),
   /** bd backend: how often others' changes are looked for while a batch runs, in ms. @default 3000 */
   bdPollInterval: z.number().int().min(100),
+  /** Where agents run: `local` (the pool on this machine) or `bullmq` (`chorus worker` processes, through BullMQ on Redis). @default "local" */
+  executor: z.enum(['local', 'bullmq']),
+  /** executor "bullmq": the Redis server (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS); empty: CHORUS_REDIS_URL. @default "" */
+  redisUrl: z.string(),
+  /** executor "bullmq": the queue's name, the same for the leader and its workers; empty: made from the repository's origin (or its folder's name). @default "" */
+  queue: z.string(),
+  /** executor "bullmq", workspace "worktree": the git remote task branches are pushed to and the base is fetched from and pushed to. @default "origin" */
+  gitRemote: z.string().min(1),
 });
 
 export type Settings = z.output<typeof orchestrationSchema>;

@@ -12,7 +12,7 @@ import { errorMessage, internalFailure } from './run-failures.js';
 import type { Settle } from './settle.js';
 import { agentKindOf, isExclusive } from './task-overrides.js';
 import type { TrackerSync } from './tracker-sync.js';
-import type { Running } from './types.js';
+import type { Adoption, Running } from './types.js';
 
 /** The dispatch controls as they are now (the dashboard's header and keys). */
 export interface DispatchState {
@@ -227,6 +227,51 @@ export class Dispatch {
     );
   }
 
+  /**
+   * Runs an earlier chorus started that may still go on on the executor (executor "bullmq": jobs on
+   * the queue's workers): each task stays claimed and is followed as if started here; one the
+   * executor cannot re-attach to is settled as ended by shutdown (back to open).
+   */
+  adopt(adoptions: readonly Adoption[]): void {
+    const { ctx } = this;
+    const { store, settings, executor } = ctx.deps;
+    for (const adoption of adoptions) {
+      const task = store.tasks().get(adoption.taskId);
+      if (!task || task.status !== 'in_progress' || ctx.running.has(task.id)) continue;
+      let job: TaskJob;
+      try {
+        job = describeJob(task, settings, ctx.deps.baseBranch ? { baseBranch: ctx.deps.baseBranch } : {});
+      } catch {
+        continue; // its overrides broke since: recovery's next look puts it back to open
+      }
+      const now = ctx.clock.now();
+      const run: Running = {
+        task,
+        claimedFrom: adoption.claimedFrom,
+        exclusive: isExclusive(task),
+        job,
+        logPath: executor.logFile(task.id),
+        command: `${job.agent} (re-attached)`,
+        commandOrigin: `the run of ${executor.name} an earlier chorus started`,
+        agentKind: job.agent,
+        cancel: null,
+      };
+      ctx.running.set(task.id, run);
+      this.sync.queue.delete(task.id);
+      ctx.emit({ type: 'task.started', at: now, id: task.id, title: task.title, priority: task.priority, running: ctx.running.size, logPath: ctx.relative(run.logPath), claimedFrom: adoption.claimedFrom });
+      const handle = executor.reattach?.(job, adoption.ref, adoption.attempt, (event) => this.onExecutorEvent(event)) ?? null;
+      if (!handle) {
+        this.settle.finish(run, { taskId: task.id, outcome: 'killed', killedBy: 'shutdown', exitCode: null, signal: null, timedOut: false, attempts: 0, durationMs: 0, logTail: [] });
+        continue;
+      }
+      run.cancel = handle.cancel;
+      handle.done.then(
+        (result) => this.settle.finish(run, result),
+        (error: unknown) => this.settle.finish(run, internalFailure(task.id, error)),
+      );
+    }
+  }
+
   /** The claim came back: start the agent, or give the slot back when someone else holds the task. */
   private launch(run: Running, claim: ClaimResult, now: number): void {
     const { ctx } = this;
@@ -274,6 +319,7 @@ export class Dispatch {
         executor: ctx.deps.executor.name,
         ...local,
         ...(event.ref !== undefined ? { ref: event.ref } : {}),
+        ...(event.where !== undefined ? { where: event.where } : {}),
         logPath: run ? ctx.relative(run.logPath) : '',
       });
     } else if (event.type === 'attempt-end') {

@@ -14,7 +14,7 @@ import { TrackerSync } from './tracker-sync.js';
 import type { EngineDeps, Running, RunSelection, StopReason } from './types.js';
 import { UnusableAgents } from './unusable-agents.js';
 
-export type { EngineDeps, RunSelection, StopReason } from './types.js';
+export type { Adoption, EngineDeps, RunSelection, StopReason } from './types.js';
 export type { DispatchState } from './dispatch.js';
 export type { Clock } from '../time/clock.js';
 
@@ -107,13 +107,20 @@ export class Engine {
       ...(ctx.deps.planTotal ? { planned: sync.plannedTotal(started) } : {}),
     });
 
+    let adopt = selection.adopt ?? [];
     const stopListening = store.onEvent((event) => this.settle.onStoreEvent(event));
     ctx.quota.start();
     this.stopWatching = ctx.deps.watchTracker?.(() => sync.rescans.request()) ?? null;
+    const { executor } = ctx.deps;
+    const stopNotices = executor.watch?.((notice) => this.emit({ type: 'executor.notice', at: ctx.clock.now(), executor: executor.name, message: notice.message, ...(notice.workers ? { workers: notice.workers } : {}) }));
     try {
       // A final write can merge in a close someone else made, which may unblock more work: go round again.
       do {
         const finished = new Promise<void>((resolve) => (this.settled = resolve));
+        if (adopt.length) {
+          this.dispatcher.adopt(adopt);
+          adopt = [];
+        }
         this.dispatcher.pump();
         await finished;
         await store.flush().catch((error: unknown) => ctx.halt({ kind: 'write-failed', message: `the tracker cannot be written (${errorMessage(error)})` }));
@@ -121,6 +128,7 @@ export class Engine {
     } finally {
       ctx.quota.dispose();
       stopListening();
+      stopNotices?.();
       this.stopWatching?.();
       this.stopWatching = null;
       await sync.rescans.running;

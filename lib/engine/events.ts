@@ -1,6 +1,7 @@
 import type { AgentKind, AgentUnusable, AgentUsage } from '../agents/report.js';
 import type { RunOutcome } from '../executor/types.js';
 import type { ClaimedFrom } from '../schedule/transitions.js';
+import type { ExecutorNotice } from '../executor/executor.js';
 
 /**
  * What the engine tells its listeners. The batch printer, the --json writer (and later the
@@ -21,7 +22,7 @@ export type EngineEvent =
    * `pidStart`: its start time from /proc (null without /proc), so that a reused pid is never taken for it.
    */
   /** An attempt started: on this machine with its agent process (`pid`, `pgid`, `pidStart`), elsewhere with the executor's own `ref`. */
-  | { type: 'task.attempt'; at: number; id: string; attempt: number; executor: string; pid?: number; pgid?: number; pidStart?: string | null; ref?: string; logPath: string }
+  | { type: 'task.attempt'; at: number; id: string; attempt: number; executor: string; pid?: number; pgid?: number; pidStart?: string | null; ref?: string; where?: string; logPath: string }
   /** That agent process has exited and its group is gone. */
   | { type: 'task.attempt-ended'; at: number; id: string; attempt: number; exitCode: number | null; signal: string | null; usage?: AgentUsage }
   | { type: 'task.retry'; at: number; id: string; attempt: number; delayMs: number; reason: string }
@@ -61,6 +62,8 @@ export type EngineEvent =
   | { type: 'task.ready'; at: number; id: string; title: string; unblockedBy: string | null }
   /** A dispatch control changed (the dashboard's keys): the controls as they are now. */
   | { type: 'dispatch.changed'; at: number; maxAgents: number; autoAssign: boolean; paused: boolean; running: number; queued: number }
+  /** What the executor says of itself (executor "bullmq": waiting for workers, Redis gone and back), with the workers it knows of. */
+  | { type: 'executor.notice'; at: number; executor: string; message: string; workers?: ExecutorNotice['workers'] }
   /** Someone else changed the tracker file; chorus merged it and queued what became ready. */
   | { type: 'tracker.changed'; at: number; newlyReady: number }
   /**

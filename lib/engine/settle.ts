@@ -164,7 +164,7 @@ export class Settle implements SetbackSettling {
           return ops.merge(job);
         });
       const onPhase = (phase: 'waiting-to-merge') => ctx.emit({ type: 'task.phase', at: ctx.clock.now(), id, phase, branch: job.branch });
-      return settleInWorktree(job, result, finishing, merge, () => ops.remove(job), onPhase).then((transition) => this.apply(run, result, transition, ctx.clock.now()));
+      return settleInWorktree(job, result, finishing, merge, () => ops.remove(job), onPhase, ops.keptAt).then((transition) => this.apply(run, result, transition, ctx.clock.now()));
     }
     return this.apply(run, result, finishTransition(result, finishing), now);
   }

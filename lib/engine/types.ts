@@ -43,6 +43,17 @@ export interface RunSelection {
   keepAlive?: boolean;
   /** Start ready tasks by themselves; false: only what a person chooses (startNow). @default true */
   autoAssign?: boolean;
+  /** Runs an earlier chorus started that outlived it on the executor (recovery's `reattach`): followed, not started again. */
+  adopt?: Adoption[];
+}
+
+/** A task still claimed by a run that outlived the chorus that started it. */
+export interface Adoption {
+  taskId: string;
+  /** The attempt's identity as the executor gave it (the journal's `ref`), and its number. */
+  ref: string;
+  attempt: number;
+  claimedFrom: ClaimedFrom;
 }
 
 /** Why no more tasks start in this run: one reason, the first that came. */

@@ -6,7 +6,7 @@ import { blockedReason, blockedTransition, finishTransition, type FinishContext,
 /** What merging one verified branch into the base came to (lib/workspace does the git). */
 export type MergeOutcome =
   /** `commits`: how many of the branch's commits the base gained (0: the branch had nothing to add, `commit` is not its). */
-  | { kind: 'merged'; commit: string; reverified: boolean; commits: number }
+  | { kind: 'merged'; commit: string; reverified: boolean; commits: number; unpushed?: string }
   /** `tail`: git's account of the conflict. */
   | { kind: 'conflict'; files: string[]; tail: string[] }
   | { kind: 'verify-failed'; exitCode: number | null; tail: string[] }
@@ -23,6 +23,8 @@ export interface WorkspaceOps {
   merge(job: WorktreeJob): Promise<MergeOutcome>;
   /** Remove the worktree and its branch (after a merge). */
   remove(job: WorktreeJob): Promise<void>;
+  /** Where a blocked task's work is kept, when not in this repository's worktree (its branch on a shared remote). */
+  keptAt?(job: WorktreeJob): string;
 }
 
 /** Where a blocked task's work is kept, for its notes. */
@@ -47,10 +49,11 @@ export async function settleInWorktree(
   merge: (job: WorktreeJob) => Promise<MergeOutcome>,
   remove: (job: WorktreeJob) => Promise<void>,
   onPhase: (phase: 'waiting-to-merge') => void,
+  kept: (job: WorktreeJob) => string = keptAt,
 ): Promise<Transition> {
   const verifyLog = path.relative(job.repoDir, job.verifyLog);
   const blocked = (reason: string, tail: string[], logPath: string, leftovers: RunResult['leftovers'] = []): Transition => ({
-    ...blockedTransition(ctx.now, `${reason}; ${keptAt(job)}`, ctx.previousNotes, { logPath, logTail: tail, leftovers, ...(ctx.usage ? { usage: ctx.usage } : {}) }, ctx.claimedFrom),
+    ...blockedTransition(ctx.now, `${reason}; ${kept(job)}`, ctx.previousNotes, { logPath, logTail: tail, leftovers, ...(ctx.usage ? { usage: ctx.usage } : {}) }, ctx.claimedFrom),
     logPath,
   });
 
@@ -84,6 +87,7 @@ export async function settleInWorktree(
   const cost = ctx.usage?.costUsd !== undefined ? `; $${ctx.usage.costUsd.toFixed(4)}` : '';
   // A commit is named only when it holds this task's work: with nothing to add, the base's tip is another's.
   const landed = merged.commits > 0 ? `Merged by chorus into ${job.baseBranch} at ${merged.commit.slice(0, 12)}` : `No changes to merge into ${job.baseBranch}`;
-  const reason = `${landed} (${checks})${cost}; ${String(closed.patch['close_reason'] ?? '').replace(/^Completed by chorus: /, '')}`;
+  const unpushed = merged.unpushed ? `; ${merged.unpushed}` : '';
+  const reason = `${landed} (${checks})${cost}${unpushed}; ${String(closed.patch['close_reason'] ?? '').replace(/^Completed by chorus: /, '')}`;
   return { ...closed, patch: { ...closed.patch, close_reason: reason } };
 }

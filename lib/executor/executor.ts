@@ -3,6 +3,13 @@ import type { ExecutorEvent, KillReason, RunResult, TaskJob } from './types.js';
 /** Whether an executor can run a job: what it would run (for messages), or why not (the task is blocked, never claimed). */
 export type Preflight = { ok: true; command: string; commandOrigin: string } | { ok: false; reason: string };
 
+/** What an executor says of itself while it runs, for people: "waiting for workers", Redis gone and back. */
+export interface ExecutorNotice {
+  message: string;
+  /** The workers it knows of now, for views that list them (executors that have workers). */
+  workers?: { name: string; host: string; concurrency: number; busy: number; agents: string[]; at: number }[];
+}
+
 /** One run handed to an executor. */
 export interface ExecutorRun {
   /** Settles with the run's result once its last event is told; never rejects. */
@@ -27,4 +34,13 @@ export interface Executor {
   logFile(taskId: string): string;
   /** Waits for every run to finish, then lets go of what it holds (threads, connections). */
   close(): Promise<void>;
+  /**
+   * A run an earlier chorus started that may still go on where this executor runs it (`ref`, the
+   * attempt's identity in the journal; `attempt`, its number there): follow it as if started here,
+   * or take its result if it ended meanwhile. Null when this executor cannot (the task then goes
+   * back to open). Absent: runs never outlive their chorus (the local pool ends them with it).
+   */
+  reattach?(job: TaskJob, ref: string, attempt: number, onEvent: (event: ExecutorEvent) => void): ExecutorRun | null;
+  /** Its notices, as they come; returns how to stop listening. Absent: it has nothing to say. */
+  watch?(listener: (notice: ExecutorNotice) => void): () => void;
 }

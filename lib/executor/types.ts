@@ -38,6 +38,8 @@ export interface WorkspaceSpec {
   verify: string[];
   /** For what the agent left uncommitted. */
   commitMessage: string;
+  /** `verify` is the task's own (`metadata.chorus.verify`), not the settings': a worker elsewhere runs only its own settings' verify. */
+  ownVerify?: boolean;
 }
 
 /**
@@ -143,9 +145,10 @@ export type ExecutorEvent =
    * An attempt started. An executor that runs agents on this machine names the agent process
    * (`pid`; `pgid`, its own process group; `pidStart`, its start time from /proc, so a reused pid
    * is never taken for it): the journal records it and recovery ends that group after a hard kill.
-   * One that runs them elsewhere gives its own identity of the attempt instead (`ref`).
+   * One that runs them elsewhere gives its own identity of the attempt instead (`ref`), and where
+   * it runs, for people (`where`: a worker's name).
    */
-  | { type: 'attempt-start'; taskId: string; attempt: number; command: string; at: number; pid?: number; pgid?: number; pidStart?: string | null; ref?: string }
+  | { type: 'attempt-start'; taskId: string; attempt: number; command: string; at: number; pid?: number; pgid?: number; pidStart?: string | null; ref?: string; where?: string }
   /** `usage`: what this attempt reported it spent (preset agents). */
   | { type: 'attempt-end'; taskId: string; attempt: number; exitCode: number | null; signal: string | null; at: number; usage?: AgentUsage }
   | { type: 'retry'; taskId: string; attempt: number; delayMs: number; reason: string; at: number }

@@ -65,6 +65,8 @@ function taskParts(actions: readonly RecoveryAction[], future: boolean): string[
   if (closed.length) parts.push(`${future ? 'close' : 'closed'} ${count(closed.length, 'task')} its journal recorded as done${list(closed)}`);
   if (blocked.length) parts.push(`${future ? 'block' : 'blocked'} ${count(blocked.length, 'task')} as its journal recorded${list(blocked)}`);
   if (assignee.length) parts.push(`${future ? 'take' : 'took'} chorus's claim off ${count(assignee.length, 'closed task')}${list(assignee)}`);
+  const onWorkers = actions.flatMap((a) => (a.type === 'reattach' ? [a.task] : []));
+  if (onWorkers.length) parts.push(`${future ? 're-attach to' : 're-attaching to'} ${count(onWorkers.length, 'task')} still on the queue's workers${list(onWorkers)}`);
   return parts;
 }
 

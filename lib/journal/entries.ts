@@ -41,6 +41,8 @@ export interface AttemptEntry {
   pgid?: number;
   /** The executor's own identity of the attempt, when it ran elsewhere. */
   ref?: string;
+  /** Where it ran, for people (a worker's name). */
+  where?: string;
   log: string;
 }
 

@@ -14,6 +14,11 @@ export interface PerformRecoveryDeps {
   endElsewhere?: (executor: string, ref: string) => Promise<boolean>;
 }
 
+/** The attempts a leader re-attaches to (executor "bullmq"): nothing to do here, the engine takes them. */
+export function reattachments(plan: RecoveryPlan): Extract<RecoveryPlan['actions'][number], { type: 'reattach' }>[] {
+  return plan.actions.flatMap((a) => (a.type === 'reattach' ? [a] : []));
+}
+
 /**
  * Does what the plan says: first ends the agent groups a dead chorus left running (all at once,
  * each SIGTERM then SIGKILL), so no old agent still works on a task when it goes back to open;

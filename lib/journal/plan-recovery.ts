@@ -1,6 +1,8 @@
 import type { Task, TaskPatch } from '../task/task.js';
 import { judgeProcess, ownedGroupMembers, type ProcessIdentity, type ProcessView } from '../process/process-identity.js';
-import type { JournalEntry } from './entries.js';
+import type { ClaimEntry, JournalEntry } from './entries.js';
+
+type ClaimedFromEntry = ClaimEntry['from'];
 import { foldRuns, latestClaims } from './fold-runs.js';
 import { repairClaim, type ClaimRepair } from './repair-claim.js';
 
@@ -24,6 +26,11 @@ export type RecoveryAction =
   | { type: 'end-group'; run: string; task: string; agent: ProcessIdentity; pids: number[] }
   /** An attempt that ran elsewhere (no process here): the executor that owned it is asked to end it. */
   | { type: 'end-elsewhere'; run: string; task: string; executor: string; ref: string }
+  /**
+   * An attempt of a queue's worker (executor "bullmq") outlives the leader that started it: the task
+   * stays claimed and the next leader takes its result, or re-attaches to it, rather than starting it again.
+   */
+  | { type: 'reattach'; run: string; task: string; executor: string; ref: string; attempt: number; claimedFrom: ClaimedFromEntry }
   | ({ type: 'repair-task'; run: string; task: string } & ClaimRepair);
 
 export interface RecoveryPlan {
@@ -77,6 +84,11 @@ export function planRecovery(
     const before = plan.actions.length;
     for (const [task, claim] of record.claims) {
       if (latest.get(task) !== claim.seq) continue; // a later run claimed it since: that run decides
+      const outliving = claim.openAttempts.find((a) => !a.agent && a.executor === 'bullmq' && a.ref);
+      if (outliving && tracker.get(task)?.status === 'in_progress') {
+        plan.actions.push({ type: 'reattach', run: start.run, task, executor: outliving.executor!, ref: outliving.ref!, attempt: outliving.attempt, claimedFrom: claim.claim.from });
+        continue;
+      }
       for (const attempt of claim.openAttempts) {
         if (!attempt.agent) {
           if (attempt.executor && attempt.ref) plan.actions.push({ type: 'end-elsewhere', run: start.run, task, executor: attempt.executor, ref: attempt.ref });

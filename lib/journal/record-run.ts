@@ -81,6 +81,7 @@ export function recordRun(writer: JournalWriter, options: RecordRunOptions): Run
           executor: event.executor,
           ...(event.pid !== undefined && event.pgid !== undefined ? { agent: { ...space, pid: event.pid, start: event.pidStart ?? null }, pgid: event.pgid } : {}),
           ...(event.ref !== undefined ? { ref: event.ref } : {}),
+          ...(event.where !== undefined ? { where: event.where } : {}),
           log: event.logPath,
         };
         open.get(event.id)?.attempts.set(event.attempt, entry);

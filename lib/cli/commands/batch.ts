@@ -4,6 +4,7 @@ import { writeLine, type CliIO } from '../io.js';
 import { openRepo } from '../open-repo.js';
 import { runEngine } from '../run-engine.js';
 import { withRunSession } from '../run-session.js';
+import { adoptionsOf } from '../recover.js';
 import { assertAgentStarts } from '../check-agent.js';
 import { SchedulerGraph } from '../../schedule/scheduler-graph.js';
 import { formatTaskRow, rowWidths } from '../format-task.js';
@@ -25,7 +26,8 @@ export async function batchCommand(opts: BatchOptions, io: CliIO): Promise<numbe
   if (opts.dryRun) return printPlan(repo, opts.json === true, io);
   // Before the lock, so that a missing agent leaves no trace at all (not even `.chorus/`).
   assertAgentStarts(repo.config, repo.repoDir, repo.store.tasks().values());
-  return withRunSession(repo, io, opts.json === true, () => runEngine(repo, {}, opts.json === true, io, 'batch'));
+  // Runs an earlier leader left on the queue's workers (executor bullmq) are followed, not started again.
+  return withRunSession(repo, io, opts.json === true, (recovery) => runEngine(repo, { adopt: adoptionsOf(recovery) }, opts.json === true, io, 'batch'));
 }
 
 /** --dry-run: the order chorus would start tasks in if every one succeeded, wave by wave. Writes nothing. */

@@ -76,7 +76,9 @@ export async function doctorCommand(opts: DoctorOptions, io: CliIO): Promise<num
     trackerCheck(tracker.facts, show),
     ...(tasks ? [tasksCheck(tasks)] : []),
     bdCheck(await bdFacts(repoDir, effective, backend.choice), show),
-    agentCheck(
+    ...(settings.executor === 'bullmq'
+      ? [{ name: 'agent', status: 'ok' as const, message: 'runs on the queue\'s workers (executor "bullmq"), each with its own .chorus.json: see the workers line', details: { executor: 'bullmq' } }]
+      : [agentCheck(
       {
         command: settings.agentCommand,
         source: config.sources.agentCommand,
@@ -86,7 +88,8 @@ export async function doctorCommand(opts: DoctorOptions, io: CliIO): Promise<num
       },
       show,
     ),
-    await agentLoginCheck(settings, tracker.store ? usesGlobalAgent(tracker.store.tasks().values(), settings.skipTypes) : null),
+    await agentLoginCheck(settings, tracker.store ? usesGlobalAgent(tracker.store.tasks().values(), settings.skipTypes) : null)]),
+    ...(settings.executor === 'bullmq' ? await (await import('../doctor-executor.js')).executorChecks(repoDir, settings, config.sources.redisUrl) : []),
     workspaceCheck(await workspaceFacts(repoDir, settings)),
     writableCheck(await writableFacts(repoDir, backend.choice), show),
     lockCheck(peekRunLock(repoDir, now), now, show),

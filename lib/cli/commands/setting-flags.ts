@@ -25,6 +25,8 @@ export const SETTING_FLAGS = {
   agentCommand: { value: '<path>', help: "the agent program (custom), or a preset's program where it is not on PATH as its name" },
   backend: { value: '<kind>', help: 'auto, jsonl or bd: where the tasks live' },
   maxBudgetUsd: { value: '<usd>', help: 'stop starting tasks once the agents report this much spent', number: true },
+  executor: { value: '<kind>', help: 'local (this machine) or bullmq (chorus worker processes, through Redis)' },
+  redisUrl: { value: '<url>', help: 'executor bullmq: the Redis server, redis://[user:password@]host:port (also --redis)' },
 } as const satisfies Partial<Record<SettingKey, SettingFlag>>;
 
 export type FlagKey = keyof typeof SETTING_FLAGS;
@@ -54,5 +56,7 @@ export function settingFlagsFrom(opts: Record<string, unknown>): Partial<Record<
   for (const [key, flag] of Object.entries(SETTING_FLAGS) as [FlagKey, SettingFlag][]) {
     if (opts[key] !== undefined) flags[key] = flag.number ? number(opts[key]) : opts[key];
   }
+  // `--redis URL`, the short spelling of `--redis-url`.
+  if (opts['redis'] !== undefined && flags.redisUrl === undefined) flags.redisUrl = opts['redis'];
   return flags;
 }

@@ -3,7 +3,8 @@ import { taskBranch } from '../../task/task-paths.js';
 import { CHORUS_ASSIGNEE, isBlockedByChorus } from '../../schedule/transitions.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
-import { openRepo } from '../open-repo.js';
+import { openRepo, type OpenRepo } from '../open-repo.js';
+import type { DoctorCheck } from '../doctor-checks.js';
 import { oneLine } from '../../text/one-line.js';
 import { recover } from '../recover.js';
 import { existsSync } from 'node:fs';
@@ -30,13 +31,19 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
   const recovery = await recover(repo, { reportOnly: true });
   const stranded = new Set(recovery.plan.actions.flatMap((a) => (a.type === 'repair-task' ? [a.task] : [])));
   const counts: Record<string, number> = {};
-  const running: { id: string; title: string; startedAt: string | null; stranded: boolean }[] = [];
+  const running: { id: string; title: string; startedAt: string | null; stranded: boolean; worker?: string }[] = [];
+  const file = journalPath(repo.repoDir);
+  const entries = existsSync(file) ? readJournal(file).entries : [];
+  // executor "bullmq": the worker each task's latest attempt runs on.
+  const where = new Map<string, string>();
+  for (const entry of entries) if (entry.type === 'attempt' && entry.where) where.set(entry.task, entry.where);
   const blocked: { id: string; title: string; reason: string | null; branch?: string }[] = [];
   for (const task of store.tasks().values()) {
     if (task.status === 'tombstone') continue;
     counts[task.status] = (counts[task.status] ?? 0) + 1;
     if (task.status === 'in_progress' && task.assignee === CHORUS_ASSIGNEE) {
-      running.push({ id: task.id, title: task.title, startedAt: stringField(task.raw['started_at']), stranded: stranded.has(task.id) });
+      const worker = where.get(task.id);
+      running.push({ id: task.id, title: task.title, startedAt: stringField(task.raw['started_at']), stranded: stranded.has(task.id), ...(worker ? { worker } : {}) });
     } else if (isBlockedByChorus(task)) {
       // workspace "worktree": its branch and worktree are kept for a person to look at.
       const kept = existsSync(path.join(repo.repoDir, '.chorus', 'worktrees', task.id));
@@ -45,15 +52,15 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
   }
   const ready = graph.readyTasks(Date.now()).map((t) => t.id);
   const cycles = graph.cycles();
-  const file = journalPath(repo.repoDir);
-  const waits = existsSync(file) ? pendingQuota(readJournal(file).entries).waits : [];
+  const waits = pendingQuota(entries).waits;
+  const executor = await executorLines(repo);
   const spend = taskSpend(store.tasks().values());
   if (opts.json) {
     // What the next batch, run or retry would do (each action with its patch or the pids it would end).
     const pendingRecovery = { runs: recovery.plan.runs, actions: recovery.plan.actions, summary: recovery.pending };
     const spent = { total: spend.total, tasks: Object.fromEntries(spend.tasks), parents: Object.fromEntries(spend.parents) };
     const quota = waits.map((w) => ({ agent: w.agent, resumesAt: new Date(w.resumesAt).toISOString(), probe: w.probe, text: w.text }));
-    io.stdout.write(`${JSON.stringify({ counts, ready, running, blocked, cycles, problems: store.problems, recovery: pendingRecovery, quota, spent })}\n`);
+    io.stdout.write(`${JSON.stringify({ counts, ready, running, blocked, cycles, problems: store.problems, recovery: pendingRecovery, quota, spent, ...(executor.length ? { executor: executor.map((c) => ({ name: c.name, status: c.status, message: c.message, details: c.details })) } : {}) })}\n`);
     return EXIT.ok;
   }
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -63,7 +70,7 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
   if (running.length) writeLine(io.stdout, `Running under chorus (${running.length}):`);
   for (const r of running) {
     const note = r.stranded ? '  (its chorus ended hard: goes back to open at the next batch, run or retry)' : '';
-    writeLine(io.stdout, `  ▶ ${r.id}  ${oneLine(r.title)}${r.startedAt ? `  since ${oneLine(r.startedAt)}` : ''}${note}`);
+    writeLine(io.stdout, `  ▶ ${r.id}  ${oneLine(r.title)}${r.startedAt ? `  since ${oneLine(r.startedAt)}` : ''}${r.worker ? `  on worker ${oneLine(r.worker)}` : ''}${note}`);
   }
   if (blocked.length) writeLine(io.stdout, `Blocked by chorus (${blocked.length}); \`chorus retry ID\` reopens and runs:`);
   for (const b of blocked) {
@@ -78,9 +85,16 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
     for (const [id, usd] of top) writeLine(io.stdout, `  ${id}  ${roundedUsd(usd)} (with its children)`);
     for (const [id, usd] of [...spend.tasks].sort((a, b) => b[1] - a[1]).slice(0, 5)) writeLine(io.stdout, `  ${id}  ${roundedUsd(usd)}`);
   }
+  for (const check of executor) writeLine(io.stdout, `${check.name === 'workers' ? 'Workers' : 'Redis'}: ${check.message}`);
   for (const line of recovery.pending) writeLine(io.stdout, line);
   if (store.problems.length) writeLine(io.stdout, `${store.problems.length} line(s) of the tracker could not be read (see warnings).`);
   return EXIT.ok;
+}
+
+/** executor "bullmq": the Redis server and the workers connected to the queue, as doctor checks them (nothing for the local executor). */
+async function executorLines(repo: OpenRepo): Promise<DoctorCheck[]> {
+  if (repo.config.settings.executor !== 'bullmq') return [];
+  return (await import('../doctor-executor.js')).executorChecks(repo.repoDir, repo.config.settings, repo.config.sources.redisUrl);
 }
 
 function stringField(value: unknown): string | null {

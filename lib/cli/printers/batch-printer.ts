@@ -130,6 +130,9 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
       case 'task.phase':
         if (event.phase === 'merging') line(`${clock()} ⇢ ${event.id}  merging ${event.branch}`);
         break;
+      case 'executor.notice':
+        line(`${clock()} ⋯ ${oneLine(event.message)}`);
+        break;
       case 'agent.resumed':
         line(`${clock()} ▶ ${event.agent}: ${event.cause === 'network' ? 'the wait for the network' : 'the usage-limit wait'} is over; starting tasks again`);
         break;
