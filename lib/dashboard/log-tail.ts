@@ -3,6 +3,7 @@ import { ReadableOutput } from '../agents/display/readable-output.js';
 import { MAX_EVENT_CHARS } from '../agents/display/readable-text.js';
 import { RESULT_MARK } from '../agents/display/tool-call.js';
 import type { AgentKind } from '../agents/report.js';
+import { ATTEMPT_HEADER_PREFIX } from '../pool/log-file.js';
 import { keepStart } from '../text/cut-text.js';
 import { cleanOutputLine } from './text.js';
 
@@ -121,14 +122,14 @@ export class LogTail {
     if (this.#readable === null) {
       const partial = cleanOutputLine(this.#partial).trim();
       if (partial !== '') return partial;
-      for (let i = this.#lines.length - 1; i >= 0; i -= 1) if (this.#lines[i]!.trim() !== '') return this.#lines[i]!.trim();
+      for (let i = this.#lines.length - 1; i >= 0; i -= 1) if (this.#lines[i]!.trim() !== '') return saidByAgent(this.#lines[i]!.trim());
       return '';
     }
     const lines = this.lines();
     let at = lines.length - 1;
     while (at >= 0 && lines[at]!.trim() === '') at -= 1;
     if (at < 0) return '';
-    const last = lines[at]!.trim();
+    const last = saidByAgent(lines[at]!.trim());
     const before = at > 0 ? lines[at - 1]!.trim() : '';
     return last.startsWith(RESULT_MARK) && before !== '' && !before.startsWith(RESULT_MARK) ? `${before} ${last}` : last;
   }
@@ -205,4 +206,12 @@ export class LogTail {
     this.#midLine = false;
     this.#restartReadable();
   }
+}
+
+/**
+ * A last line as the agent's last output: '' for the header of an attempt that has printed
+ * nothing yet (it is chorus's line, and an earlier attempt's last line would say what this one did not).
+ */
+function saidByAgent(line: string): string {
+  return line.startsWith(ATTEMPT_HEADER_PREFIX) ? '' : line;
 }

@@ -36,10 +36,12 @@ function logText(dir: string, id: string): string {
   }
 }
 
-/** Waits for the screen, failing at once if it ever shows a raw JSON event. */
+/** Waits for the screen, failing at once if it ever shows a raw JSON event or chorus's header as an agent's output. */
 async function waitReadable(t: TmuxSession, predicate: (screen: string) => boolean, what: string): Promise<string> {
   return t.waitFor((s) => {
     if (s.includes('{"type"')) throw new Error(`raw stream-json on the screen:\n${s}`);
+    // The Agents pane's last output is what the agent said, never chorus's attempt header.
+    if (/^ 1 +a +1 .*=== chorus/m.test(s)) throw new Error(`chorus's header as the agent's last output:\n${s}`);
     return predicate(s);
   }, what);
 }

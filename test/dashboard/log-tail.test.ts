@@ -111,3 +111,15 @@ it('read for people, a long event is read whole (not cut at maxLineChars first);
   tail.refresh();
   expect(tail.lines().slice(1)).toEqual(['… (a line of more than 1 MiB left out)', '✓ done']);
 });
+
+it("an agent's last output is never chorus's attempt header: '' until the attempt prints, not the attempt before's last line", () => {
+  for (const readable of [undefined, { kind: 'claude' as const }]) {
+    writeFileSync(file, '=== chorus attempt 1/2 · t · claude -p ===\nout of memory!\n=== chorus attempt 2/2 · t · claude -p ===\n');
+    const tail = new LogTail(file, readable ? { readable } : {});
+    tail.refresh();
+    expect(tail.lastLine()).toBe('');
+    appendFileSync(file, 'planning\n');
+    tail.refresh();
+    expect(tail.lastLine()).toBe('planning');
+  }
+});
