@@ -68,6 +68,8 @@ describe.skipIf(!hasTmux)('chorus dashboard: agent output as a person reads it',
     // Wrapped by default: the long reply's end is on screen, on a row of its own.
     expect(screen).toMatch(/^.*END-OF-LONG-LINE$/m);
     expect(screen).toContain('w cuts long lines');
+    // chorus's attempt header is not wrapped: one row, cut, then the agent's output.
+    expect(screen).toMatch(/^=== chorus attempt 1\/3 · .*…\nsession started · 7c1e2a4b/m);
     t.keys('w');
     screen = await waitReadable(t, (s) => s.includes('w wraps long lines'), 'cut lines');
     expect(screen).not.toContain('END-OF-LONG-LINE');

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Widgets } from 'blessed';
+import { ATTEMPT_HEADER_PREFIX } from '../../pool/log-file.js';
 import type { Rect } from '../layout.js';
 import { line, wrap } from '../text.js';
 import { placeBox, setLines, textBox, titleBar, type Frame, type Move, type Panel } from './panel.js';
@@ -79,7 +80,9 @@ export class LogPanel implements Panel {
       const text = all[i]!;
       let pieces = this.#wrapped.get(text);
       if (pieces === undefined) {
-        pieces = wrap(text, width);
+        // chorus's attempt header stays on one row, cut: its end is the agent's whole command line,
+        // rows of it between the attempt's output (`chorus logs ID` prints it whole).
+        pieces = text.startsWith(ATTEMPT_HEADER_PREFIX) ? [text] : wrap(text, width);
         this.#wrapped.set(text, pieces);
       }
       rows.push(pieces);
