@@ -4,6 +4,9 @@ import type { DashboardSource, DispatchControls } from './source.js';
 import type { RunState } from './state/run-state.js';
 import type { TaskRows } from './state/task-rows.js';
 import type { Action } from './keys.js';
+import { oneLine } from '../text/one-line.js';
+import { untilText } from './panels/status-parts.js';
+import { fit, shortDuration } from './text.js';
 
 
 export interface DispatchContext {
@@ -11,6 +14,7 @@ export interface DispatchContext {
   run: RunState;
   rows: TaskRows;
   selected: string | null;
+  now: number;
 }
 
 /**
@@ -27,7 +31,7 @@ export function performDispatch(action: Action, ctx: DispatchContext): Message {
   }
   switch (action) {
     case 'start':
-      return withSelection(ctx, (id) => start(controls, id));
+      return withSelection(ctx, (id) => start(controls, id, ctx.now));
     case 'auto-assign': {
       const on = !controls.dispatch.autoAssign;
       controls.setAutoAssign(on);
@@ -49,7 +53,7 @@ export function performDispatch(action: Action, ctx: DispatchContext): Message {
     case 'kill':
       return withSelection(ctx, (id) => {
         if (!ctx.run.agents.has(id) || !controls.kill(id)) return { text: `${id} has no agent running`, tone: 'warning' };
-        return { text: `${id}: ending its agent; the task goes back to open (Enter starts it again)`, tone: null };
+        return { text: `${id}: ending its agent; the task goes back to open and is held (⏎ on it starts it again)`, tone: null };
       });
     case 'more-agents':
     case 'fewer-agents': {
@@ -69,9 +73,30 @@ function withSelection(ctx: DispatchContext, act: (id: string) => Message): Mess
   return ctx.selected === null ? { text: 'no task selected', tone: 'warning' } : act(ctx.selected);
 }
 
-function start(controls: DispatchControls, id: string): Message {
+/**
+ * What `x` asks before it ends an agent, naming the task (and its slot, attempt and time), or
+ * null with why not when the task has no agent running.
+ */
+export function killQuestion(ctx: DispatchContext, id: string): { ask: true; text: string } | { ask: false; text: string } {
+  const agent = ctx.run.agents.get(id);
+  if (!agent) return { ask: false, text: `${id} has no agent running` };
+  const title = fit(oneLine(agent.title), 24);
+  // The question and its answer first: the message line is cut from the right on a narrow terminal.
+  return {
+    ask: true,
+    text: `end the agent of ${id} "${title}"? y = yes, any other key = no (slot ${agent.slot}, attempt ${agent.attempt}, running ${shortDuration(ctx.now - agent.startedAt)}; the task goes back to open, held)`,
+  };
+}
+
+function start(controls: DispatchControls, id: string, now: number): Message {
   const result = controls.startNow(id);
   if (!result.ok) return { text: result.reason, tone: 'warning' };
+  const limit = result.waitsForLimit;
+  if (limit) {
+    // First in line when the gate opens; the answer fits 80 columns with a short id.
+    const what = limit.cause === 'network' ? `the network to ${limit.agent}'s API` : `${limit.agent}'s usage limit`;
+    return { text: `${id} waits for ${what}: starts first at ${untilText(limit.resumesAt, now)}`, tone: 'warning' };
+  }
   const d = controls.dispatch;
   return result.waitsForSlot
     ? { text: `${id} starts next, when one of the ${d.maxAgents} slots frees (+ adds one)`, tone: null }

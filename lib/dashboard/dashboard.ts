@@ -103,9 +103,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
 
   const frames: FrameScheduler = frameScheduler(guard(draw), options.frameIntervalMs ?? 100);
 
-  /** Elapsed times change every second while agents run; nothing does while none runs. */
+  /** Elapsed times change every second while agents run, and a wait's countdown while an agent waits; nothing does otherwise. */
   function keepTicking(): void {
-    const wanted = run.agents.size > 0 && !closed;
+    const wanted = (run.agents.size > 0 || run.quotaWaits.size > 0) && !closed;
     if (wanted && tick === null) {
       tick = setInterval(
         guard(() => {
@@ -166,7 +166,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       if (change.rows === 'all') rows.touchAll();
       else for (const id of change.rows) rows.touch(id);
       if (event.type === 'task.finished' || event.type === 'task.accepted-close' || event.type === 'tracker.changed' || event.type === 'watch.reloaded') grid.detail.invalidate();
-      if (event.type === 'task.finished' && event.status === 'open' && event.outcome === 'killed') say(`${event.id}: agent ended, back to open`);
+      if (event.type === 'task.finished' && event.status === 'open' && event.outcome === 'killed') say(`${event.id}: agent ended, back to open${run.held.has(event.id) ? ' and held (⏎ on it starts it again)' : ''}`);
       frames.request();
     }),
   );

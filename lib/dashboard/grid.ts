@@ -1,5 +1,7 @@
 import type { Widgets } from 'blessed';
-import { layoutFor, type Layout } from './layout.js';
+import { layoutFor, MIN_COLS, MIN_ROWS, tooSmall, type Layout } from './layout.js';
+import { wrap } from './text.js';
+import { escapeTags } from './theme.js';
 import { AgentsPanel } from './panels/agents.js';
 import { DetailPanel } from './panels/detail.js';
 import { EventsPanel } from './panels/events.js';
@@ -29,6 +31,8 @@ export class Grid {
   /** `?`: every key. */
   readonly help: HelpOverlay;
   readonly #divider: Widgets.BoxElement;
+  /** Over everything when the terminal is below MIN_COLS x MIN_ROWS. */
+  readonly #tooSmall: Widgets.BoxElement;
   #layout: Layout;
   #slots = 0;
 
@@ -45,6 +49,8 @@ export class Grid {
     this.fullLog = new LogPanel(screen, true);
     this.fullLog.element.hide();
     this.help = new HelpOverlay(screen);
+    this.#tooSmall = textBox(screen);
+    this.#tooSmall.hide();
     this.#layout = this.place(1);
   }
 
@@ -69,7 +75,27 @@ export class Grid {
     this.footer.place({ ...place.message, height: place.footer.top + place.footer.height - place.message.top });
     this.fullLog.place(place.overlay);
     this.#layout = place;
+    this.#placeNotice();
     return place;
+  }
+
+  /** Whether the terminal is too small for the grid: only the notice is shown (and drawn). */
+  get tooSmall(): boolean {
+    return tooSmall(this.screen.width as number, this.screen.height as number);
+  }
+
+  #placeNotice(): void {
+    const cols = this.screen.width as number;
+    const rows = this.screen.height as number;
+    if (!this.tooSmall) {
+      this.#tooSmall.hide();
+      return;
+    }
+    placeBox(this.#tooSmall, { top: 0, left: 0, width: cols, height: rows });
+    const text = [`terminal too small (needs ${MIN_COLS}×${MIN_ROWS}, this is ${cols}×${rows})`, 'make it larger, or q to quit'];
+    this.#tooSmall.setContent(text.flatMap((t) => wrap(t, cols)).map(escapeTags).join('\n'));
+    this.#tooSmall.show();
+    this.#tooSmall.setFront();
   }
 
   /** Places the panels again when `slots` agent lines need another height (a + or - that changed maxAgents). */
@@ -81,6 +107,11 @@ export class Grid {
   }
 
   draw(frame: Frame, fullLogOpen: boolean): void {
+    if (this.tooSmall) {
+      // Over an overlay opened since (help, the log) too.
+      this.#tooSmall.setFront();
+      return;
+    }
     this.header.draw(frame);
     this.gauges.draw(frame);
     this.tasks.draw(frame);

@@ -1,4 +1,4 @@
-import { performDispatch } from './actions.js';
+import { killQuestion, performDispatch, type DispatchContext } from './actions.js';
 import type { Grid } from './grid.js';
 import { bindingFor, type Action } from './keys.js';
 import { PANES, type Frame, type Move, type PaneName } from './panels/panel.js';
@@ -10,8 +10,8 @@ import type { Theme, Tone } from './theme.js';
 /** Why the dashboard asks to end: `quit` (q, confirmed when agents run), `interrupt` (Ctrl-C), `error` (a bug: restore the screen, then report it). */
 export type ExitReason = { kind: 'quit' } | { kind: 'interrupt' } | { kind: 'error'; error: unknown };
 
-/** What the keys are doing: moving about, answering the quit question, typing a search, or in an overlay. */
-export type Mode = 'normal' | 'confirm-quit' | 'search' | 'help' | 'log' | 'leaving';
+/** What the keys are doing: moving about, answering the quit or kill question, typing a search, or in an overlay. */
+export type Mode = 'normal' | 'confirm-quit' | 'confirm-kill' | 'search' | 'help' | 'log' | 'leaving';
 
 /** The dashboard's state the keys read and change. */
 export interface KeyContext {
@@ -20,7 +20,8 @@ export interface KeyContext {
   rows: TaskRows;
   grid: Grid;
   theme: Theme;
-  ui: { mode: Mode; focus: PaneName; selected: string | null; wrapLogs: boolean };
+  /** `confirming`: the task `x` asked about, acted on by `y` whatever is selected by then. */
+  ui: { mode: Mode; focus: PaneName; selected: string | null; wrapLogs: boolean; confirming?: string };
   frame(): Frame;
   say(text: string, tone?: Tone | null): void;
   exit(reason: ExitReason): void;
@@ -59,6 +60,14 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
     if (ch === 'y' || ch === 'Y') return ctx.exit({ kind: 'quit' });
     return ctx.say('quit cancelled');
   }
+  if (ui.mode === 'confirm-kill') {
+    ui.mode = 'normal';
+    const id = ui.confirming!;
+    delete ui.confirming;
+    if (ch !== 'y' && ch !== 'Y') return ctx.say(`${id}: not ended`);
+    const answer = performDispatch('kill', { ...dispatchContext(ctx), selected: id });
+    return ctx.say(answer.text, answer.tone);
+  }
   if (ui.mode === 'search') return searchKey(ctx, ch, full);
   if (ui.mode === 'log') {
     if (binding?.action === 'log' || binding?.action === 'clear' || binding?.action === 'quit') {
@@ -78,7 +87,17 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
     return ctx.redraw();
   }
   if (binding.dispatch) {
-    const answer = performDispatch(binding.action, { source: ctx.source, run: ctx.run, rows, selected: ui.selected });
+    const acted = ui.selected;
+    // The selection stays on the task a person acted on, wherever its row moves (and a second x asks about it again, never the next one).
+    if (acted !== null && (binding.action === 'start' || binding.action === 'retry' || binding.action === 'kill') && ui.focus === 'tasks') grid.tasks.stayOn();
+    if (binding.action === 'kill' && ctx.source.controls && acted !== null) {
+      const question = killQuestion(dispatchContext(ctx), acted);
+      if (!question.ask) return ctx.say(question.text, 'warning');
+      ui.mode = 'confirm-kill';
+      ui.confirming = acted;
+      return ctx.say(question.text, 'warning');
+    }
+    const answer = performDispatch(binding.action, dispatchContext(ctx));
     return ctx.say(answer.text, answer.tone);
   }
   switch (binding.action) {
@@ -129,6 +148,10 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
 function toggleWrap(ctx: KeyContext): void {
   ctx.ui.wrapLogs = !ctx.ui.wrapLogs;
   ctx.say(ctx.ui.wrapLogs ? 'log lines wrap (w cuts them)' : 'log lines are cut at the edge (w wraps them)');
+}
+
+function dispatchContext(ctx: KeyContext): DispatchContext {
+  return { source: ctx.source, run: ctx.run, rows: ctx.rows, selected: ctx.ui.selected, now: ctx.frame().now };
 }
 
 /** Arrows and the like act on the focused pane; in the task and agent panes they move the selection. */

@@ -54,7 +54,7 @@ export const BINDINGS: readonly Binding[] = [
   { action: 'auto-assign', keys: ['a'], label: 'a', help: 'auto-assign on/off: start ready tasks as slots free up', footer: 'a auto', dispatch: true },
   { action: 'pause', keys: ['p'], label: 'p', help: 'pause / resume dispatch (running agents go on)', footer: 'p pause', dispatch: true },
   { action: 'retry', keys: ['r'], label: 'r', help: 'retry the selected blocked task (back to open, then start it)', footer: 'r retry', dispatch: true },
-  { action: 'kill', keys: ['x'], label: 'x', help: 'end its agent: the task goes back to open, restarted only by Enter', footer: 'x kill', dispatch: true },
+  { action: 'kill', keys: ['x'], label: 'x', help: 'end its agent (asks first): the task goes back to open, held until Enter', footer: 'x kill', dispatch: true },
   { action: 'more-agents', keys: ['+', '='], label: '+ -', help: 'maxAgents one up / down, live (running agents finish first)', footer: '+/- agents', dispatch: true },
   { action: 'fewer-agents', keys: ['-', '_'], label: '-', help: '', paired: true, dispatch: true },
   { action: 'filter', keys: ['f'], label: 'f', help: 'only the tasks that can start now / all', footer: 'f filter' },

@@ -22,9 +22,17 @@ export interface Layout {
   overlay: Rect;
 }
 
-/** Below this the grid is drawn anyway, cramped; 80x24 is the size it is made to fit. */
-export const MIN_COLS = 80;
-export const MIN_ROWS = 24;
+/**
+ * 80x24 is the size the grid is made to fit. Below it the grid is drawn, cramped, down to this:
+ * three task rows, a title column, a detail pane of five lines. Smaller, a notice says so instead.
+ */
+export const MIN_COLS = 60;
+export const MIN_ROWS = 18;
+
+/** Whether a `cols` x `rows` terminal is too small for the grid. */
+export function tooSmall(cols: number, rows: number): boolean {
+  return cols < MIN_COLS || rows < MIN_ROWS;
+}
 
 /**
  * Where each panel goes on a `cols` x `rows` terminal. Pure: recomputed on every resize.
@@ -37,7 +45,7 @@ export const MIN_ROWS = 24;
  *   message                                  one line: answers to keys, prompts
  *   footer                                   one line: the keys
  *
- * The agents table is as tall as the slots it shows (at most 8); the event pane about a fifth
+ * The agents table is as tall as the slots it shows (up to 16, and a third of the body); the event pane about a fifth
  * of the body. At 80x24 the task table keeps 8 rows.
  */
 export function layoutFor(cols: number, rows: number, slots: number): Layout {
@@ -45,7 +53,8 @@ export function layoutFor(cols: number, rows: number, slots: number): Layout {
   const height = Math.max(12, rows);
   const bodyTop = 3;
   const body = height - bodyTop - 2;
-  const agents = 2 + clamp(slots, 1, 8, Math.floor(body / 4));
+  // Every slot while the agents take at most a third of the body (8 slots at 120x35); past that the pane scrolls, free slots folded.
+  const agents = 2 + clamp(slots, 1, 16, Math.floor(body / 3));
   const events = clamp(Math.round(body * 0.2), 3, 14);
   const tasks = Math.max(4, body - agents - events);
   const right = width >= 100 ? Math.floor(width * 0.4) : Math.max(24, width - 50);

@@ -48,6 +48,8 @@ export class LogTail {
   #open = '';
   /** What the line still being written shows, for the raw text it was worked out from. */
   #peek: { raw: string; text: string } = { raw: '', text: '' };
+  /** The file's modification time at the last read (epoch ms); null while it is missing. */
+  #modifiedAt: number | null = null;
 
   constructor(
     readonly file: string,
@@ -68,10 +70,12 @@ export class LogTail {
     } catch {
       const had = this.#lines.length > 0 || this.#partial !== '';
       this.#reset(-1);
+      this.#modifiedAt = null;
       return had;
     }
     try {
-      const { size, ino } = fstatSync(fd);
+      const { size, ino, mtimeMs } = fstatSync(fd);
+      this.#modifiedAt = mtimeMs;
       let changed = false;
       // Replaced or cut short (a new log after a rename, a truncation): read it from the start.
       if (ino !== this.#inode || size < this.#offset) {
@@ -137,6 +141,11 @@ export class LogTail {
   /** Bytes of output never read because the file grew faster, or was longer, than one read. */
   get skippedBytes(): number {
     return this.#skipped;
+  }
+
+  /** When the file last changed, as of the last read (epoch ms); null while it is missing. How long an agent has been silent. */
+  get modifiedAt(): number | null {
+    return this.#modifiedAt;
   }
 
   /** Where the next read starts: the file's size when last read. */

@@ -15,7 +15,8 @@ export interface DispatchState {
 /** What the dashboard's keys do to a live run: the engine's controls, nothing more. */
 export interface DispatchControls {
   readonly dispatch: DispatchState;
-  startNow(id: string): { ok: true; waitsForSlot: boolean } | { ok: false; reason: string };
+  /** `waitsForLimit`: chosen, but its agent waits for a usage limit until `resumesAt` (epoch ms). */
+  startNow(id: string): { ok: true; waitsForSlot: boolean; waitsForLimit?: { agent: string; resumesAt: number; probe: boolean; cause?: 'network' } } | { ok: false; reason: string };
   setAutoAssign(on: boolean): void;
   setPaused(paused: boolean): void;
   retry(id: string): { ok: true } | { ok: false; reason: string };

@@ -26,6 +26,14 @@ export interface DispatchState {
 type Admission = 'start' | 'wait' | 'never';
 
 /**
+ * What a person's Enter came to: started (or next, when `waitsForSlot`); chosen but held by its
+ * agent's usage-limit wait (`waitsForLimit`: it starts first when the gate opens); or why not.
+ */
+export type StartAnswer =
+  | { ok: true; waitsForSlot: boolean; waitsForLimit?: { agent: string; resumesAt: number; probe: boolean; cause?: 'network' } }
+  | { ok: false; reason: string };
+
+/**
  * What starts, and when: a person's choices first, then (auto-assigning) the ready queue in
  * dispatch order, admitted by each agent's usage-limit gate, within maxAgents and exclusivity.
  * A start is checked against the task as the tracker holds it now, described as a job, asked of
@@ -64,13 +72,16 @@ export class Dispatch {
    * maxAgents. Returns why not when it cannot (not ready, with the reasons; paused; running).
    * A task this run let go of (killed) may be chosen again.
    */
-  startNow(id: string): { ok: true; waitsForSlot: boolean } | { ok: false; reason: string } {
+  startNow(id: string): StartAnswer {
     const { ctx, sync } = this;
     if (ctx.stopReason) return { ok: false, reason: 'chorus is stopping' };
     if (ctx.running.has(id)) return { ok: false, reason: `${id} is already running` };
-    if (this.chosenIds.has(id)) return { ok: true, waitsForSlot: true };
-    if (this.paused) return { ok: false, reason: 'dispatch is paused (p resumes it)' };
     const task = ctx.deps.store.tasks().get(id);
+    // Its agent waits for a usage limit: the task is (or stays) first in line, and the answer says until when.
+    const wait = task ? ctx.quota.gates.waitOf(agentKindOf(task, ctx.deps.settings), ctx.clock.now()) : null;
+    const waitsForLimit = wait ? { waitsForLimit: { agent: wait.agent, resumesAt: wait.resumesAt, probe: wait.probe, ...(wait.cause ? { cause: wait.cause } : {}) } } : {};
+    if (this.chosenIds.has(id)) return { ok: true, waitsForSlot: !wait, ...waitsForLimit };
+    if (this.paused) return { ok: false, reason: 'dispatch is paused (p resumes it)' };
     if (!task || !sync.index.has(id)) return { ok: false, reason: `no task ${id} in the tracker` };
     const cannot = ctx.unusable.size ? ctx.unusable.reason(agentKindOf(task, ctx.deps.settings)) : null;
     if (cannot) return { ok: false, reason: cannot };
@@ -81,7 +92,7 @@ export class Dispatch {
     this.chosenIds.add(id);
     const free = ctx.running.size < this.maxAgents;
     this.pump();
-    return { ok: true, waitsForSlot: !free };
+    return { ok: true, waitsForSlot: !free && !wait, ...waitsForLimit };
   }
 
   /** `blocked -> open` for one task, then start it as if chosen (a person's `r`). */
@@ -290,7 +301,7 @@ export class Dispatch {
       this.settle.finish(run, none);
       return;
     }
-    ctx.emit({ type: 'task.started', at: now, id, title: claim.task.title, priority: claim.task.priority, running: ctx.running.size, logPath: ctx.relative(run.logPath), claimedFrom: run.claimedFrom });
+    ctx.emit({ type: 'task.started', at: now, id, title: claim.task.title, priority: claim.task.priority, running: ctx.running.size, logPath: ctx.relative(run.logPath), claimedFrom: run.claimedFrom, agent: run.agentKind });
     // The task file the agent reads holds the task as claimed.
     run.job.taskText = taskFileText(claim.task);
     try {

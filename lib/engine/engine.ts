@@ -3,7 +3,7 @@ import type { SchedulerView } from '../schedule/scheduler-graph.js';
 import { liveTaskCount } from '../task/task-count.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { AgentQuota } from './agent-quota.js';
-import { Dispatch, type DispatchState } from './dispatch.js';
+import { Dispatch, type DispatchState, type StartAnswer } from './dispatch.js';
 import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
 import type { RunContext } from './run-context.js';
 import { errorMessage } from './run-failures.js';
@@ -15,7 +15,7 @@ import type { EngineDeps, Running, RunSelection, StopReason } from './types.js';
 import { UnusableAgents } from './unusable-agents.js';
 
 export type { Adoption, EngineDeps, RunSelection, StopReason } from './types.js';
-export type { DispatchState } from './dispatch.js';
+export type { DispatchState, StartAnswer } from './dispatch.js';
 export type { Clock } from '../time/clock.js';
 
 /** Which stop reason outranks which: an interrupt always takes effect (it ends the agents too). */
@@ -105,6 +105,7 @@ export class Engine {
       total: liveTaskCount(store.tasks().values()),
       cycles: sync.scheduler.cycles(),
       ...(ctx.deps.planTotal ? { planned: sync.plannedTotal(started) } : {}),
+      ...(ctx.deps.settings.maxBudgetUsd > 0 ? { maxBudgetUsd: ctx.deps.settings.maxBudgetUsd } : {}),
     });
 
     let adopt = selection.adopt ?? [];
@@ -173,7 +174,7 @@ export class Engine {
   }
 
   /** A person's choice: start `id` next, ahead of dispatch order (see Dispatch.startNow). */
-  startNow(id: string): { ok: true; waitsForSlot: boolean } | { ok: false; reason: string } {
+  startNow(id: string): StartAnswer {
     return this.dispatcher.startNow(id);
   }
 
@@ -215,7 +216,7 @@ export class Engine {
     const { ctx, sync } = this;
     const reason = ctx.stopReason;
     const summary = ctx.tally.summary({
-      waiting: ctx.only ? 0 : sync.countWaiting(ctx.clock.now()),
+      waiting: ctx.only ? 0 : sync.countWork(ctx.clock.now()).waiting,
       cycles: sync.scheduler.cycles(),
       durationMs: ctx.clock.now() - started,
       interrupted: reason?.kind === 'interrupted',

@@ -8,15 +8,21 @@ import type { ExecutorNotice } from '../executor/executor.js';
  * dashboard) are peers over this one stream; none of them reaches into the engine.
  */
 export type EngineEvent =
-  /** `planned`: tasks the run would start if every one succeeded, when asked for (EngineDeps.planTotal). */
-  | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][]; planned?: number }
+  /**
+   * `planned`: tasks the run would start if every one succeeded, when asked for (EngineDeps.planTotal).
+   * `maxBudgetUsd`: the spend at which dispatch stops, when one is set.
+   */
+  | { type: 'batch.started'; at: number; maxAgents: number; ready: number; total: number; cycles: string[][]; planned?: number; maxBudgetUsd?: number }
   /**
    * The bd backend is claiming the task (`bd update ID --claim`); `task.started` follows when bd
    * gives it to chorus, `task.skipped` when someone else holds it. The jsonl backend claims at once.
    */
   | { type: 'task.claiming'; at: number; id: string; claimedFrom: ClaimedFrom }
-  /** The task was claimed; `claimedFrom`: its assignee and started_at before the claim, put back if the claim is undone. */
-  | { type: 'task.started'; at: number; id: string; title: string; priority: number; running: number; logPath: string; claimedFrom: ClaimedFrom }
+  /**
+   * The task was claimed; `claimedFrom`: its assignee and started_at before the claim, put back if
+   * the claim is undone; `agent`: the agent it runs on (absent when a watcher could not know it).
+   */
+  | { type: 'task.started'; at: number; id: string; title: string; priority: number; running: number; logPath: string; claimedFrom: ClaimedFrom; agent?: AgentKind }
   /**
    * An agent process started. `pgid`: its process group (ending the agent ends the group);
    * `pidStart`: its start time from /proc (null without /proc), so that a reused pid is never taken for it.

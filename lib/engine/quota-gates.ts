@@ -95,6 +95,12 @@ export class QuotaGates {
     return over;
   }
 
+  /** The wait that holds this agent back at `now`, if one does. */
+  waitOf(agent: AgentKind, now: number): QuotaWait | null {
+    const wait = this.waits.get(agent);
+    return wait && wait.resumesAt > now ? wait : null;
+  }
+
   /** How many agents of this kind may run at once now (0 while it waits). */
   capacity(agent: AgentKind, maxAgents: number, now: number): number {
     const wait = this.waits.get(agent);

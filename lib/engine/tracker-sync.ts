@@ -1,6 +1,7 @@
 import { TaskGraph } from '../graph/index.js';
 import { ReadyQueue } from '../schedule/ready-queue.js';
 import { SchedulerGraph } from '../schedule/scheduler-graph.js';
+import { countWork, type WorkCounts } from '../schedule/work-counts.js';
 import type { Task } from '../task/task.js';
 import { PacedRescan } from './paced-rescan.js';
 import type { RunContext } from './run-context.js';
@@ -67,18 +68,9 @@ export class TrackerSync {
     }
   }
 
-  /** Tasks that could run but are not ready at the end: what a person may want to look at next. */
-  countWaiting(now: number): number {
-    const graph = this.index;
-    let waiting = 0;
-    for (const task of graph.tasks()) {
-      if (task.status !== 'open' || graph.isReady(task.id, now)) continue;
-      const readiness = graph.readiness(task.id, now);
-      // Never runs (an epic, a pinned or ephemeral task): not work that waits.
-      if (!readiness.ready && readiness.reasons.some((r) => r.kind === 'type' || r.kind === 'flagged')) continue;
-      waiting += 1;
-    }
-    return waiting;
+  /** The remaining work by state (lib/schedule/work-counts.ts): the batch's summary reads its `waiting`. */
+  countWork(now: number): WorkCounts {
+    return countWork(this.scheduler, now, (task) => this.ctx.running.has(task.id));
   }
 
   /** How many tasks this run would start if every one succeeded (the progress plan). */

@@ -77,6 +77,16 @@ export class SchedulerGraph implements SchedulerView {
     return this.#g.hasNode(id);
   }
 
+  /** Every task of the remaining work with its status now (the index's: setStatus follows the run), in no particular order. */
+  *tasks(): Generator<Task> {
+    for (const id of this.#g.nodes()) yield this.#index.task(id) ?? this.#g.node(id).task;
+  }
+
+  /** Whether `id` may start at `now` (the index's rules, from its cache). */
+  isReady(id: string, now: number): boolean {
+    return this.#index.isReady(id, now);
+  }
+
   /** Ready now: nodes with no incoming edge that pass the index's readiness rules, in dispatch order. */
   readyTasks(now: number): Task[] {
     const ready: { task: Task; depth: number }[] = [];

@@ -143,17 +143,18 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
   }, 60_000);
 
   it('a second leader on the same queue is refused, naming the first; status and doctor show the worker and Redis meanwhile', async () => {
-    const s = await setUp([bead('l-slow')]);
-    await s.worker('w', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records, FIXTURE_SLOW_MS: '4000' } });
+    const s = await setUp([bead('l-hold')]);
+    const release = path.join(root!, 'release');
+    await s.worker('w', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records, FIXTURE_RELEASE: release } });
     const first = spawn(process.execPath, [CLI, '-C', repo!.dir, 'batch', '--all-ready'], { stdio: 'ignore' });
     const deadline = Date.now() + 20_000;
-    while (!readFileSync(s.records, 'utf8').includes('start l-slow')) {
+    while (!readFileSync(s.records, 'utf8').includes('start l-hold')) {
       if (Date.now() > deadline) throw new Error('the first leader never started its task');
       await new Promise((r) => setTimeout(r, 50));
     }
     // While it runs: status says where the task runs and who is connected; doctor checks Redis.
     const status = await runChorus(['-C', repo!.dir, 'status']);
-    expect(status.stdout).toMatch(/▶ l-slow  Task l-slow  since \S+  on worker w \(pid \d+\)/);
+    expect(status.stdout).toMatch(/▶ l-hold  Task l-hold  since \S+  on worker w \(pid \d+\)/);
     expect(status.stdout).toMatch(/Workers: w on \S+ \(1\/1 busy, custom, beat \d+ s ago\)/);
     const doctor = await runChorus(['-C', repo!.dir, 'doctor', '--json']);
     const checks = JSON.parse(doctor.stdout) as { checks: { name: string; status: string; message: string }[] };
@@ -171,6 +172,7 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
     } finally {
       await other.remove();
     }
+    writeFileSync(release, '');
     expect(await new Promise((resolve) => first.once('exit', resolve))).toBe(0);
   }, 60_000);
 

@@ -56,6 +56,8 @@ describe.skipIf(!hasTmux)('chorus dashboard: ending in a terminal', () => {
     t.keys('g');
     await t.waitFor((s) => /› h1/.test(s), 'the selection on h1');
     t.keys('x');
+    await t.waitFor((s) => s.includes('end the agent of h1 "Task h1"? y = yes'), 'the question');
+    t.keys('y');
     await t.waitFor((s) => s.includes('■ h1 stopped, back to open') && /h1 +P1 open/.test(s), 'h1 back to open');
     expect(await until(() => isAlive(h1Pid!), (alive) => !alive)).toBe(false);
     expect(() => process.kill(-h1Pid!, 0)).toThrow();

@@ -41,7 +41,7 @@ async function waitReadable(t: TmuxSession, predicate: (screen: string) => boole
   return t.waitFor((s) => {
     if (s.includes('{"type"')) throw new Error(`raw stream-json on the screen:\n${s}`);
     // The Agents pane's last output is what the agent said, never chorus's attempt header.
-    if (/^ 1 +a +1 .*=== chorus/m.test(s)) throw new Error(`chorus's header as the agent's last output:\n${s}`);
+    if (/^ 1 +a +1 .*===/m.test(s)) throw new Error(`chorus's header as the agent's last output:\n${s}`);
     return predicate(s);
   }, what);
 }
@@ -58,7 +58,7 @@ describe.skipIf(!hasTmux)('chorus dashboard: agent output as a person reads it',
     term = dashboard(plain.dir, { cols: 100, rows: 30 }, replayEnv('claude-success-tooluse.stream.jsonl', 0, { REPLAY_FILE: replay, REPLAY_DELAY_MS: '500' }));
     const t = term;
     // While it runs: the agent's last line is the tool call and its result, the log pane its text.
-    let screen = await waitReadable(t, (s) => / 1 +a +1 .*Bash npm test -- --run/.test(s), 'the tool call as the agent\'s last output');
+    let screen = await waitReadable(t, (s) => / 1 +a +1 .*Bash npm/.test(s), 'the tool call as the agent\'s last output');
     screen = await waitReadable(t, (s) => s.includes("I'll run the test suite first.") && s.includes('session started · 7c1e2a4b'), 'the log pane');
     screen = await waitReadable(t, (s) => /✓ a closed/.test(s), 'a closed');
     t.keys('l');
@@ -84,23 +84,24 @@ describe.skipIf(!hasTmux)('chorus dashboard: agent output as a person reads it',
 describe.skipIf(!hasTmux)('chorus dashboard: small things', () => {
   it('a ZWJ emoji in a title is never cut into a broken character; the slot column says slot; a sub-second task shows its milliseconds, not 0s', async () => {
     // The emoji at every offset, so that some row's cut would fall inside it.
-    const titles = Array.from({ length: 12 }, (_, k) => `${'x'.repeat(k)}👩‍💻ab`);
+    const titles = Array.from({ length: 12 }, (_, k) => `${'x'.repeat(k + 16)}👩‍💻ab`);
     plain = await makeRepo(
       titles.map((title, k) => bead(`z${String(k).padStart(2, '0')}`, { title, priority: 1 })),
       // A shell that says one line: each task takes well under a second, even on a loaded machine.
       { agentCommand: '/bin/sh', agentArgs: ['-c', 'echo done'], maxAgents: 6 },
     );
-    term = dashboard(plain.dir, { cols: 100, rows: 30 });
+    term = dashboard(plain.dir, { cols: 120, rows: 30 });
     const t = term;
     const screen = await t.waitFor((s) => /closed █+ 12\/12/.test(s) && /closed in \d+ms/.test(s), 'every task closed, one in under a second');
     expect(screen).not.toContain('\ufffd');
     expect(screen).toContain('👩💻ab');
+    expect(screen).toMatch(/x👩…/);
     expect(screen).toMatch(/^ +id +P +status +deps +slot +time +try +title/m);
     // Every row's divider in the same column: blessed and the terminal agree on each emoji's width,
     // so a row redrawn in part lands where it should and takes nothing of its neighbours.
     const rows = screen.split('\n').filter((row) => /^[› ] +(id|z\d\d) /.test(row));
     expect(rows).toHaveLength(11);
-    expect(new Set(rows.map((row) => displayWidth(row.slice(0, row.indexOf('│')))))).toEqual(new Set([59]));
+    expect(new Set(rows.map((row) => displayWidth(row.slice(0, row.indexOf('│'))))).size).toBe(1);
     const shown = new Set(rows.map((row) => row.slice(2).split(' ')[0]));
     for (const [, id, ms] of screen.matchAll(/✓ (z\d\d) closed in (\d+)ms/g)) if (shown.has(id)) expect(screen).toMatch(new RegExp(`${id} +P1 closed +✓ +${ms}ms +1 `));
     expect(screen).not.toMatch(/ closed +✓ +0s /);

@@ -72,8 +72,9 @@ describe.skipIf(!hasTmux)('chorus dashboard: watching, size, scale', () => {
     expect(screen).not.toContain('{"type"');
     const lines = screen.trimEnd().split('\n');
     expect(lines.length).toBeLessThanOrEqual(24);
-    expect(lines[0]).toMatch(/^chorus dashboard · /);
-    expect(screen).toMatch(/^ ⏎ start .* q quit/m);
+    // The status line: what a person must know first (the spend, the pace), then the settings; the repository goes first when room is short.
+    expect(lines[0]).toMatch(/spent \$|auto-assign ON/);
+    expect(screen).toMatch(/^ Tab pane +⏎ start .* l log +\? help +q quit/m);
     expect([...dividerColumns(screen)]).toEqual([49]);
     t.keys('q');
     await t.waitFor((s) => s.includes('y = yes'), 'the question');

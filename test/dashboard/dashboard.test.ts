@@ -203,7 +203,7 @@ describe('the dashboard on fake streams', () => {
     const lines = screen.split('\n');
     expect(lines).toHaveLength(24);
     for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
-    for (const part of ['chorus dashboard', 'agents ', 'ready 1', 'Tasks · 2', 'Task a', 'Agents', 'Log a', 'Events', 'q quit']) expect(screen).toContain(part);
+    for (const part of ['auto-assign ON', 'agents ', 'ready 1', 'Tasks · 2', 'Task a', 'Agents', 'Log a', 'Events', 'q quit']) expect(screen).toContain(part);
     terminal.resize(160, 50);
     screen = await screenWhere(dashboard, (t) => t.split('\n').length === 50 && /id +P +type +status/.test(t));
     expect(screen.split('\n')[49]).toContain('/ search');
@@ -237,6 +237,9 @@ describe('panes', () => {
       screen = await screenWhere(dashboard, (t) => t.includes('still at it'));
       expect(screen).toMatch(/ 2 +b .*still at it|still at it/);
       terminal.input.write('x');
+      await screenWhere(dashboard, (t) => t.includes('end the agent of b "Task b"? y = yes'));
+      expect(controls.calls).toEqual([]);
+      terminal.input.write('y');
       await screenWhere(dashboard, (t) => t.includes('b: ending its agent'));
       expect(controls.calls).toEqual(['kill b']);
       terminal.input.write('l');

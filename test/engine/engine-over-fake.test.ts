@@ -78,7 +78,7 @@ describe('the engine over a fake executor (no process)', () => {
     const done = f.engine.run();
     // A person kills three agents once they run.
     for (const id of killed) {
-      await until(() => f.engine.runningIds.includes(id) || f.store.tasks().get(id)?.status === 'blocked' || ofType(f.events, 'batch.finished').length > 0, 10_000);
+      await until(() => f.engine.runningIds.includes(id) || f.store.tasks().get(id)?.status === 'blocked' || ofType(f.events, 'batch.finished').length > 0, 30_000);
       f.engine.kill(id);
     }
     const summary = await done;
@@ -183,6 +183,22 @@ describe('the engine over a fake executor (no process)', () => {
     for (const id of ['u-1', 'u-2', 'u-3']) expect(statusOf(f, id)).toBe('open');
     expect(statusOf(f, 'u-own')).toBe('closed');
     expect(f.engine.startNow('u-2')).toEqual({ ok: false, reason: expect.stringMatching(/claude cannot work here \(Not logged in\)/) });
+  });
+
+  it('Enter on a task whose agent waits for its usage limit answers with the wait (until when), and nothing starts before it ends', async () => {
+    const f = await engineOver([bead('q-1', { priority: 0 }), bead('q-2')], { script: (job) => (job.taskId === 'q-1' ? { kind: 'usage-limit', resetInMs: 60_000, sessionId: 'sess-1' } : { kind: 'hang' }) }, { maxAgents: 1 });
+    const done = f.engine.run({ keepAlive: true });
+    await until(() => ofType(f.events, 'agent.limited').length === 1);
+    const limited = ofType(f.events, 'agent.limited')[0]!;
+    const answer = f.engine.startNow('q-1');
+    expect(answer).toEqual({ ok: true, waitsForSlot: false, waitsForLimit: { agent: 'claude', resumesAt: limited.resumesAt, probe: false } });
+    expect(limited.resumesAt - limited.at).toBeGreaterThanOrEqual(59_000);
+    // Asked again, the same answer; meanwhile nothing started on claude.
+    expect(f.engine.startNow('q-1')).toEqual(answer);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(f.executor.record.started.map((j) => j.taskId)).toEqual(['q-1']);
+    f.engine.stop();
+    await done;
   });
 
   it('the live controls: auto-assign off waits for a person; maxAgents raised starts more; pause holds; a blocked task is retried', async () => {

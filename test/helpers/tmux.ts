@@ -30,6 +30,11 @@ export class TmuxSession {
     }
   }
 
+  /** The terminal resized, as a person drags its window: the program gets SIGWINCH. */
+  resize(cols: number, rows: number): void {
+    this.#tmux('resize-window', '-t', 'run', '-x', String(cols), '-y', String(rows));
+  }
+
   /** A pane flag: `alternate_on` (1 while a full-screen program holds the screen), `cursor_flag` (1 when the cursor shows). */
   flag(name: string): string {
     return this.#tmux('display-message', '-p', '-t', 'run', `#{${name}}`).trim();

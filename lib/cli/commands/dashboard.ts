@@ -14,7 +14,8 @@ import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { openRepo, type OpenRepo } from '../open-repo.js';
 import { driveEngine, journalWarning } from '../run-engine.js';
-import { recover } from '../recover.js';
+import { adoptionsOf, recover } from '../recover.js';
+import type { Adoption } from '../../engine/types.js';
 import { assertRunCanWrite } from '../check-writable.js';
 import { removeDeadWritersLock } from '../../beads/dead-writer-lock.js';
 import type { SettingFlags } from './setting-flags.js';
@@ -55,7 +56,7 @@ export async function dashboardCommand(opts: DashboardOptions, io: CliIO): Promi
     if (session.tookOverFromGone && repo.backend.kind === 'jsonl') await removeDeadWritersLock(repo.issuesFile);
     const recovery = await recover(repo);
     if (recovery.line) warnings.push(recovery.line);
-    return await driveRun(repo, terminal, io, warnings);
+    return await driveRun(repo, terminal, io, warnings, adoptionsOf(recovery));
   } finally {
     await session.release().catch(() => undefined);
   }
@@ -116,7 +117,7 @@ function holderPid(repoDir: string, refusal: Error): number | null {
  * ends when the person quits (the agents ended, their tasks back to open), on Ctrl-C or SIGTERM
  * (the same, exit 130), or on an exception (the screen restored first, then the error).
  */
-async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: string[]): Promise<number> {
+async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: string[], adopt: Adoption[]): Promise<number> {
   let reason: ExitReason | null = null;
   let dashboard: Dashboard | undefined;
   let quitAsked: () => void = () => undefined;
@@ -124,7 +125,8 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
   let outcome;
   try {
     outcome = await driveEngine(repo, {
-      selection: { keepAlive: true, autoAssign: repo.config.settings.autoAssign },
+      // executor "bullmq": what a leader killed hard left running on the workers is followed, not started again.
+      selection: { keepAlive: true, autoAssign: repo.config.settings.autoAssign, adopt },
       command: 'dashboard',
       onJournalError: (error) => dashboard?.say(journalWarning(error), 'warning'),
       planTotal: true,

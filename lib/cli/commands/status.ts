@@ -15,6 +15,8 @@ import { formatWallClock } from '../../text/wall-clock.js';
 import { taskSpend } from '../task-spend.js';
 import type { SettingFlags } from './setting-flags.js';
 import { roundedUsd } from '../../agents/usage-text.js';
+import { SchedulerGraph } from '../../schedule/scheduler-graph.js';
+import { countWork, describePlanShare, describeWorkCounts } from '../../schedule/work-counts.js';
 
 export interface StatusOptions extends SettingFlags {
   dir?: string;
@@ -50,7 +52,12 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
       blocked.push({ id: task.id, title: task.title, reason: lastBlockedReason(task.raw['notes']), ...(kept ? { branch: taskBranch(task.id) } : {}) });
     }
   }
-  const ready = graph.readyTasks(Date.now()).map((t) => t.id);
+  const now = Date.now();
+  const ready = graph.readyTasks(now).map((t) => t.id);
+  // The remaining work counted as the dashboard and batch count it (lib/schedule/work-counts.ts), and what a batch would start of it.
+  const scheduler = new SchedulerGraph(graph, repo.config.settings.skipTypes);
+  const work = countWork(scheduler, now, (task) => task.status === 'in_progress' && task.assignee === CHORUS_ASSIGNEE);
+  const planned = scheduler.plan(now).reduce((n, wave) => n + wave.length, 0);
   const cycles = graph.cycles();
   const waits = pendingQuota(entries).waits;
   const executor = await executorLines(repo);
@@ -60,13 +67,16 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
     const pendingRecovery = { runs: recovery.plan.runs, actions: recovery.plan.actions, summary: recovery.pending };
     const spent = { total: spend.total, tasks: Object.fromEntries(spend.tasks), parents: Object.fromEntries(spend.parents) };
     const quota = waits.map((w) => ({ agent: w.agent, resumesAt: new Date(w.resumesAt).toISOString(), probe: w.probe, text: w.text }));
-    io.stdout.write(`${JSON.stringify({ counts, ready, running, blocked, cycles, problems: store.problems, recovery: pendingRecovery, quota, spent, ...(executor.length ? { executor: executor.map((c) => ({ name: c.name, status: c.status, message: c.message, details: c.details })) } : {}) })}\n`);
+    io.stdout.write(`${JSON.stringify({ counts, work: { ...work, planned }, ready, running, blocked, cycles, problems: store.problems, recovery: pendingRecovery, quota, spent, ...(executor.length ? { executor: executor.map((c) => ({ name: c.name, status: c.status, message: c.message, details: c.details })) } : {}) })}
+`);
     return EXIT.ok;
   }
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const byStatus = Object.entries(counts).map(([s, n]) => `${n} ${oneLine(s)}`);
   writeLine(io.stdout, `${total} task${total === 1 ? '' : 's'}${byStatus.length ? `: ${byStatus.join(', ')}` : ''}`);
   writeLine(io.stdout, `${ready.length} ready now${ready.length ? `: ${ready.slice(0, 10).join(', ')}${ready.length > 10 ? ', ...' : ''}` : ''}`);
+  const share = describePlanShare(planned, work.total);
+  writeLine(io.stdout, `Work left: ${work.total} (${describeWorkCounts(work)}); a batch would run ${planned}${share ? `: ${share}` : ''}`);
   if (running.length) writeLine(io.stdout, `Running under chorus (${running.length}):`);
   for (const r of running) {
     const note = r.stranded ? '  (its chorus ended hard: goes back to open at the next batch, run or retry)' : '';

@@ -56,7 +56,7 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         startedAt = event.at;
         total = Math.max(event.ready, options.expectedTotal ?? event.planned ?? 0);
         planned = options.expectedTotal !== undefined || event.planned !== undefined;
-        line(`chorus: ${event.ready} task(s) ready of ${event.total}, up to ${event.maxAgents} agent(s) at once`);
+        line(`chorus: ${event.ready} task(s) ready of ${event.total} in the tracker, up to ${event.maxAgents} agent(s) at once`);
         for (const cycle of event.cycles) line(`  ✗ dependency cycle, never started: ${cycle.join(' -> ')}`);
         if (tty) timer = setInterval(drawBar, 1000).unref();
         break;

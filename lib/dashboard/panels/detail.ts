@@ -4,7 +4,8 @@ import { describeReason } from '../../graph/index.js';
 import { formatDuration } from '../../text/format-duration.js';
 import type { Rect } from '../layout.js';
 import { escapeTags } from '../theme.js';
-import { wrap } from '../text.js';
+import { clockTime, fit, wrap } from '../text.js';
+import { describeWait } from './status-parts.js';
 import { placeBox, setLines, textBox, titleBar, type Frame, type Panel } from './panel.js';
 import { depText, stateTone, statusWord } from './tasks.js';
 import { lastBlockedReason } from '../../task/notes.js';
@@ -49,7 +50,9 @@ export class DetailPanel implements Panel {
     }
     const row = rows.get(selected);
     const view = source.view();
-    say(task.title);
+    // Two lines of title at most: what follows (why it is blocked or waits) matters more on a small screen.
+    const title = wrap(task.title, width);
+    lines.push(...title.slice(0, 2).map((l, i) => escapeTags(i === 1 && title.length > 2 ? fit(l + '…', width) : l)));
     const tone = row ? stateTone(row.state) : 'muted';
     const facts = [`P${task.priority}`, task.issueType ?? 'task'];
     const agent = run.agents.get(selected);
@@ -57,6 +60,18 @@ export class DetailPanel implements Panel {
     // Wrapped like the rest; the status word, first on the first line, in its state's colour.
     const word = agent ? 'running' : statusWord(task.status);
     wrap(`${word} · ${facts.join(' · ')}`, width).forEach((l, i) => lines.push(i === 0 ? theme.paint(tone, escapeTags(word)) + escapeTags(l.slice(word.length)) : escapeTags(l)));
+    // What keeps it from running, first: a usage-limit wait, a kill, the last error.
+    const warn = (text: string) => lines.push(...wrap(text, width).map((l) => theme.paint('warning', escapeTags(l))));
+    const parkedOn = agent ? undefined : run.parked.get(selected);
+    if (parkedOn !== undefined) {
+      const wait = run.quotaWaits.get(parkedOn);
+      warn(wait ? `⏸ parked: ${describeWait(parkedOn, wait, now)}; it starts first then${wait.cause === 'network' ? '' : ', resuming its session'}` : `⏸ parked by ${parkedOn}'s usage limit; the wait is over: it starts when a slot frees`);
+    }
+    const heldAt = agent ? undefined : run.held.get(selected);
+    if (heldAt !== undefined) warn(`held: its agent was ended (x) at ${clockTime(heldAt)}; it does not start again in this run until ⏎ on it`);
+    const ended = run.ended.get(selected);
+    const lastError = ended?.status === 'blocked' ? ended.reason : ended?.status === 'open' ? ended.reason : lastChorusNote(task.raw['notes']);
+    if (lastError && heldAt === undefined) lines.push(...wrap(`last error: ${lastError}`, width).map((l) => theme.paint('blocked', escapeTags(l))));
 
     if (view.has(selected)) {
       const blockers = view.blockers(selected);
@@ -74,11 +89,10 @@ export class DetailPanel implements Panel {
       // A one-task "path" is no chain: every task would be on it.
       if (critical.size > 1) say(at === undefined ? 'critical path: no' : `critical path: yes (${at + 1} of ${critical.size})`);
     }
-    const ended = run.ended.get(selected);
     if (ended && ended.durationMs > 0) say(`${ended.status === 'closed' ? 'closed' : ended.status === 'blocked' ? 'blocked' : 'stopped'} after ${formatDuration(ended.durationMs)}${ended.attempts > 1 ? `, ${ended.attempts} attempts` : ''}`);
     else if (!view.has(selected)) say('done: no longer in the remaining work');
-    const lastError = ended?.status === 'blocked' ? ended.reason : ended?.status === 'open' ? ended.reason : lastChorusNote(task.raw['notes']);
-    if (lastError) lines.push(...wrap(`last error: ${lastError}`, width).map((l) => theme.paint('blocked', escapeTags(l))));
+    const spent = run.taskSpend.get(selected);
+    if (spent !== undefined) say(`spent: $${spent.toFixed(4)}${run.agentOf.has(selected) ? ` on ${run.agentOf.get(selected)}` : ''}, as reported`);
     say(`log: ${path.relative(source.repoDir, source.logPath(selected))}`);
     setLines(this.element, lines.slice(0, this.#rect.height));
   }

@@ -25,8 +25,12 @@ export class FooterPanel extends TextPanel {
   }
 }
 
-/** Which keys the footer keeps when it cannot show them all: `?` and `q` always, then the dispatch keys. */
-const PRIORITY = ['? help', 'q quit', '⏎ start', 'a auto', 'p pause', 'x kill', 'r retry', '+/- agents', 'Tab pane', 'f filter', 's sort', '/ search', 'l log', '↑↓ select'];
+/**
+ * Which keys the footer keeps when it cannot show them all: `?` and `q` always, then the keys a
+ * person looks for first (panes, start, kill, find a task, its log), then the other dispatch keys.
+ * At 80 columns the first eight fit.
+ */
+const PRIORITY = ['? help', 'q quit', 'Tab pane', '⏎ start', 'x kill', 'f filter', '/ search', 'l log', 'p pause', 'r retry', 'a auto', '+/- agents', 's sort', '↑↓ select'];
 
 const keysLines = new Map<string, string>();
 

@@ -3,14 +3,8 @@ import type { Rect } from '../layout.js';
 import type { DepState, RowState, TaskRow } from '../state/task-rows.js';
 import { cell, shortDuration } from '../text.js';
 import type { Tone } from '../theme.js';
+import { fitColumns, headerLine, type Column, type ColumnSpec } from './columns.js';
 import { applyMove, placeBox, setLines, textBox, titleBar, type Frame, type Move, type Panel } from './panel.js';
-
-interface Column {
-  name: string;
-  header: string;
-  width: number;
-  align?: 'right';
-}
 
 /** The tracker's status in a word; `in_progress` reads as running. */
 export function statusWord(status: string): string {
@@ -92,6 +86,11 @@ export class TasksPanel implements Panel {
     return ids[this.#index]!;
   }
 
+  /** A person acted on the selected task (Enter, r, x): the selection stays with it from now on, as after a move. */
+  stayOn(): void {
+    this.#followTop = false;
+  }
+
   /** Arrows, j/k, PgUp/PgDn, Home/End over the rows; the id now selected. */
   move(frame: Frame, move: Move): string | null {
     const ids = frame.rows.visible();
@@ -116,8 +115,8 @@ export class TasksPanel implements Panel {
     if (rows.readyOnly) parts.push('ready only (f)');
     if (rows.query) parts.push(`/${rows.query}`);
     if (ids.length > body) parts.push(`${this.#top + 1}-${Math.min(ids.length, this.#top + body)}`);
-    const columns = columnsFor(width);
-    const header = theme.bold(columns.map((c) => cell(c.header, c.width, c.align === 'right' ? 'right' : 'left')).join(' '));
+    const columns = columnsFor(width, rows.idWidth, frame.run.taskSpend.size > 0);
+    const header = theme.bold(headerLine(columns));
     const lines = [titleBar(parts.join(' · '), width, theme, frame.focus === 'tasks'), header];
     for (let i = this.#top; i < Math.min(ids.length, this.#top + body); i += 1) {
       const row = rows.get(ids[i]!);
@@ -133,8 +132,10 @@ export class TasksPanel implements Panel {
     const ended = run.ended.get(row.id);
     const elapsed = agent ? shortDuration(now - agent.startedAt) : ended && ended.durationMs > 0 ? shortDuration(ended.durationMs) : '';
     const attempts = run.attempts.get(row.id);
+    const spent = run.taskSpend.get(row.id);
+    const spentText = spent === undefined ? '' : `$${spent.toFixed(2)}`;
     // A row's line is made again only when something it shows changed: most rows of a frame are as they were.
-    const key = `${this.#rect.width} ${selected} ${theme.colour} ${agent?.slot ?? ''} ${elapsed} ${attempts ?? ''}`;
+    const key = `${columns.map((c) => c.width).join(',')} ${selected} ${theme.colour} ${agent?.slot ?? ''} ${elapsed} ${attempts ?? ''} ${spentText}`;
     const cached = this.#lines.get(row);
     if (cached?.key === key) return cached.text;
     const dep = depText(row.dep);
@@ -148,6 +149,7 @@ export class TasksPanel implements Panel {
       slot: { text: agent ? String(agent.slot) : '' },
       elapsed: { text: elapsed },
       attempts: { text: attempts ? String(attempts) : '' },
+      spent: { text: spentText },
       title: { text: row.title },
     };
     const cells = columns
@@ -163,23 +165,28 @@ export class TasksPanel implements Panel {
   }
 }
 
-/** Columns that fit `width`: the type goes first when room is short, then the title shrinks. */
-function columnsFor(width: number): Column[] {
-  const fixed: Column[] = [
+/** Ids wider than this are cut (with …); up to it the id column is as wide as the widest id listed. */
+const ID_CAP = 28;
+
+/**
+ * Columns that fit `width`: the id as wide as the ids need (up to ID_CAP), and the title with what
+ * is left. When the title would get less than its least, the least useful columns go first (spent,
+ * type, agent slot, attempts, priority, time, dependencies), then the id narrows to 9.
+ */
+function columnsFor(width: number, idWidth: number, withSpend: boolean): Column[] {
+  const fixed: ColumnSpec[] = [
     { name: 'mark', header: '', width: 1 },
-    { name: 'id', header: 'id', width: width >= 90 ? 12 : 9 },
-    { name: 'priority', header: 'P', width: 2 },
-    { name: 'type', header: 'type', width: 7 },
+    { name: 'id', header: 'id', width: Math.max(4, Math.min(ID_CAP, idWidth)), least: Math.min(9, Math.max(4, idWidth)) },
+    { name: 'priority', header: 'P', width: 2, keep: 4 },
+    { name: 'type', header: 'type', width: 7, keep: 1 },
     { name: 'status', header: 'status', width: 7 },
-    { name: 'dep', header: 'deps', width: 8 },
+    { name: 'dep', header: 'deps', width: 8, keep: 6 },
     // The agent's slot, as the Agents pane numbers them (up to 3 digits: maxAgents goes to 256).
-    { name: 'slot', header: 'slot', width: 4, align: 'right' },
-    { name: 'elapsed', header: 'time', width: 6, align: 'right' },
-    { name: 'attempts', header: 'try', width: 3, align: 'right' },
+    { name: 'slot', header: 'slot', width: 4, align: 'right', keep: 2 },
+    { name: 'elapsed', header: 'time', width: 6, align: 'right', keep: 5 },
+    { name: 'attempts', header: 'try', width: 3, align: 'right', keep: 3 },
+    ...(withSpend ? [{ name: 'spent', header: 'spent', width: 6, align: 'right' as const, keep: 0 }] : []),
   ];
-  const used = (cols: Column[]) => cols.reduce((n, c) => n + c.width + 1, 0);
-  let columns = fixed;
-  if (width - used(columns) < 12) columns = columns.filter((c) => c.name !== 'type');
-  const left = width - used(columns);
-  return left >= 6 ? [...columns, { name: 'title', header: 'title', width: left }] : columns;
+  // The title keeps at least 12 columns, and 30% of a wider table.
+  return fitColumns(fixed, { name: 'title', header: 'title', least: Math.max(12, Math.floor(width * 0.3)) }, width);
 }

@@ -22,7 +22,7 @@ export function describeEvent(event: SourceEvent): EventLine | null {
       return {
         at,
         tone: 'muted',
-        text: `started: ${event.ready} ready of ${event.total}, up to ${event.maxAgents} agent(s)${event.cycles.length ? `; ${event.cycles.length} dependency cycle(s), never started` : ''}`,
+        text: `started: ${event.ready} ready of ${event.total} in the tracker, up to ${event.maxAgents} agent(s)${event.cycles.length ? `; ${event.cycles.length} dependency cycle(s), never started` : ''}`,
       };
     case 'task.started':
       return { at, tone: 'running', text: `▶ ${event.id} started (${event.running} running)` };
@@ -42,6 +42,8 @@ export function describeEvent(event: SourceEvent): EventLine | null {
       return { at, tone: 'blocked', text: `⏹ ${event.agent} cannot work here (${event.text}): no more ${event.agent} tasks start; ${event.fix}` };
     case 'task.phase':
       return { at, tone: 'muted', text: event.phase === 'merging' ? `⇢ ${event.id} merging ${event.branch}` : event.phase === 'verifying' ? `… ${event.id} verifying ${event.branch}` : `… ${event.id} verified; ${event.branch} waits to merge` };
+    case 'executor.notice':
+      return { at, tone: /^waiting for workers|not answering/.test(event.message) ? 'warning' : 'muted', text: `⛁ ${event.message}` };
     case 'agent.resumed':
       return { at, tone: 'running', text: `▶ ${event.agent}: ${event.cause === 'network' ? 'network wait' : 'usage-limit wait'} over; starting tasks again` };
     case 'task.accepted-close':

@@ -17,6 +17,23 @@ export interface AgentInfo {
   /** workspace "worktree": its branch and what it is doing after the agent (verifying, waiting to merge, merging). */
   branch?: string;
   phase?: 'verifying' | 'waiting-to-merge' | 'merging';
+  /** executor "bullmq": the worker it runs on (its name and its pid there). */
+  where?: string;
+}
+
+/** executor "bullmq": what the executor last said of itself (waiting for workers, Redis gone), and the workers connected. */
+export interface ExecutorInfo {
+  message: string;
+  workers: { name: string; busy: number; concurrency: number }[];
+  /** Nothing can start: no worker connected, or Redis not answering. */
+  waiting: boolean;
+}
+
+/** An agent's wait for its usage limit: until when; `probe`: the reset was not known (one task tries first); `cause`: the network. */
+export interface QuotaWaitInfo {
+  resumesAt: number;
+  probe: boolean;
+  cause?: 'network';
 }
 
 /** How a task ended in this run. */
@@ -54,12 +71,26 @@ export class RunState {
   startedAt: number | null = null;
   /** Why nothing more starts (interrupted, the tracker cannot be written), once it is so. */
   stopping: string | null = null;
-  /** Agents waiting for their usage limit, and when each resumes (epoch ms). */
-  readonly quotaWaits = new Map<string, number>();
-  /** What the agents reported they spent so far (USD), and on each task. */
+  /** Agents waiting for their usage limit (or the network), and until when. */
+  readonly quotaWaits = new Map<string, QuotaWaitInfo>();
+  /** Tasks a usage limit put back to open, and the agent whose wait they are in; until they start again. */
+  readonly parked = new Map<string, string>();
+  /** Tasks whose agent a person ended (x): back to open, and not started again in this run until someone does. */
+  readonly held = new Map<string, number>();
+  /** What the agents reported they spent so far (USD), as each attempt ended: in all, on each task, per agent. */
   spentUsd: number | null = null;
   readonly taskSpend = new Map<string, number>();
+  readonly agentSpend = new Map<string, number>();
+  /** The agent each task ran on, when the run said. */
+  readonly agentOf = new Map<string, string>();
+  /** maxBudgetUsd, when the run has one. */
+  budgetUsd: number | null = null;
+  /** When tasks of this run ended closed or blocked (the most recent 1,000): the throughput. */
+  readonly finishedAt: number[] = [];
+  /** Tasks this run ended blocked (and not started again since). */
+  blockedInRun = 0;
   summary: BatchSummary | null = null;
+  executor: ExecutorInfo | null = null;
 
   /** Takes in one event; says what it changed. */
   apply(event: SourceEvent): Change {
@@ -74,6 +105,7 @@ export class RunState {
       case 'batch.started':
         this.startedAt = event.at;
         this.planned = event.planned ?? null;
+        this.budgetUsd = event.maxBudgetUsd ?? null;
         if (this.dispatch) this.dispatch = { ...this.dispatch, maxAgents: event.maxAgents };
         change.rows = 'all';
         break;
@@ -85,7 +117,11 @@ export class RunState {
         const attempt = 1;
         this.agents.set(event.id, { id: event.id, title: event.title, slot: this.#freeSlot(), attempt, pid: null, startedAt: event.at, logPath: event.logPath });
         this.attempts.set(event.id, attempt);
+        if (this.ended.get(event.id)?.status === 'blocked') this.blockedInRun -= 1;
         this.ended.delete(event.id);
+        this.parked.delete(event.id);
+        this.held.delete(event.id);
+        if (event.agent) this.agentOf.set(event.id, event.agent);
         rows.add(event.id);
         change.agents = true;
         this.#record(event.at);
@@ -96,6 +132,7 @@ export class RunState {
         if (agent) {
           agent.attempt = event.attempt;
           agent.pid = event.pid ?? null;
+          if (event.where !== undefined) agent.where = event.where;
         }
         this.attempts.set(event.id, event.attempt);
         rows.add(event.id);
@@ -109,9 +146,21 @@ export class RunState {
         change.agents = true;
         break;
       }
+      case 'executor.notice':
+        this.executor = {
+          message: event.message,
+          workers: (event.workers ?? []).map((w) => ({ name: w.name, busy: w.busy, concurrency: w.concurrency })),
+          waiting: /^waiting for workers|not answering/.test(event.message),
+        };
+        change.agents = true;
+        break;
+      case 'task.attempt-ended':
+        if (event.usage?.costUsd !== undefined) this.#spend(event.id, event.usage.costUsd);
+        break;
       case 'agent.limited':
         this.agents.delete(event.id);
-        this.quotaWaits.set(event.agent, event.resumesAt);
+        this.quotaWaits.set(event.agent, { resumesAt: event.resumesAt, probe: event.probe, ...(event.cause ? { cause: event.cause } : {}) });
+        this.parked.set(event.id, event.agent);
         rows.add(event.id);
         change.agents = true;
         break;
@@ -128,11 +177,9 @@ export class RunState {
         this.quotaWaits.delete(event.agent);
         break;
       case 'task.finished': {
-        if (event.usage?.costUsd !== undefined) {
-          this.spentUsd = (this.spentUsd ?? 0) + event.usage.costUsd;
-          this.taskSpend.set(event.id, (this.taskSpend.get(event.id) ?? 0) + event.usage.costUsd);
-        }
+        // Spend is counted as each attempt ends (task.attempt-ended), the limited ones too; the finish sums those.
         this.agents.delete(event.id);
+        if (this.ended.get(event.id)?.status === 'blocked') this.blockedInRun -= 1;
         this.ended.set(event.id, {
           status: event.status,
           at: event.at,
@@ -142,6 +189,10 @@ export class RunState {
         });
         if (event.attempts > 0) this.attempts.set(event.id, event.attempts);
         if (event.status === 'closed') this.closed += 1;
+        if (event.status === 'blocked') this.blockedInRun += 1;
+        if (event.status !== 'open') this.#finished(event.at);
+        // Ended by a person (x): held until someone starts it again (an interrupt ends every agent: nothing is held then).
+        if (event.status === 'open' && event.outcome === 'killed' && !this.stopping) this.held.set(event.id, event.at);
         rows.add(event.id);
         change.agents = true;
         this.#record(event.at);
@@ -151,6 +202,7 @@ export class RunState {
         if (this.agents.delete(event.id)) change.agents = true;
         this.ended.set(event.id, { status: 'closed', at: event.at, durationMs: 0, attempts: this.attempts.get(event.id) ?? 0 });
         this.closed += 1;
+        this.#finished(event.at);
         rows.add(event.id);
         this.#record(event.at);
         break;
@@ -179,6 +231,23 @@ export class RunState {
         break;
     }
     return change;
+  }
+
+  /** What the batch set out to do: its plan (grown by what ran beyond it), or, when no plan is known, the `listed` work. */
+  batchTotal(listed: number): number {
+    return this.planned !== null ? Math.max(this.planned, this.closed + this.agents.size) : listed;
+  }
+
+  #spend(id: string, usd: number): void {
+    this.spentUsd = (this.spentUsd ?? 0) + usd;
+    this.taskSpend.set(id, (this.taskSpend.get(id) ?? 0) + usd);
+    const agent = this.agentOf.get(id);
+    if (agent) this.agentSpend.set(agent, (this.agentSpend.get(agent) ?? 0) + usd);
+  }
+
+  #finished(at: number): void {
+    this.finishedAt.push(at);
+    if (this.finishedAt.length > 1_000) this.finishedAt.splice(0, this.finishedAt.length - 1_000);
   }
 
   /** The lowest slot number no running agent holds. */

@@ -1,9 +1,11 @@
 import type { Task } from '../../task/task.js';
 import { sortForDispatch } from '../../graph/index.js';
 import type { SchedulerView } from '../../schedule/scheduler-graph.js';
+import { emptyWorkCounts, workStateOf, type WorkCounts } from '../../schedule/work-counts.js';
 import type { DashboardSource } from '../source.js';
 import { cycleMembers, depState, type DepState } from './dep-state.js';
 import { naturalCompare } from './natural-compare.js';
+import { displayWidth } from '../../text/text-width.js';
 import type { RunState } from './run-state.js';
 
 export type { DepState } from './dep-state.js';
@@ -24,14 +26,8 @@ export interface TaskRow {
 
 export type SortOrder = 'dispatch' | 'id';
 
-export interface RowCounts {
-  ready: number;
-  running: number;
-  waiting: number;
-  blocked: number;
-  closed: number;
-  total: number;
-}
+/** The rows by state (work-counts.ts's definitions, and what this run closed); `total` is every row. */
+export type RowCounts = WorkCounts & { closed: number };
 
 /** Dispatch order groups: what runs, what starts next, what waits, what needs a person, what is done. */
 const GROUP: Record<RowState, number> = { running: 0, ready: 1, waiting: 2, blocked: 3, other: 4, closed: 5 };
@@ -56,6 +52,8 @@ export class TaskRows {
   /** Per state (GROUP), the listed ids in dispatch order. */
   #groups: string[][] = [[], [], [], [], [], []];
   #counts: RowCounts = emptyCounts();
+  /** The widest id listed (terminal columns): the id column is as wide as the ids need. Grows as rows come; made anew on a rebuild. */
+  #idWidth = 0;
   #visible: string[] = [];
   /** The visible list must be made again: the groups changed, or the filter, the search or the order did. */
   #dirty = true;
@@ -133,6 +131,11 @@ export class TaskRows {
     return this.#counts;
   }
 
+  /** The widest id of the listed rows, in terminal columns. */
+  get idWidth(): number {
+    return this.#idWidth;
+  }
+
   get sort(): SortOrder {
     return this.#sort;
   }
@@ -176,7 +179,9 @@ export class TaskRows {
     this.#dispatchOrder.forEach((id, i) => this.#rank.set(id, i));
     this.#groups = [[], [], [], [], [], []];
     this.#counts = emptyCounts();
+    this.#idWidth = 0;
     for (const id of this.#dispatchOrder) {
+      this.#idWidth = Math.max(this.#idWidth, displayWidth(id));
       const row = this.#rows.get(id)!;
       this.#groups[GROUP[row.state]]!.push(id);
       count(this.#counts, row, 1);
@@ -189,6 +194,7 @@ export class TaskRows {
   #move(id: string, before: TaskRow | undefined, after: TaskRow | undefined): void {
     if (after) this.#rows.set(id, after);
     else this.#rows.delete(id);
+    if (after && !before) this.#idWidth = Math.max(this.#idWidth, displayWidth(id));
     if (before) count(this.#counts, before, -1);
     if (after) count(this.#counts, after, 1);
     if (before && after && before.state === after.state) {
@@ -232,17 +238,10 @@ export class TaskRows {
   #rowOf(task: Task, view: SchedulerView, tasks: ReadonlyMap<string, Task>, cycles: ReadonlySet<string>, now: number): TaskRow {
     const watching = this.source.mode.kind === 'watching';
     const running = this.run.agents.has(task.id) || (watching && task.status === 'in_progress');
-    let state: RowState;
     let dep: DepState = { kind: 'ok' };
-    if (running) state = 'running';
-    else if (task.status === 'closed') state = 'closed';
-    else if (task.status === 'blocked') state = 'blocked';
-    else if (task.status === 'open') state = 'waiting';
-    else state = 'other';
-    if (state !== 'closed' && view.has(task.id)) {
-      dep = depState(task.id, view, tasks, cycles, now);
-      if (state === 'waiting' && dep.kind === 'ok') state = 'ready';
-    }
+    if (!running && task.status !== 'closed' && view.has(task.id)) dep = depState(task.id, view, tasks, cycles, now);
+    // The one definition the header, chorus status and batch's summary count by (lib/schedule/work-counts.ts).
+    const state: RowState = !running && task.status === 'closed' ? 'closed' : workStateOf(task.status, dep.kind === 'ok', running);
     return { id: task.id, title: task.title, priority: task.priority, type: task.issueType ?? '', status: task.status, state, dep };
   }
 
@@ -273,11 +272,11 @@ export class TaskRows {
 }
 
 function emptyCounts(): RowCounts {
-  return { ready: 0, running: 0, waiting: 0, blocked: 0, closed: 0, total: 0 };
+  return { ...emptyWorkCounts(), closed: 0 };
 }
 
 function count(counts: RowCounts, row: TaskRow, by: 1 | -1): void {
   counts.total += by;
-  if (row.state !== 'other') counts[row.state] += by;
+  counts[row.state] += by;
 }
 
