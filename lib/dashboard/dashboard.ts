@@ -5,6 +5,7 @@ import { handleKey, type KeyContext, type ExitReason } from './key-input.js';
 
 export type { ExitReason } from './key-input.js';
 import { LogWatch } from './log-watch.js';
+import { handleMouse, listenMouse } from './mouse.js';
 import type { Frame } from './panels/panel.js';
 import { openScreen, screenText, type TerminalStreams } from './screen.js';
 import type { DashboardSource, SourceEvent } from './source.js';
@@ -67,7 +68,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   let closed = false;
   let exited = false;
   const logs = new LogWatch(source, () => frames.request());
-  const slots = () => Math.max(run.dispatch?.maxAgents ?? 1, run.agents.size);
+  const slots = () => Math.max(run.maxAgents ?? 1, run.agents.size);
   grid.place(slots());
 
   const frameOf = (): Frame => ({
@@ -123,7 +124,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     if (messageTimer) clearTimeout(messageTimer);
     messageTimer = null;
     // Answers fade after a while; questions (the quit prompt, the search) stay until answered.
-    if (ui.mode === 'normal' && text !== '') {
+    if (ui.mode !== 'confirm-quit' && ui.mode !== 'search' && text !== '') {
       messageTimer = setTimeout(
         guard(() => {
           grid.footer.message = null;
@@ -174,6 +175,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     'keypress',
     guard((ch: string | undefined, key: { full?: string } | undefined) => handleKey(keys, ch, key?.full)),
   );
+  listenMouse(screen, grid, guard((target, action, y) => handleMouse(keys, target, action, y)));
   screen.on(
     'resize',
     guard(() => {

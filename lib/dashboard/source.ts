@@ -25,9 +25,13 @@ export interface DispatchControls {
 
 /**
  * What a watching source adds to the engine's events: it re-read the tracker another chorus
- * writes, or that chorus let go of the run lock (its run is over).
+ * writes, that chorus let go of the run lock (its run is over), or its journal gave its limits.
  */
-export type WatchEvent = { type: 'watch.reloaded'; at: number } | { type: 'watch.ended'; at: number; pid: number | null };
+export type WatchEvent =
+  | { type: 'watch.reloaded'; at: number }
+  | { type: 'watch.ended'; at: number; pid: number | null }
+  /** The watched run's limits, from its journal: at most `maxAgents` agents, and its budget (null: none). */
+  | { type: 'watch.limits'; at: number; maxAgents: number; maxBudgetUsd: number | null };
 
 export type SourceEvent = EngineEvent | WatchEvent;
 

@@ -41,7 +41,7 @@ describe.skipIf(!hasTmux)('chorus dashboard: watching, size, scale', () => {
     await until(() => r.agentPids(), (p) => p.length === 2);
     term = r.dashboard();
     const t = term;
-    let screen = await t.waitFor((s) => s.includes(`READ-ONLY · watching pid ${batchPid}`) && /Agents · 2 running/.test(s), 'the read-only header and two agents');
+    let screen = await t.waitFor((s) => s.includes(`READ-ONLY · watching pid ${batchPid}`) && /Agents · 2 of 2 busy \(watched\)/.test(s), 'the read-only header and two agents');
     expect(screen).toMatch(/ 1 +[ab] /);
     expect(screen).not.toContain('⏎ start');
     await t.waitFor((s) => s.includes('hold: pid'), "the selected task's log");

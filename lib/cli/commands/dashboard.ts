@@ -5,6 +5,8 @@ import { createDashboard, type Dashboard, type ExitReason } from '../../dashboar
 import { engineSource } from '../../dashboard/engine-source.js';
 import { wantsColour } from '../../dashboard/theme.js';
 import { watchSource } from '../../dashboard/watch-source.js';
+import { followJournal } from '../../journal/follow-journal.js';
+import { journalPath } from '../../journal/journal-file.js';
 import type { BatchSummary } from '../../engine/events.js';
 import { UsageError } from '../../errors.js';
 import { formatDuration } from '../../text/format-duration.js';
@@ -180,7 +182,14 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
 
 /** Another chorus runs the work: show it, change nothing, until the person quits. */
 async function watchRun(repo: OpenRepo, pid: number | null, terminal: Terminal, io: CliIO, notices: string[]): Promise<number> {
-  const source = watchSource({ repoDir: repo.repoDir, store: repo.store, skipTypes: repo.config.settings.skipTypes, holderPid: pid });
+  const source = watchSource({
+    repoDir: repo.repoDir,
+    store: repo.store,
+    skipTypes: repo.config.settings.skipTypes,
+    holderPid: pid,
+    // Which tasks are that run's agents, and their pids: its journal says, not the tracker.
+    feed: (facts, on) => followJournal({ file: journalPath(repo.repoDir), holderPid: pid, facts }, on),
+  });
   let dashboard: Dashboard | undefined;
   let stopOnInterrupt = () => undefined as unknown;
   let onUncaught: (error: unknown) => void = () => undefined;
