@@ -131,6 +131,7 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
       selection: { keepAlive: true, autoAssign: repo.config.settings.autoAssign, adopt },
       command: 'dashboard',
       onJournalError: (error) => dashboard?.say(journalWarning(error), 'warning'),
+      onNotifyProblem: (message) => dashboard?.say(message, 'warning'),
       planTotal: true,
       poolCapacity: MAX_AGENTS,
       attach(engine) {
