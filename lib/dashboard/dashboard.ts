@@ -64,7 +64,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const rows = new TaskRows(source, run);
   for (const notice of options.notices ?? []) run.events.add({ at: now(), tone: 'warning', text: notice });
   const grid = new Grid(screen);
-  const ui: KeyContext['ui'] = { mode: 'normal', focus: 'tasks', selected: null };
+  const ui: KeyContext['ui'] = { mode: 'normal', focus: 'tasks', selected: null, wrapLogs: true };
   let messageTimer: NodeJS.Timeout | null = null;
   let tick: NodeJS.Timeout | null = null;
   let closed = false;
@@ -83,6 +83,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     selected: ui.selected,
     agentTails: logs.agentTails,
     selectedTail: logs.selectedTail,
+    wrapLogs: ui.wrapLogs,
   });
 
   const draw = () => {
@@ -93,7 +94,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     grid.fitSlots(slots());
     rows.catchUp(frame.now);
     // The agents pane may select a task; the table then marks it if it shows it, and picks none of its own.
-    ui.selected = grid.tasks.reconcile(frame, ui.selected, ui.focus !== 'agents');
+    // Nor while the full-screen log is open: it shows the task it was opened on, wherever its row goes.
+    ui.selected = grid.tasks.reconcile(frame, ui.selected, ui.focus !== 'agents' && ui.mode !== 'log');
     frame.selected = ui.selected;
     logs.follow(ui.selected, ui.mode === 'log' ? 'full' : 'pane', run.agents.keys());
     frame.selectedTail = logs.selectedTail;

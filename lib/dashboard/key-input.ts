@@ -22,7 +22,7 @@ export interface KeyContext {
   grid: Grid;
   theme: Theme;
   /** `confirming`: the task `x` asked about, acted on by `y` whatever is selected by then. */
-  ui: { mode: Mode; focus: PaneName; selected: string | null; confirming?: string };
+  ui: { mode: Mode; focus: PaneName; selected: string | null; wrapLogs: boolean; confirming?: string };
   frame(): Frame;
   say(text: string, tone?: Tone | null): void;
   exit(reason: ExitReason): void;
@@ -82,6 +82,7 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
       grid.fullLog.element.hide();
       return ctx.redraw();
     }
+    if (binding?.action === 'wrap') return toggleWrap(ctx);
     const m = binding ? MOVES[binding.action] : undefined;
     if (m) grid.fullLog.move(ctx.frame(), m);
     return ctx.redraw();
@@ -141,6 +142,8 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
       grid.fullLog.element.show();
       grid.fullLog.element.setFront();
       return ctx.redraw();
+    case 'wrap':
+      return toggleWrap(ctx);
     case 'help':
       ui.mode = 'help';
       grid.help.show(grid.layout.overlay, ctx.theme, ctx.source.controls !== null);
@@ -160,6 +163,11 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
     default:
       return;
   }
+}
+
+function toggleWrap(ctx: KeyContext): void {
+  ctx.ui.wrapLogs = !ctx.ui.wrapLogs;
+  ctx.say(ctx.ui.wrapLogs ? 'log lines wrap (w cuts them)' : 'log lines are cut at the edge (w wraps them)');
 }
 
 function dispatchContext(ctx: KeyContext): DispatchContext {

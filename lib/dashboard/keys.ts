@@ -19,6 +19,7 @@ export type Action =
   | 'sort'
   | 'search'
   | 'log'
+  | 'wrap'
   | 'problems'
   | 'failures'
   | 'charts'
@@ -63,6 +64,7 @@ export const BINDINGS: readonly Binding[] = [
   { action: 'sort', keys: ['s'], label: 's', help: 'sort by dispatch order / by id', footer: 's sort' },
   { action: 'search', keys: ['/'], label: '/', help: 'search ids and titles, or status:blocked etc. (Enter keeps it, Esc clears it)', footer: '/ search' },
   { action: 'log', keys: ['l'], label: 'l', help: "the selected task's log, full screen (Esc or l closes)", footer: 'l log' },
+  { action: 'wrap', keys: ['w'], label: 'w', help: 'the log pane and the full-screen log: wrap long lines / cut them' },
   { action: 'problems', keys: ['!'], label: '!', help: 'problems: every block and failure with its reason, until d (one) or D (all)', footer: '! problems' },
   { action: 'failures', keys: ['e'], label: 'e', help: 'the event pane: failures only / every event' },
   { action: 'charts', keys: ['c'], label: 'c', help: 'charts: tasks closed a minute, agents busy, spend against maxBudgetUsd', footer: 'c charts' },

@@ -1,3 +1,4 @@
+import type { AgentKind } from '../agents/report.js';
 import type { Task } from '../task/task.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { SchedulerView } from '../schedule/scheduler-graph.js';
@@ -61,4 +62,6 @@ export interface DashboardSource {
   on(listener: (event: SourceEvent) => void): () => void;
   /** Where a task's agent output goes. */
   logPath(id: string): string;
+  /** The agent that writes a task's output, to show it as a person reads it: the settings' agent, `custom` for a task with its own. */
+  agentKind(id: string): AgentKind;
 }

@@ -6,6 +6,8 @@ import { SchedulerGraph } from '../schedule/scheduler-graph.js';
 import type { Tracker } from '../tracker/tracker.js';
 import { logPathOf } from './log-path.js';
 import type { DashboardSource, SourceEvent, SourceMode } from './source.js';
+import type { AgentKind } from '../agents/report.js';
+import { taskAgentKind } from './task-agent.js';
 
 /** What the watched run's journal is asked about a task: its title and priority, its status now, its log. */
 export interface WatchedTaskFacts {
@@ -29,6 +31,8 @@ export interface WatchSourceOptions {
   repoDir: string;
   store: Tracker;
   skipTypes: readonly string[];
+  /** The settings' agent: whose output the logs hold, for a task with no agent of its own. */
+  agent: AgentKind;
   /** The chorus that holds the run lock, when known. */
   holderPid: number | null;
   /** Its run, as its journal tells it: which tasks are its agents, with their pids. */
@@ -119,6 +123,7 @@ export function watchSource(options: WatchSourceOptions): WatchSource {
       return () => listeners.delete(listener);
     },
     logPath: (id) => logPathOf(options.repoDir, id),
+    agentKind: (id) => taskAgentKind(store.tasks().get(id), options.agent),
     close() {
       closed = true;
       stopWatching();

@@ -44,6 +44,7 @@ it("the watched run's agents are its journal's claims, with their pids and its m
     repoDir: dir,
     store,
     skipTypes: DEFAULT_SKIP_TYPES,
+    agent: 'custom',
     holderPid: holder,
     feed: (facts, on) => followJournal({ file: journal, holderPid: holder, facts }, on),
     isAlive: () => true,

@@ -139,6 +139,7 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
       selection: { keepAlive: true, autoAssign: repo.config.settings.autoAssign, adopt },
       command: 'dashboard',
       onJournalError: (error) => dashboard?.say(journalWarning(error), 'warning'),
+      onNotifyProblem: (message) => dashboard?.say(message, 'warning'),
       planTotal: true,
       poolCapacity: MAX_AGENTS,
       attach(engine) {
@@ -152,7 +153,7 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
         dashboard = createDashboard({
           ...terminal,
           screen: loading.handOver(),
-          source: engineSource(engine, repo.store, repo.repoDir, repo.config.settings.skipTypes),
+          source: engineSource(engine, repo.store, repo.repoDir, repo.config.settings.skipTypes, repo.config.settings.agent),
           colour: wantsColour(process.env),
           notices,
           onExit: end,
@@ -198,6 +199,7 @@ async function watchRun(repo: OpenRepo, pid: number | null, terminal: Terminal, 
     repoDir: repo.repoDir,
     store: repo.store,
     skipTypes: repo.config.settings.skipTypes,
+    agent: repo.config.settings.agent,
     holderPid: pid,
     // Which tasks are that run's agents, and their pids: its journal says, not the tracker.
     feed: (facts, on) => followJournal({ file: journalPath(repo.repoDir), holderPid: pid, facts }, on),

@@ -213,7 +213,8 @@ function columnsFor(width: number, idWidth: number, withSpend: boolean): Column[
     { name: 'type', header: 'type', width: 7, keep: 1 },
     { name: 'status', header: 'status', width: 7 },
     { name: 'dep', header: 'deps', width: 8, keep: 6 },
-    { name: 'slot', header: 'ag', width: 2, align: 'right', keep: 2 },
+    // The agent's slot, as the Agents pane numbers them (up to 3 digits: maxAgents goes to 256).
+    { name: 'slot', header: 'slot', width: 4, align: 'right', keep: 2 },
     { name: 'elapsed', header: 'time', width: 6, align: 'right', keep: 5 },
     { name: 'attempts', header: 'try', width: 3, align: 'right', keep: 3 },
     ...(withSpend ? [{ name: 'spent', header: 'spent', width: 6, align: 'right' as const, keep: 0 }] : []),
