@@ -158,7 +158,7 @@ describe.skipIf(!hasTmux)('chorus dashboard on the bd backend, in a terminal', (
     await until(() => r.agentPids(), (p) => p.length === 2);
     term = r.dashboard();
     const t = term;
-    let screen = await t.waitFor((s) => s.includes(`READ-ONLY · watching pid ${batchPid}`) && /Agents · 2 running/.test(s), 'the read-only header and two agents');
+    let screen = await t.waitFor((s) => s.includes(`READ-ONLY · watching pid ${batchPid}`) && /Agents · 2 of 2 busy \(watched\)/.test(s), 'the read-only header and two agents');
     expect(screen).toMatch(/bd-1 +P2 +running/);
     expect(screen).toMatch(/bd-2 +P2 +running/);
     t.keys('p');
