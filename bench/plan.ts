@@ -36,11 +36,18 @@ export interface Plan {
    * `chorus ready` on the gastown fixture against the stand-in's bare `bd list`, `loadRuns` rounds.
    */
   bd: { tasks: number; width: number; maxAgents: number; batchTimeoutS: number; loadRuns: number; loadBudgetS: number; loadTimeoutS: number };
+  /**
+   * Executor "bullmq" on a Redis server of its own, `workers` chorus workers of `concurrency` each
+   * (maxAgents = workers x concurrency): `tasks` no-op tasks on a wide DAG of `width`, `runs` rounds
+   * of the local executor then the leader, within `budgetS`; and a leader whose agents `sleep` for
+   * `sleepS`, against `zeroRuns` runs of the same batch with `sleep 0`.
+   */
+  distributed: { tasks: number; width: number; workers: number; concurrency: number; runs: number; budgetS: number; timeoutS: number; sleepS: number; zeroRuns: number; idleTimeoutS: number };
 }
 
 export const FULL_PLAN: Plan = {
   mode: 'full',
-  suiteBudgetS: 260,
+  suiteBudgetS: 350,
   load: { tasks: 100_000, closedShare: 0.5, runs: 5, budgetS: 40, timeoutS: 30 },
   dispatch: { tasks: 2_000, width: 16, maxAgents: 8, runs: 3, budgetS: 45, timeoutS: 40 },
   chain: { short: 1_000, long: 5_000, runs: 3, budgetS: 80, timeoutS: 90 },
@@ -51,11 +58,12 @@ export const FULL_PLAN: Plan = {
   schedulerGraph: { tasks: 100_000, runs: 3, timeoutS: 60 },
   dashboard: { tasks: 10_000, frames: 60, cols: 200, rows: 60, agents: 8, idleS: 20, logMB: 500, timeoutS: 60 },
   bd: { tasks: 200, width: 8, maxAgents: 4, batchTimeoutS: 90, loadRuns: 5, loadBudgetS: 20, loadTimeoutS: 30 },
+  distributed: { tasks: 500, width: 16, workers: 2, concurrency: 4, runs: 3, budgetS: 45, timeoutS: 60, sleepS: 20, zeroRuns: 3, idleTimeoutS: 50 },
 };
 
 export const QUICK_PLAN: Plan = {
   mode: 'quick',
-  suiteBudgetS: 50,
+  suiteBudgetS: 75,
   load: { tasks: 20_000, closedShare: 0.5, runs: 3, budgetS: 8, timeoutS: 10 },
   dispatch: { tasks: 500, width: 16, maxAgents: 8, runs: 2, budgetS: 10, timeoutS: 15 },
   chain: { short: 200, long: 1_000, runs: 1, budgetS: 15, timeoutS: 20 },
@@ -66,4 +74,5 @@ export const QUICK_PLAN: Plan = {
   schedulerGraph: { tasks: 20_000, runs: 1, timeoutS: 20 },
   dashboard: { tasks: 2_000, frames: 20, cols: 200, rows: 60, agents: 4, idleS: 5, logMB: 100, timeoutS: 30 },
   bd: { tasks: 40, width: 8, maxAgents: 4, batchTimeoutS: 30, loadRuns: 3, loadBudgetS: 8, loadTimeoutS: 15 },
+  distributed: { tasks: 40, width: 16, workers: 2, concurrency: 4, runs: 1, budgetS: 10, timeoutS: 30, sleepS: 3, zeroRuns: 1, idleTimeoutS: 25 },
 };

@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick] [-- --json FILE] [-- SCENARIO...]`: times chorus against baselines
 // measured in the same run, prints a table, writes the same as JSON. See bench/README.md.
+import { killBackground } from './background.js';
 import { parseBenchArgs, USAGE } from './cli-args.js';
 import { describeError } from './errors.js';
 import { describeMachine } from './machine.js';
@@ -71,6 +72,7 @@ function decideExit(mode: Plan['mode'], rows: readonly Row[]): number {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     killRunningCommands();
+    killBackground();
     removeLiveScratchDirs();
     process.stderr.write(`bench: interrupted (${signal}); runs ended, scratch folders removed\n`);
     process.exit(130);

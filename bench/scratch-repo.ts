@@ -11,6 +11,10 @@ export interface ChorusSettings {
   agentCommand: string;
   agentArgs: string[];
   agentEnv?: Record<string, string>;
+  /** executor "bullmq": this repository's chorus is the leader on `queue` at `redisUrl`. @default local */
+  executor?: 'local' | 'bullmq';
+  redisUrl?: string;
+  queue?: string;
 }
 
 /** A folder of the harness's own under the temp dir; everything a scenario makes goes in one, removed at the end. */

@@ -33,6 +33,7 @@ const source = {
   view: () => view,
   on: (listener) => (listeners.add(listener), () => listeners.delete(listener)),
   logPath: (id) => path.join(path.dirname(tracker), 'agent-output', `${id}.log`),
+  agentKind: () => 'claude',
 };
 const emit = (event) => listeners.forEach((listener) => listener(event));
 

@@ -3,6 +3,7 @@ import type { Scenario } from './context.js';
 import { dashboardScenario } from './dashboard.js';
 import { deepChainScenario } from './deep-chain.js';
 import { dispatchScenario } from './dispatch.js';
+import { distributedScenario } from './distributed.js';
 import { idleScenario } from './idle.js';
 import { loadScenario } from './load.js';
 import { memoryScenario } from './memory.js';
@@ -21,6 +22,7 @@ export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([
   ['idle', idleScenario],
   ['dashboard', dashboardScenario],
   ['bd-backend', bdBackendScenario],
+  ['distributed', distributedScenario],
   // Last: its timeout stretches to the time the others left (see Plan.suiteBudgetS).
   ['write-back', writeBackScenario],
 ]);

@@ -19,9 +19,12 @@ export interface BullmqExecutorOptions {
   redis: RedisTarget;
   /** The command this leader runs (`batch`, `dashboard`, ...), for the lock's holder. */
   command: string;
-  /** How often the leader looks at its jobs' states and the workers. @default 1000 */
+  /** How often the leader looks at the workers (and every JOB_CHECK_EVERY polls at its jobs' states). @default 1000 */
   pollMs?: number;
 }
+
+/** The leader looks at its jobs' states every this many polls (the workers it looks at every poll). */
+const JOB_CHECK_EVERY = 5;
 
 /** One run of a task as the leader follows it across the jobs it takes (a rerun is a new job). */
 interface Followed {
@@ -61,6 +64,7 @@ export class BullmqExecutor implements Executor {
   private readonly listeners = new Set<(notice: ExecutorNotice) => void>();
   private workers: WorkerInfo[] = [];
   private lastNotice = '';
+  private polls = 0;
   private lastId = '$';
   private closed = false;
   private readonly loops: Promise<void>[] = [];
@@ -304,7 +308,10 @@ export class BullmqExecutor implements Executor {
   private async poll(): Promise<void> {
     if (this.closed) return;
     this.workers = await connectedWorkers(this.redis, this.keys.workers);
-    for (const followed of [...this.runs.values()]) await this.check(followed);
+    // Each job's state costs round trips (a leader following 8 silent agents spent most of its idle
+    // CPU on them at one look a second); what they show (a worker gone, a result the stream lost)
+    // comes 15 s late at best anyway (a dead worker's lock must lapse first).
+    if (this.polls++ % JOB_CHECK_EVERY === 0) for (const followed of [...this.runs.values()]) await this.check(followed);
     const waiting = [...this.runs.values()].filter((f) => f.attemptsSeen === f.attemptBase).length;
     if (this.workers.length === 0 && waiting > 0) {
       this.notice(`waiting for workers: none connected to ${this.options.queue} (start one with \`chorus worker --redis ${this.options.redis.display}\`)`);

@@ -121,7 +121,8 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
       .command('logs')
       .description("print a task's agent output, all attempts")
       .argument('<id>', 'task id')
-      .option('-f, --follow', 'keep printing while the task runs'),
+      .option('-f, --follow', 'keep printing while the task runs')
+      .option('--raw', "the log's bytes as written, not the agent's output as a person reads it"),
   ).action(
     action(async (id: string, o: Record<string, unknown>) =>
       (await import('./commands/logs.js')).logsCommand(id, { ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),

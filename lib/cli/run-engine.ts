@@ -6,6 +6,7 @@ import { pendingQuota } from '../journal/compact.js';
 import { journalPath, readJournal } from '../journal/journal-file.js';
 import { JournalWriter } from '../journal/journal-writer.js';
 import { recordRun } from '../journal/record-run.js';
+import { startNotifier } from '../notify/notifier.js';
 import { openExecutor } from '../repo/choose-executor.js';
 import { selfIdentity } from '../process/process-identity.js';
 import { EXIT } from './exit-codes.js';
@@ -28,6 +29,7 @@ export async function runEngine(repo: OpenRepo, selection: RunSelection, json: b
     selection,
     command,
     onJournalError: (error) => writeLine(io.stderr, journalWarning(error)),
+    onNotifyProblem: (message) => writeLine(io.stderr, message),
     // The progress bar's 100%, planned on the scheduler's own graph; only worth it when someone watches the bar.
     planTotal: io.stdout.isTTY === true && selection.ids === undefined,
     attach(engine) {
@@ -46,6 +48,8 @@ export interface EngineWiring {
   command: string;
   /** Told when the run journal cannot be written (the run goes on; a hard kill could not be set right). */
   onJournalError: (error: Error) => void;
+  /** Told, once, when the `notify` program fails (cannot start, non-zero exit, timeout), and how many notifications were dropped. */
+  onNotifyProblem: (message: string) => void;
   /** Put the progress plan in `batch.started`. @default false */
   planTotal?: boolean;
   /** The most agents the pool runs at once: above maxAgents when it may be raised live (the dashboard's +). @default maxAgents */
@@ -80,6 +84,8 @@ export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise
   const worktrees = repo.config.settings.workspace === 'worktree' ? await prepareWorktrees(repo.repoDir, repo.config.settings) : undefined;
   const journal = JournalWriter.open(journalPath(repo.repoDir), wiring.onJournalError);
   const recorder = recordRun(journal, { chorus: selfIdentity(), command: wiring.command });
+  const notify = repo.config.settings.notify;
+  const notifier = notify.length > 0 ? startNotifier(notify, wiring.onNotifyProblem) : undefined;
   try {
     // Agents get BEADS_DIR on the bd backend, so a `bd` call of theirs reaches the same tracker (their agentEnv wins).
     // (Not on workers: the leader's .beads/ is not theirs.)
@@ -106,6 +112,7 @@ export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise
     });
     // The journal listens first: a transition is on record before anything else hears of it.
     engine.on(recorder.listener);
+    if (notifier) engine.on(notifier.listener);
     let detach: (() => void) | undefined;
     let summary: BatchSummary;
     let closeError: unknown;
@@ -121,6 +128,8 @@ export async function driveEngine(repo: OpenRepo, wiring: EngineWiring): Promise
     if (closeError === undefined) await recorder.end();
     return closeError === undefined ? { summary } : { summary, closeError };
   } finally {
+    // The batch's end is a notification too: the run waits for the queue (at most the notifier's timeout).
+    await notifier?.drain();
     await journal.close();
   }
 }

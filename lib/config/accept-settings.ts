@@ -49,6 +49,7 @@ const RULES: Record<SettingKey, Rule> = {
   redisUrl: (value) => typeof value === 'string',
   queue: (value) => typeof value === 'string',
   gitRemote: nonEmptyString,
+  notify: strings,
 };
 
 /** A plain object whose own keys are all ordinary (a `__proto__` key is left to the schema). */

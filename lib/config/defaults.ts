@@ -38,6 +38,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   redisUrl: '',
   queue: '',
   gitRemote: 'origin',
+  notify: [],
 };
 
 /** Every setting, in the schema's order (a test holds the two lists equal). */

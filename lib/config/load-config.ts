@@ -122,7 +122,20 @@ function checkRules(settings: Settings): string[] {
       }
     }
   }
+  errors.push(...checkNotify(settings.notify));
   return errors;
+}
+
+/** What `notify`'s argv may hold: the notification's fields (lib/notify/), each empty where it does not apply. */
+export const NOTIFY_PLACEHOLDERS = ['EVENT', 'TASK_ID', 'TITLE', 'MESSAGE'];
+
+function checkNotify(notify: readonly string[]): string[] {
+  if (notify.length > 0 && notify[0] === '') return ['orchestration.notify: the first element is the program to run and must not be empty (or [] for no notifications)'];
+  return notify.flatMap((arg) =>
+    [...arg.matchAll(/(?<!\$)\$\{([^}]*)\}/g)]
+      .filter((match) => !NOTIFY_PLACEHOLDERS.includes(match[1] ?? ''))
+      .map((match) => `orchestration.notify: unknown placeholder "\${${match[1]}}" in ${JSON.stringify(arg)} (known: ${NOTIFY_PLACEHOLDERS.map((p) => `\${${p}}`).join(', ')})`),
+  );
 }
 
 export const KNOWN_PLACEHOLDERS = ['TASK_ID', 'TASK_TITLE', 'TASK_FILE', 'PROMPT', 'PROMPT_FILE', 'REPO_DIR', 'LOG_FILE', 'WORKTREE', 'FEEDBACK'];

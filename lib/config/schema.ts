@@ -68,6 +68,11 @@ export const orchestrationSchema = z.strictObject({
   queue: z.string(),
   /** executor "bullmq", workspace "worktree": the git remote task branches are pushed to and the base is fetched from and pushed to. @default "origin" */
   gitRemote: z.string().min(1),
+  /**
+   * Run (argv, no shell) when a person must act or would want to know: a task blocked, a usage-limit
+   * wait, the budget reached, the batch's end; `${EVENT}`, `${TASK_ID}`, `${TITLE}`, `${MESSAGE}` are replaced. [] = off. @default []
+   */
+  notify: z.array(z.string()),
 });
 
 export type Settings = z.output<typeof orchestrationSchema>;

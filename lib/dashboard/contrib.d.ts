@@ -20,3 +20,39 @@ declare module 'blessed-contrib/lib/widget/log.js' {
   function log(options: LogOptions): LogElement;
   export = log;
 }
+
+declare module 'blessed-contrib/lib/widget/charts/line.js' {
+  import type { Widgets } from 'blessed';
+
+  interface LineOptions extends Widgets.BoxOptions {
+    /** Colours (names, or 'normal' for the terminal's own): a series' own line colour wins. */
+    style?: { line?: string; text?: string; baseline?: string; border?: { fg?: string } };
+    showLegend?: boolean;
+    /** @default 0 */
+    minY?: number;
+    /** The top of the scale; the highest value plus 20% when absent. */
+    maxY?: number;
+    wholeNumbersOnly?: boolean;
+    /** @default 5 */
+    numYLabels?: number;
+    xLabelPadding?: number;
+    xPadding?: number;
+  }
+
+  interface LineSeries {
+    title: string;
+    /** A label per point (the same for every series). */
+    x: string[];
+    y: number[];
+    style?: { line?: string };
+  }
+
+  interface LineElement extends Widgets.BoxElement {
+    readonly options: LineOptions;
+    /** Draws the series on the chart's canvas (made when the chart is appended to the screen, at its size then). */
+    setData(series: LineSeries[]): void;
+  }
+
+  function line(options: LineOptions): LineElement;
+  export = line;
+}

@@ -5,6 +5,7 @@ import { handleKey, type KeyContext, type ExitReason } from './key-input.js';
 
 export type { ExitReason } from './key-input.js';
 import { LogWatch } from './log-watch.js';
+import { handleMouse, listenMouse } from './mouse.js';
 import type { Frame } from './panels/panel.js';
 import { openScreen, screenText, type TerminalStreams } from './screen.js';
 import type { DashboardSource, SourceEvent } from './source.js';
@@ -61,13 +62,13 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const rows = new TaskRows(source, run);
   for (const notice of options.notices ?? []) run.events.add({ at: now(), tone: 'warning', text: notice });
   const grid = new Grid(screen);
-  const ui: KeyContext['ui'] = { mode: 'normal', focus: 'tasks', selected: null };
+  const ui: KeyContext['ui'] = { mode: 'normal', focus: 'tasks', selected: null, wrapLogs: true };
   let messageTimer: NodeJS.Timeout | null = null;
   let tick: NodeJS.Timeout | null = null;
   let closed = false;
   let exited = false;
   const logs = new LogWatch(source, () => frames.request());
-  const slots = () => Math.max(run.dispatch?.maxAgents ?? 1, run.agents.size);
+  const slots = () => Math.max(run.maxAgents ?? 1, run.agents.size);
   grid.place(slots());
 
   const frameOf = (): Frame => ({
@@ -80,6 +81,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     selected: ui.selected,
     agentTails: logs.agentTails,
     selectedTail: logs.selectedTail,
+    wrapLogs: ui.wrapLogs,
   });
 
   const draw = () => {
@@ -90,7 +92,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     grid.fitSlots(slots());
     rows.catchUp(frame.now);
     // The agents pane may select a task; the table then marks it if it shows it, and picks none of its own.
-    ui.selected = grid.tasks.reconcile(frame, ui.selected, ui.focus !== 'agents');
+    // Nor while the full-screen log is open: it shows the task it was opened on, wherever its row goes.
+    ui.selected = grid.tasks.reconcile(frame, ui.selected, ui.focus !== 'agents' && ui.mode !== 'log');
     frame.selected = ui.selected;
     logs.follow(ui.selected, ui.mode === 'log' ? 'full' : 'pane', run.agents.keys());
     frame.selectedTail = logs.selectedTail;
@@ -123,7 +126,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     if (messageTimer) clearTimeout(messageTimer);
     messageTimer = null;
     // Answers fade after a while; questions (the quit prompt, the search) stay until answered.
-    if (ui.mode === 'normal' && text !== '') {
+    if (ui.mode !== 'confirm-quit' && ui.mode !== 'search' && text !== '') {
       messageTimer = setTimeout(
         guard(() => {
           grid.footer.message = null;
@@ -174,6 +177,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     'keypress',
     guard((ch: string | undefined, key: { full?: string } | undefined) => handleKey(keys, ch, key?.full)),
   );
+  listenMouse(screen, grid, guard((target, action, y) => handleMouse(keys, target, action, y)));
   screen.on(
     'resize',
     guard(() => {

@@ -1,5 +1,7 @@
+import type { AgentKind } from '../agents/report.js';
 import type { Tracker } from '../tracker/tracker.js';
 import type { Engine } from '../engine/engine.js';
+import { taskAgentKind } from './task-agent.js';
 import { logPathOf } from './log-path.js';
 import type { DashboardSource } from './source.js';
 
@@ -7,7 +9,7 @@ import type { DashboardSource } from './source.js';
  * The dashboard over a run it drives: the engine's events and controls, the store's tasks, the
  * scheduler's view. Nothing here decides what runs.
  */
-export function engineSource(engine: Engine, store: Tracker, repoDir: string, skipTypes: readonly string[]): DashboardSource {
+export function engineSource(engine: Engine, store: Tracker, repoDir: string, skipTypes: readonly string[], agent: AgentKind): DashboardSource {
   return {
     repoDir,
     mode: { kind: 'live' },
@@ -24,5 +26,6 @@ export function engineSource(engine: Engine, store: Tracker, repoDir: string, sk
         return logPathOf(repoDir, id);
       }
     },
+    agentKind: (id) => taskAgentKind(store.tasks().get(id), agent),
   };
 }

@@ -3,6 +3,7 @@ import { layoutFor, MIN_COLS, MIN_ROWS, tooSmall, type Layout } from './layout.j
 import { wrap } from './text.js';
 import { escapeTags } from './theme.js';
 import { AgentsPanel } from './panels/agents.js';
+import { ChartsOverlay } from './panels/charts.js';
 import { DetailPanel } from './panels/detail.js';
 import { EventsPanel } from './panels/events.js';
 import { FooterPanel } from './panels/footer.js';
@@ -11,6 +12,7 @@ import { HeaderPanel } from './panels/header.js';
 import { HelpOverlay } from './panels/help.js';
 import { LogPanel } from './panels/log.js';
 import { placeBox, textBox, type Frame } from './panels/panel.js';
+import { ProblemsOverlay } from './panels/problems.js';
 import { TasksPanel } from './panels/tasks.js';
 
 /**
@@ -30,6 +32,10 @@ export class Grid {
   readonly fullLog: LogPanel;
   /** `?`: every key. */
   readonly help: HelpOverlay;
+  /** `!`: every block and failure until dismissed. */
+  readonly problems: ProblemsOverlay;
+  /** `c`: the run as line charts. */
+  readonly charts: ChartsOverlay;
   readonly #divider: Widgets.BoxElement;
   /** Over everything when the terminal is below MIN_COLS x MIN_ROWS. */
   readonly #tooSmall: Widgets.BoxElement;
@@ -49,6 +55,8 @@ export class Grid {
     this.fullLog = new LogPanel(screen, true);
     this.fullLog.element.hide();
     this.help = new HelpOverlay(screen);
+    this.problems = new ProblemsOverlay(screen);
+    this.charts = new ChartsOverlay(screen);
     this.#tooSmall = textBox(screen);
     this.#tooSmall.hide();
     this.#layout = this.place(1);
@@ -74,6 +82,8 @@ export class Grid {
     // The message line and the keys are one panel.
     this.footer.place({ ...place.message, height: place.footer.top + place.footer.height - place.message.top });
     this.fullLog.place(place.overlay);
+    this.problems.place(place.overlay);
+    this.charts.place(place.overlay);
     this.#layout = place;
     this.#placeNotice();
     return place;
@@ -121,5 +131,7 @@ export class Grid {
     this.events.draw(frame);
     this.footer.draw(frame);
     if (fullLogOpen) this.fullLog.draw(frame);
+    if (this.problems.visible) this.problems.draw(frame);
+    if (this.charts.visible) this.charts.draw(frame);
   }
 }

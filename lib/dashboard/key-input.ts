@@ -1,6 +1,7 @@
 import { killQuestion, performDispatch, type DispatchContext } from './actions.js';
 import type { Grid } from './grid.js';
 import { bindingFor, type Action } from './keys.js';
+import { FILTER_CYCLE, FILTER_LABEL, STATUS_NAMES } from './state/status-filter.js';
 import { PANES, type Frame, type Move, type PaneName } from './panels/panel.js';
 import type { DashboardSource } from './source.js';
 import type { RunState } from './state/run-state.js';
@@ -11,7 +12,7 @@ import type { Theme, Tone } from './theme.js';
 export type ExitReason = { kind: 'quit' } | { kind: 'interrupt' } | { kind: 'error'; error: unknown };
 
 /** What the keys are doing: moving about, answering the quit or kill question, typing a search, or in an overlay. */
-export type Mode = 'normal' | 'confirm-quit' | 'confirm-kill' | 'search' | 'help' | 'log' | 'leaving';
+export type Mode = 'normal' | 'confirm-quit' | 'confirm-kill' | 'search' | 'help' | 'log' | 'problems' | 'charts' | 'leaving';
 
 /** The dashboard's state the keys read and change. */
 export interface KeyContext {
@@ -21,7 +22,7 @@ export interface KeyContext {
   grid: Grid;
   theme: Theme;
   /** `confirming`: the task `x` asked about, acted on by `y` whatever is selected by then. */
-  ui: { mode: Mode; focus: PaneName; selected: string | null; confirming?: string };
+  ui: { mode: Mode; focus: PaneName; selected: string | null; wrapLogs: boolean; confirming?: string };
   frame(): Frame;
   say(text: string, tone?: Tone | null): void;
   exit(reason: ExitReason): void;
@@ -69,12 +70,19 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
     return ctx.say(answer.text, answer.tone);
   }
   if (ui.mode === 'search') return searchKey(ctx, ch, full);
+  if (ui.mode === 'problems') return problemsKey(ctx, binding?.action, ch, full);
+  if (ui.mode === 'charts') {
+    ui.mode = 'normal';
+    grid.charts.hide();
+    return ctx.redraw();
+  }
   if (ui.mode === 'log') {
     if (binding?.action === 'log' || binding?.action === 'clear' || binding?.action === 'quit') {
       ui.mode = 'normal';
       grid.fullLog.element.hide();
       return ctx.redraw();
     }
+    if (binding?.action === 'wrap') return toggleWrap(ctx);
     const m = binding ? MOVES[binding.action] : undefined;
     if (m) grid.fullLog.move(ctx.frame(), m);
     return ctx.redraw();
@@ -106,9 +114,22 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
       ui.focus = PANES[(PANES.indexOf(ui.focus) + step + PANES.length) % PANES.length]!;
       return ctx.redraw();
     }
-    case 'filter':
-      rows.readyOnly = !rows.readyOnly;
-      return ctx.say(rows.readyOnly ? 'showing only the tasks that can start now (f shows all)' : 'showing all tasks');
+    case 'filter': {
+      rows.filter = FILTER_CYCLE[(FILTER_CYCLE.indexOf(rows.filter) + 1) % FILTER_CYCLE.length]!;
+      const next = FILTER_CYCLE[(FILTER_CYCLE.indexOf(rows.filter) + 1) % FILTER_CYCLE.length]!;
+      return ctx.say(rows.filter === 'all' ? 'showing all tasks' : `showing ${FILTER_LABEL[rows.filter]} only (f: ${FILTER_LABEL[next]})`);
+    }
+    case 'problems':
+      ui.mode = 'problems';
+      grid.problems.show();
+      return ctx.redraw();
+    case 'charts':
+      ui.mode = 'charts';
+      grid.charts.show(ctx.theme);
+      return ctx.redraw();
+    case 'failures':
+      grid.events.failuresOnly = !grid.events.failuresOnly;
+      return ctx.say(grid.events.failuresOnly ? 'events: failures only (e shows every event)' : 'events: every event');
     case 'sort':
       rows.sort = rows.sort === 'dispatch' ? 'id' : 'dispatch';
       return ctx.say(rows.sort === 'dispatch' ? 'sorted by dispatch order' : 'sorted by id');
@@ -121,13 +142,15 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
       grid.fullLog.element.show();
       grid.fullLog.element.setFront();
       return ctx.redraw();
+    case 'wrap':
+      return toggleWrap(ctx);
     case 'help':
       ui.mode = 'help';
       grid.help.show(grid.layout.overlay, ctx.theme, ctx.source.controls !== null);
       return ctx.redraw();
     case 'clear':
       rows.query = '';
-      rows.readyOnly = false;
+      rows.filter = 'all';
       return ctx.say('search and filter cleared');
     case 'quit': {
       const n = ctx.run.agents.size;
@@ -140,6 +163,11 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
     default:
       return;
   }
+}
+
+function toggleWrap(ctx: KeyContext): void {
+  ctx.ui.wrapLogs = !ctx.ui.wrapLogs;
+  ctx.say(ctx.ui.wrapLogs ? 'log lines wrap (w cuts them)' : 'log lines are cut at the edge (w wraps them)');
 }
 
 function dispatchContext(ctx: KeyContext): DispatchContext {
@@ -156,10 +184,49 @@ function move(ctx: KeyContext, m: Move): void {
   else grid.events.move(frame, m);
 }
 
+/** The Problems view takes the keys while open: move, dismiss, show the task, close. */
+function problemsKey(ctx: KeyContext, action: Action | undefined, ch: string | undefined, full: string | undefined): void {
+  const { ui, grid, rows } = ctx;
+  const close = () => {
+    ui.mode = 'normal';
+    grid.problems.hide();
+  };
+  if (action === 'problems' || action === 'clear' || action === 'quit') {
+    close();
+    return ctx.redraw();
+  }
+  const m = action ? MOVES[action] : undefined;
+  if (m) {
+    grid.problems.move(ctx.frame(), m);
+    return ctx.redraw();
+  }
+  const frame = ctx.frame();
+  const chosen = grid.problems.selected(frame);
+  if (ch === 'd' && chosen) {
+    ctx.run.problems.dismiss(chosen.key);
+    return ctx.say(`dismissed: ${chosen.id ?? 'the run'} ${chosen.kind}`);
+  }
+  if (ch === 'D' && chosen) return ctx.say(`dismissed all ${ctx.run.problems.dismissAll()} problems`);
+  if (full === 'enter' && chosen?.id) {
+    close();
+    // Shown whatever the filter and the search hid.
+    if (!rows.visible().includes(chosen.id)) {
+      rows.filter = 'all';
+      rows.query = '';
+    }
+    ui.focus = 'tasks';
+    if (grid.tasks.select(ctx.frame(), chosen.id)) ui.selected = chosen.id;
+    else return ctx.say(`${chosen.id} is not in the task table (no longer remaining work)`, 'warning');
+    return ctx.redraw();
+  }
+}
+
 function searchKey(ctx: KeyContext, ch: string | undefined, full: string | undefined): void {
   const { ui, rows } = ctx;
   if (full === 'enter') {
     ui.mode = 'normal';
+    const unknown = rows.parsedQuery.unknown;
+    if (unknown !== null) return ctx.say(`status:${unknown} means nothing here: status: takes ${STATUS_NAMES.join(', ')}`, 'warning');
     return ctx.say(rows.query ? `search: ${rows.query} (Esc clears it)` : '');
   }
   if (full === 'escape') {

@@ -19,6 +19,10 @@ export type Action =
   | 'sort'
   | 'search'
   | 'log'
+  | 'wrap'
+  | 'problems'
+  | 'failures'
+  | 'charts'
   | 'help'
   | 'quit'
   | 'interrupt'
@@ -56,10 +60,14 @@ export const BINDINGS: readonly Binding[] = [
   { action: 'kill', keys: ['x'], label: 'x', help: 'end its agent (asks first): the task goes back to open, held until Enter', footer: 'x kill', dispatch: true },
   { action: 'more-agents', keys: ['+', '='], label: '+ -', help: 'maxAgents one up / down, live (running agents finish first)', footer: '+/- agents', dispatch: true },
   { action: 'fewer-agents', keys: ['-', '_'], label: '-', help: '', paired: true, dispatch: true },
-  { action: 'filter', keys: ['f'], label: 'f', help: 'only the tasks that can start now / all', footer: 'f filter' },
+  { action: 'filter', keys: ['f'], label: 'f', help: 'status filter, each press the next: all, ready, running, blocked/failed, review/parked', footer: 'f filter' },
   { action: 'sort', keys: ['s'], label: 's', help: 'sort by dispatch order / by id', footer: 's sort' },
-  { action: 'search', keys: ['/'], label: '/', help: 'search ids and titles (Enter keeps it, Esc clears it)', footer: '/ search' },
+  { action: 'search', keys: ['/'], label: '/', help: 'search ids and titles, or status:blocked etc. (Enter keeps it, Esc clears it)', footer: '/ search' },
   { action: 'log', keys: ['l'], label: 'l', help: "the selected task's log, full screen (Esc or l closes)", footer: 'l log' },
+  { action: 'wrap', keys: ['w'], label: 'w', help: 'the log pane and the full-screen log: wrap long lines / cut them' },
+  { action: 'problems', keys: ['!'], label: '!', help: 'problems: every block and failure with its reason, until d (one) or D (all)', footer: '! problems' },
+  { action: 'failures', keys: ['e'], label: 'e', help: 'the event pane: failures only / every event' },
+  { action: 'charts', keys: ['c'], label: 'c', help: 'charts: tasks closed a minute, agents busy, spend against maxBudgetUsd', footer: 'c charts' },
   { action: 'help', keys: ['?'], label: '?', help: 'this help', footer: '? help' },
   { action: 'clear', keys: ['escape'], label: 'Esc', help: 'clear the search and the filter; close an overlay' },
   { action: 'quit', keys: ['q'], label: 'q', help: 'quit; asks first when agents run (y ends them, tasks back to open)', footer: 'q quit' },

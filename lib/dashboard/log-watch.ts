@@ -1,10 +1,16 @@
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { LogTail } from './log-tail.js';
+import { taskFolders } from '../task/task-paths.js';
+import { LogTail, type LogTailOptions } from './log-tail.js';
 import type { DashboardSource } from './source.js';
 
 /** Enough of a running agent's log to find its last line. */
 const AGENT_TAIL = { maxBytes: 4_096, maxLines: 4 };
+/**
+ * The same, read for people: a preset's events are JSON lines of several KB each (a tool result
+ * holds the file it read), so the last one whole takes a bigger window.
+ */
+const AGENT_EVENTS_TAIL = { maxBytes: 65_536, maxLines: 4 };
 /** The log pane's share: the last screenfuls. */
 const PANE_TAIL = { maxBytes: 65_536, maxLines: 500 };
 /** The full-screen log: more to scroll back through. */
@@ -38,7 +44,7 @@ export class LogWatch {
       this.selectedTail = null;
     } else if (this.#selected?.id !== selected || this.#selected.size !== size) {
       this.#selected = { id: selected, size };
-      this.selectedTail = new LogTail(this.source.logPath(selected), size === 'full' ? FULL_TAIL : PANE_TAIL);
+      this.selectedTail = this.#tail(selected, size === 'full' ? FULL_TAIL : PANE_TAIL);
       this.selectedTail.refresh();
     } else if (this.#changed.has(selected) || this.#watcher === null) {
       this.selectedTail?.refresh();
@@ -47,7 +53,7 @@ export class LogWatch {
     for (const id of live) {
       let tail = this.agentTails.get(id);
       if (!tail) {
-        tail = new LogTail(this.source.logPath(id), AGENT_TAIL);
+        tail = this.#tail(id, AGENT_TAIL);
         this.agentTails.set(id, tail);
         tail.refresh();
       } else if (this.#changed.has(id)) {
@@ -66,6 +72,13 @@ export class LogWatch {
   close(): void {
     this.#watcher?.close();
     this.#watcher = null;
+  }
+
+  /** A task's log, read as a person reads its agent's output: a preset's events as lines, paths relative to the task's worktree or the repository. */
+  #tail(id: string, size: { maxBytes: number; maxLines: number }): LogTail {
+    const kind = this.source.agentKind(id);
+    const readable: LogTailOptions['readable'] = kind === 'custom' ? undefined : { kind, roots: taskFolders(this.source.repoDir, id) };
+    return new LogTail(this.source.logPath(id), { ...(readable && size === AGENT_TAIL ? AGENT_EVENTS_TAIL : size), readable });
   }
 
   #ensureWatch(anyId: string | undefined): void {

@@ -1,3 +1,4 @@
+import type { AgentKind } from '../agents/report.js';
 import type { Task } from '../task/task.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { SchedulerView } from '../schedule/scheduler-graph.js';
@@ -25,9 +26,13 @@ export interface DispatchControls {
 
 /**
  * What a watching source adds to the engine's events: it re-read the tracker another chorus
- * writes, or that chorus let go of the run lock (its run is over).
+ * writes, that chorus let go of the run lock (its run is over), or its journal gave its limits.
  */
-export type WatchEvent = { type: 'watch.reloaded'; at: number } | { type: 'watch.ended'; at: number; pid: number | null };
+export type WatchEvent =
+  | { type: 'watch.reloaded'; at: number }
+  | { type: 'watch.ended'; at: number; pid: number | null }
+  /** The watched run's limits, from its journal: at most `maxAgents` agents, and its budget (null: none). */
+  | { type: 'watch.limits'; at: number; maxAgents: number; maxBudgetUsd: number | null };
 
 export type SourceEvent = EngineEvent | WatchEvent;
 
@@ -57,4 +62,6 @@ export interface DashboardSource {
   on(listener: (event: SourceEvent) => void): () => void;
   /** Where a task's agent output goes. */
   logPath(id: string): string;
+  /** The agent that writes a task's output, to show it as a person reads it: the settings' agent, `custom` for a task with its own. */
+  agentKind(id: string): AgentKind;
 }

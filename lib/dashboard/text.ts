@@ -18,7 +18,24 @@ export function cell(text: string, width: number, align: 'left' | 'right' = 'lef
 /** Plain text cut to `width` columns (with `…` when cut); never padded. */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';
-  return truncateToWidth(text, width);
+  return truncateToWidth(drawable(text), width);
+}
+
+/** Printable ASCII: nothing for drawable() to do. */
+const PLAIN = /^[\x20-\x7e]*$/;
+/** Zero width joiners and variation selectors. */
+const JOINERS = /[\u200d\ufe00-\ufe0f]/g;
+
+/**
+ * Text as blessed draws it, a character to a cell. An emoji sequence joined with ZWJ (👩‍💻) shows
+ * as its parts (👩💻), and variation selectors are dropped: blessed counts such a mark as a column
+ * when it cuts a line to its box, yet draws it in no cell, so a line holding one lost its end, cut
+ * through the middle of the emoji after it (`👩‍�`); and a terminal that joins the sequence
+ * draws it two columns narrower than blessed placed it. A letter and its combining accent are
+ * composed into one character (NFC) for the same reason.
+ */
+export function drawable(text: string): string {
+  return PLAIN.test(text) ? text : text.normalize('NFC').replace(JOINERS, '');
 }
 
 /** A line of tagged content: plain text fitted to `width` and escaped. */
@@ -42,9 +59,11 @@ export function bar(done: number, total: number, width: number): string {
   return '█'.repeat(filled) + '░'.repeat(width - filled);
 }
 
-/** 4_500 -> "4s", 65_000 -> "1m05s", 3_720_000 -> "1h02m": short, for columns. */
+/** 450 -> "450ms", 4_500 -> "4s", 65_000 -> "1m05s", 3_720_000 -> "1h02m": short, for columns. */
 export function shortDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
+  // A task that took less than a second did take time: "0s" read as if it had not run.
+  if (ms < 1000) return `${Math.max(0, Math.floor(ms))}ms`;
+  const s = Math.floor(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
@@ -78,7 +97,7 @@ export function cleanOutputLine(raw: string): string {
 export function wrap(text: string, width: number): string[] {
   if (width <= 0) return [];
   const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
+  for (const paragraph of drawable(text).split('\n')) {
     let current = '';
     for (const word of oneLine(paragraph).split(' ')) {
       const candidate = current === '' ? word : `${current} ${word}`;

@@ -1,20 +1,42 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Task } from '../task/task.js';
 import type { EngineEvent } from '../engine/events.js';
 import { TaskGraph } from '../graph/index.js';
 import { SchedulerGraph } from '../schedule/scheduler-graph.js';
 import type { Tracker } from '../tracker/tracker.js';
 import { logPathOf } from './log-path.js';
 import type { DashboardSource, SourceEvent, SourceMode } from './source.js';
-import { lastBlockedReason } from '../task/notes.js';
+import type { AgentKind } from '../agents/report.js';
+import { taskAgentKind } from './task-agent.js';
+
+/** What the watched run's journal is asked about a task: its title and priority, its status now, its log. */
+export interface WatchedTaskFacts {
+  title: string;
+  priority: number;
+  status: string | null;
+  logPath: string;
+}
+
+/**
+ * The watched run's own account of itself (its journal, read by lib/cli): hands `on` the run's
+ * history at once (its claims, its attempts with their pids, its outcomes, its limits), then each
+ * change as it happens; returns how to stop.
+ */
+export type RunFeed = (
+  facts: (id: string) => WatchedTaskFacts,
+  on: { event(event: EngineEvent): void; limits(limits: { maxAgents: number; maxBudgetUsd: number | null }): void },
+) => () => void;
 
 export interface WatchSourceOptions {
   repoDir: string;
   store: Tracker;
   skipTypes: readonly string[];
+  /** The settings' agent: whose output the logs hold, for a task with no agent of its own. */
+  agent: AgentKind;
   /** The chorus that holds the run lock, when known. */
   holderPid: number | null;
+  /** Its run, as its journal tells it: which tasks are its agents, with their pids. */
+  feed: RunFeed;
   /** How often to look whether the holder is still there, ms. @default 2000 */
   holderCheckMs?: number;
   /** Whether a process is alive. @default signal 0 */
@@ -28,10 +50,10 @@ export interface WatchSource extends DashboardSource {
 
 /**
  * Another chorus runs a batch here (it holds the run lock): the dashboard shows that run
- * read-only. The tracker file is watched and read again when it changes (never written); the
- * changes of status between two reads become the events the pane shows (started, closed,
- * blocked, back to open). There is no engine and no scheduler here: only the graph view, to show
- * blockers and readiness.
+ * read-only. The run's agents, their pids and its maxAgents come from its journal (the feed):
+ * a task someone else has in progress is not one of its agents. The tracker file is watched and
+ * read again when it changes (never written), for the rows. There is no engine and no scheduler
+ * here: only the graph view, to show blockers and readiness.
  */
 export function watchSource(options: WatchSourceOptions): WatchSource {
   const now = options.now ?? Date.now;
@@ -46,18 +68,15 @@ export function watchSource(options: WatchSourceOptions): WatchSource {
   let reading: Promise<void> | null = null;
   let again = false;
   let closed = false;
+  let stopFeed: (() => void) | null = null;
 
-  let beforeRead = store.tasks();
   const reload = async () => {
     do {
       again = false;
       const fresh = await store.readAgain();
       if (!fresh || closed) continue;
-      const before = beforeRead;
-      beforeRead = fresh.tasks();
       store = fresh;
       view = new SchedulerGraph(new TaskGraph(fresh.tasks().values(), { skipTypes: options.skipTypes }), options.skipTypes);
-      for (const event of statusChanges(before, fresh.tasks(), now(), options.repoDir)) emit(event);
       emit({ type: 'watch.reloaded', at: now() });
     } while (again && !closed);
   };
@@ -68,6 +87,11 @@ export function watchSource(options: WatchSourceOptions): WatchSource {
     }
     reading = reload().finally(() => (reading = null));
   });
+
+  const facts = (id: string): WatchedTaskFacts => {
+    const task = store.tasks().get(id);
+    return { title: task?.title ?? id, priority: task?.priority ?? 2, status: task?.status ?? null, logPath: path.relative(options.repoDir, logPathOf(options.repoDir, id)) };
+  };
 
   const lockFile = path.join(options.repoDir, '.chorus', 'run.lock');
   const holderCheck = setInterval(() => {
@@ -87,69 +111,26 @@ export function watchSource(options: WatchSourceOptions): WatchSource {
     view: () => view,
     on(listener) {
       listeners.add(listener);
-      // What the other chorus runs now shows at once, as if it had just started.
+      // The run so far shows at once: its history replayed from its journal, then what it does next.
       queueMicrotask(() => {
-        let running = 0;
-        for (const task of store.tasks().values()) {
-          if (task.status !== 'in_progress') continue;
-          running += 1;
-          listener(startedEvent(task, running, options.repoDir, startedAt(task) ?? now()));
-        }
+        if (closed) return;
+        stopFeed ??= options.feed(facts, {
+          event: emit,
+          limits: (limits) => emit({ type: 'watch.limits', at: now(), ...limits }),
+        });
         listener({ type: 'watch.reloaded', at: now() });
       });
       return () => listeners.delete(listener);
     },
     logPath: (id) => logPathOf(options.repoDir, id),
+    agentKind: (id) => taskAgentKind(store.tasks().get(id), options.agent),
     close() {
       closed = true;
       stopWatching();
+      stopFeed?.();
       clearInterval(holderCheck);
     },
   };
-}
-
-/** The events a change of status between two reads of the tracker stands for. */
-export function statusChanges(before: ReadonlyMap<string, Task>, after: ReadonlyMap<string, Task>, at: number, repoDir: string): EngineEvent[] {
-  const events: EngineEvent[] = [];
-  let running = [...before.values()].filter((t) => t.status === 'in_progress').length;
-  for (const task of after.values()) {
-    const was = before.get(task.id)?.status;
-    if (was === task.status) continue;
-    if (task.status === 'in_progress') {
-      running += 1;
-      events.push(startedEvent(task, running, repoDir, at));
-      continue;
-    }
-    if (task.status !== 'closed' && task.status !== 'blocked' && !(task.status === 'open' && was === 'in_progress')) continue;
-    if (was === 'in_progress') running = Math.max(0, running - 1);
-    const began = was === 'in_progress' ? startedAt(before.get(task.id)!) : undefined;
-    const notes = typeof task.raw['notes'] === 'string' ? task.raw['notes'] : '';
-    const reason = task.status === 'blocked' ? (lastBlockedReason(notes) ?? undefined) : undefined;
-    events.push({
-      type: 'task.finished',
-      at,
-      id: task.id,
-      title: task.title,
-      outcome: task.status === 'closed' ? 'success' : task.status === 'blocked' ? 'failed' : 'killed',
-      status: task.status as 'closed' | 'blocked' | 'open',
-      attempts: 0,
-      durationMs: began === undefined ? 0 : Math.max(0, at - began),
-      ...(reason ? { reason } : {}),
-    });
-  }
-  return events;
-}
-
-function startedEvent(task: Task, running: number, repoDir: string, at: number): EngineEvent {
-  // Watching another chorus's run: what the task looked like before its claim is that run's to know.
-  const claimedFrom = { assignee: null, startedAt: null };
-  return { type: 'task.started', at, id: task.id, title: task.title, priority: task.priority, running, logPath: path.relative(repoDir, logPathOf(repoDir, task.id)), claimedFrom };
-}
-
-function startedAt(task: Task): number | undefined {
-  const value = task.raw['started_at'];
-  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
-  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function processAlive(pid: number): boolean {

@@ -5,7 +5,7 @@ import type { ProcessIdentity } from '../process/process-identity.js';
  * One line of `.chorus/journal.jsonl`: a transition of a run, written (and fsynced) as it
  * happens, so that the next chorus can tell what a run that ended hard left behind. `at` is ISO.
  */
-export type JournalEntry = RunEntry | ClaimEntry | AttemptEntry | AttemptEndEntry | OutcomeEntry | RunEndEntry | QuotaWaitEntry;
+export type JournalEntry = RunEntry | LimitsEntry | ClaimEntry | AttemptEntry | AttemptEndEntry | OutcomeEntry | RunEndEntry | QuotaWaitEntry;
 
 export interface RunEntry {
   type: 'run';
@@ -17,6 +17,19 @@ export interface RunEntry {
   chorus: ProcessIdentity;
   /** What was run: `batch`, `run`, `retry`. */
   command: string;
+}
+
+/**
+ * The run's limits: at its start, and again when `maxAgents` changes (the dashboard's + and -).
+ * A dashboard watching the run read-only shows that many slots, and the spend against the budget.
+ */
+export interface LimitsEntry {
+  type: 'limits';
+  run: string;
+  at: string;
+  maxAgents: number;
+  /** Absent when no budget is set. */
+  maxBudgetUsd?: number;
 }
 
 export interface ClaimEntry {
@@ -94,7 +107,7 @@ export interface RunEndEntry {
   at: string;
 }
 
-const TYPES = new Set(['run', 'claim', 'attempt', 'attempt-end', 'outcome', 'run-end', 'quota-wait']);
+const TYPES = new Set(['run', 'limits', 'claim', 'attempt', 'attempt-end', 'outcome', 'run-end', 'quota-wait']);
 
 export function serializeEntry(entry: JournalEntry): string {
   return `${JSON.stringify(entry)}\n`;

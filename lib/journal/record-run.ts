@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EngineEvent, EngineListener } from '../engine/events.js';
 import { currentProcessSpace, type ProcessSpace } from '../process/processes.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
-import type { AttemptEntry, ClaimEntry, JournalEntry, OutcomeStatus, QuotaWaitEntry, RunEntry } from './entries.js';
+import type { AttemptEntry, ClaimEntry, JournalEntry, LimitsEntry, OutcomeStatus, QuotaWaitEntry, RunEntry } from './entries.js';
 import type { JournalWriter } from './journal-writer.js';
 
 export interface RecordRunOptions {
@@ -45,6 +45,8 @@ export function recordRun(writer: JournalWriter, options: RecordRunOptions): Run
   const open = new Map<string, { claim: ClaimEntry; attempts: Map<number, AttemptEntry> }>();
   /** Usage-limit waits of this run: kept through compaction until they are over. */
   const waits: QuotaWaitEntry[] = [];
+  /** The run's limits as last recorded: kept through compaction, for a dashboard watching the run. */
+  let limits: LimitsEntry | null = null;
 
   // Past the limit, and past twice what the last compaction kept (so a run with much still open does not rewrite on every line).
   let compactAt = limit;
@@ -52,7 +54,7 @@ export function recordRun(writer: JournalWriter, options: RecordRunOptions): Run
     writer.append(entry);
     if (writer.size <= compactAt) return;
     const stillWaiting = waits.filter((w) => Date.parse(w.until) > now());
-    writer.compact([start, ...[...open.values()].flatMap((o) => [o.claim, ...o.attempts.values()]), ...stillWaiting]);
+    writer.compact([start, ...(limits ? [limits] : []), ...[...open.values()].flatMap((o) => [o.claim, ...o.attempts.values()]), ...stillWaiting]);
     compactAt = Math.max(limit, 2 * writer.size);
   };
   const settle = (task: string, at: number, status: OutcomeStatus, extra: { reason?: string; byOthers?: boolean } = {}): void => {
@@ -62,6 +64,12 @@ export function recordRun(writer: JournalWriter, options: RecordRunOptions): Run
 
   const listener = (event: EngineEvent): void => {
     switch (event.type) {
+      case 'batch.started':
+      case 'dispatch.changed':
+        if (limits?.maxAgents === event.maxAgents) break;
+        limits = { type: 'limits', run, at: iso(event.at), maxAgents: event.maxAgents, ...(event.type === 'batch.started' && event.maxBudgetUsd !== undefined ? { maxBudgetUsd: event.maxBudgetUsd } : limits?.maxBudgetUsd !== undefined ? { maxBudgetUsd: limits.maxBudgetUsd } : {}) };
+        append(limits);
+        break;
       case 'task.claiming':
       case 'task.started': {
         // Through bd the claim is journaled before bd is asked, so a hard kill in between is recovered.

@@ -1,5 +1,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ReadableOutput } from '../agents/display/readable-output.js';
+import type { AgentKind } from '../agents/report.js';
 import { CUT_MARKER, keepEnd, keepStart } from '../text/cut-text.js';
 
 /** Marks the start of each attempt in the log; also how the tail finds the last attempt. */
@@ -91,13 +93,21 @@ function writeLine(fd: number, line: string): number {
 export interface TailOptions {
   /** @default 20 */
   maxLines?: number;
-  /** Never reads more than this from the end of the file (plus a little before it, see below). @default 65536 */
+  /** Never reads more than this from the end of the file (plus a little before it, see below). @default 65536, 262144 read for people */
   maxBytes?: number;
   /** A longer line keeps its end, after `…`. In UTF-16 code units, cut at a character boundary. @default 300 */
   maxLineChars?: number;
   /** The lines together, in UTF-8 bytes: older lines are left out first. @default 4096 */
   maxTotalBytes?: number;
+  /**
+   * The lines as a person reads the agent's output (lib/agents/display): a preset's JSON events
+   * as what they say, paths relative to `roots`. Absent or `custom`: the lines as written.
+   */
+  readable?: { kind: AgentKind; roots?: readonly string[] };
 }
+
+/** A preset's events are JSON lines of several KB each: the last twenty of them whole take a bigger window. */
+const READABLE_WINDOW_BYTES = 256 * 1024;
 
 /**
  * Read before the window to find where the line that crosses its start begins: when that line is
@@ -111,11 +121,13 @@ const LOOKBACK_BYTES = 4096;
  * are bounded: `maxLines` lines of at most `maxLineChars` each, `maxTotalBytes` in all. ANSI
  * escapes are kept here (the tracker's update takes them out: lib/beads/clean-text.ts); an over-long line keeps its end; a line whose start lies before the window
  * (one 50 MB line, say) is shown by its end, after `…`. Bytes that are not UTF-8 show as U+FFFD.
- * Never throws: a missing or unreadable log has no tail.
+ * Never throws: a missing or unreadable log has no tail. Read for people (`readable`), the last
+ * lines are those the attempt's output shows (a line the window cut is no event and is left out).
  */
 export async function readLogTail(logPath: string, options: TailOptions = {}): Promise<string[]> {
+  const readable = options.readable?.kind === 'custom' ? undefined : options.readable;
   const maxLines = options.maxLines ?? 20;
-  const maxBytes = options.maxBytes ?? 64 * 1024;
+  const maxBytes = options.maxBytes ?? (readable ? READABLE_WINDOW_BYTES : 64 * 1024);
   const maxLineChars = options.maxLineChars ?? 300;
   const maxTotalBytes = options.maxTotalBytes ?? 4096;
   let fd: number | undefined;
@@ -130,6 +142,13 @@ export async function readLogTail(logPath: string, options: TailOptions = {}): P
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
     const lastHeader = lines.findLastIndex((line) => line.startsWith(ATTEMPT_HEADER_PREFIX));
+    if (readable) {
+      const output = lines.slice(lastHeader >= 0 ? lastHeader + 1 : cutMidLine ? 1 : 0);
+      const reader = new ReadableOutput(readable.kind, { roots: readable.roots ?? [] });
+      const shown = output.map((line) => reader.line(line)).join('').split('\n');
+      if (shown.at(-1) === '') shown.pop();
+      return lastLinesWithin(shown.slice(-maxLines).map((line) => keepEnd(line, maxLineChars)), maxTotalBytes);
+    }
     const firstKept = Math.max(lastHeader + 1, lines.length - maxLines);
     const tail = lines.slice(firstKept).map((line, i) => {
       const whole = line.endsWith('\r') ? line.slice(0, -1) : line;

@@ -50,7 +50,7 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
     taskId: job.taskId,
     ...ending,
     durationMs: Math.round(performance.now() - startedAt),
-    logTail: withTail ? await readLogTail(job.logPath) : [],
+    logTail: withTail ? await readLogTail(job.logPath, { readable: job.agentKind ? { kind: job.agentKind, roots: [job.cwd] } : undefined }) : [],
   });
 
   try {

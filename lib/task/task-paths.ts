@@ -17,6 +17,19 @@ export function worktreeDir(repoDir: string, taskId: string): string {
   return path.join(path.resolve(repoDir), WORKTREES_DIR, taskId);
 }
 
+/**
+ * The folders a task's agent works in, the most specific first: its worktree (workspace
+ * "worktree"), then the repository. Paths the agent names are shown relative to them. An unsafe
+ * id has no worktree: the repository alone.
+ */
+export function taskFolders(repoDir: string, taskId: string): string[] {
+  try {
+    return [worktreeDir(repoDir, taskId), path.resolve(repoDir)];
+  } catch {
+    return [path.resolve(repoDir)];
+  }
+}
+
 /** `chorus/<taskId>`; throws CHORUS_BAD_TASK_ID for an unsafe id. */
 export function taskBranch(taskId: string): string {
   assertSafeTaskId(taskId);

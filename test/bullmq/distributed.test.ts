@@ -2,85 +2,22 @@
 // loopback port), `chorus worker` processes each in its own folder as on other machines, and a
 // leader running `chorus batch` over a real tracker.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Cluster, jsonEvents, readRecords, setUpCluster, type WorkerRecord } from '../helpers/distributed.js';
 import { randomDag } from '../helpers/random-dag.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { AGENTS, bead, CLI, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
-import { startWorker, workerDir, type RunningWorker } from '../helpers/workers.js';
+import { bead, CLI, makeRepo, runChorus } from '../helpers/temp-repo.js';
+import { startWorker, workerDir } from '../helpers/workers.js';
 import { recordedStarts, replayEnv } from '../helpers/preset-cli.js';
 import { spawn } from 'node:child_process';
 
-const AGENT = path.join(AGENTS, 'record-worker.js');
 const QUEUE = 'chorus-test';
-
-let redis: RedisServer | undefined;
-let repo: TempRepo | undefined;
-let root: string | undefined;
-const workers: RunningWorker[] = [];
-
-afterEach(async () => {
-  for (const w of workers.splice(0)) {
-    w.kill();
-    await w.stop();
-  }
-  await redis?.stop();
-  redis = undefined;
-  await repo?.remove();
-  repo = undefined;
-  if (root) await rm(root, { recursive: true, force: true });
-  root = undefined;
-});
-
-interface Setup {
-  records: string;
-  leaderSettings: Record<string, unknown>;
-  worker(name: string, concurrency: number, extra?: Record<string, unknown>): Promise<RunningWorker>;
-}
-
-async function setUp(tasks: object[], leader: Record<string, unknown> = {}): Promise<Setup> {
-  redis = await startRedis();
-  root = await mkdtemp(path.join(os.tmpdir(), 'chorus-workers-'));
-  const records = path.join(root, 'records.txt');
-  writeFileSync(records, '');
-  const leaderSettings = { executor: 'bullmq', redisUrl: redis.url, queue: QUEUE, agent: 'custom', agentCommand: 'true', retryCount: 0, ...leader };
-  repo = await makeRepo(tasks, leaderSettings);
-  return {
-    records,
-    leaderSettings,
-    async worker(name, concurrency, extra = {}) {
-      const dir = workerDir(root!, name, { redisUrl: redis!.url, queue: QUEUE, agentCommand: AGENT, agentArgs: [], agentEnv: { FIXTURE_RECORD_FILE: records }, ...extra });
-      const w = await startWorker(dir, name, concurrency);
-      workers.push(w);
-      return w;
-    },
-  };
-}
-
-type Record_ = { what: 'start' | 'end'; task: string; at: number; worker: string; pid: number };
-function readRecords(file: string): Record_[] {
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [what, task, at, worker, pid] = line.split(' ');
-      return { what: what as 'start' | 'end', task: task!, at: Number(at), worker: worker!, pid: Number(pid) };
-    });
-}
-
-function events(stdout: string): Record<string, unknown>[] {
-  return stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+const c = new Cluster();
+afterEach(() => c.tearDown());
+const setUp = (tasks: object[], leader: Record<string, unknown> = {}) => setUpCluster(c, QUEUE, tasks, leader);
 
 /** The most records open at once (start without its end yet). */
-function peak(records: Record_[]): number {
+function peak(records: WorkerRecord[]): number {
   let open = 0;
   let most = 0;
   for (const r of [...records].sort((a, b) => a.at - b.at || (a.what === 'end' ? -1 : 1))) {
@@ -95,10 +32,10 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
     const s = await setUp(randomDag(24, 5, 2), { maxAgents: 3 });
     await s.worker('w1', 2);
     await s.worker('w2', 2);
-    const result = await runChorus(['-C', repo!.dir, 'batch', '--all-ready', '--json'], { timeoutMs: 90_000 });
+    const result = await runChorus(['-C', c.repo!.dir, 'batch', '--all-ready', '--json'], { timeoutMs: 90_000 });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const tasks = await repo!.readTasks();
+    const tasks = await c.repo!.readTasks();
     expect([...tasks.values()].every((t) => t['status'] === 'closed')).toBe(true);
     const records = readRecords(s.records);
     const starts = records.filter((r) => r.what === 'start');
@@ -108,16 +45,16 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
     // maxAgents 3 is the cap across both workers, though together they could run 4.
     expect(peak(records)).toBeLessThanOrEqual(3);
     // Every byte the agent printed on its worker is in the leader's log; the worker's name was in its environment.
-    const log = readFileSync(path.join(repo!.dir, '.beads', 'agent-output', 't-0.log'), 'utf8');
+    const log = readFileSync(path.join(c.repo!.dir, '.beads', 'agent-output', 't-0.log'), 'utf8');
     expect(log).toMatch(/=== chorus attempt 1\/1 · /);
     expect(log).toMatch(/t-0 on worker w[12]\n/);
-    const attempt = events(result.stdout).find((e) => e['type'] === 'task.attempt' && e['id'] === 't-0')!;
+    const attempt = jsonEvents(result.stdout).find((e) => e['type'] === 'task.attempt' && e['id'] === 't-0')!;
     expect(attempt['executor']).toBe('bullmq');
     expect(attempt['pid']).toBeUndefined();
     expect(String(attempt['where'])).toMatch(/^w[12] \(pid \d+\)$/);
     expect(String(attempt['ref'])).toMatch(/^t-0@[0-9a-f-]{8}\.1$/);
     // The journal names the executor and the worker's attempt, never a pid of this machine.
-    const journal = readFileSync(path.join(repo!.dir, '.chorus', 'journal.jsonl'), 'utf8');
+    const journal = readFileSync(path.join(c.repo!.dir, '.chorus', 'journal.jsonl'), 'utf8');
     const entry = journal.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['type'] === 'attempt')!;
     expect(entry['executor']).toBe('bullmq');
     expect(entry['agent']).toBeUndefined();
@@ -125,7 +62,7 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
 
   it('with no worker connected the leader says so and waits; the first worker that connects runs the batch', async () => {
     const s = await setUp([bead('n-1'), bead('n-2')]);
-    const leader = spawn(process.execPath, [CLI, '-C', repo!.dir, 'batch', '--all-ready'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const leader = spawn(process.execPath, [CLI, '-C', c.repo!.dir, 'batch', '--all-ready'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     leader.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     leader.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -144,19 +81,19 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
 
   it('a second leader on the same queue is refused, naming the first; status and doctor show the worker and Redis meanwhile', async () => {
     const s = await setUp([bead('l-hold')]);
-    const release = path.join(root!, 'release');
+    const release = path.join(c.root!, 'release');
     await s.worker('w', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records, FIXTURE_RELEASE: release } });
-    const first = spawn(process.execPath, [CLI, '-C', repo!.dir, 'batch', '--all-ready'], { stdio: 'ignore' });
+    const first = spawn(process.execPath, [CLI, '-C', c.repo!.dir, 'batch', '--all-ready'], { stdio: 'ignore' });
     const deadline = Date.now() + 20_000;
     while (!readFileSync(s.records, 'utf8').includes('start l-hold')) {
       if (Date.now() > deadline) throw new Error('the first leader never started its task');
       await new Promise((r) => setTimeout(r, 50));
     }
     // While it runs: status says where the task runs and who is connected; doctor checks Redis.
-    const status = await runChorus(['-C', repo!.dir, 'status']);
+    const status = await runChorus(['-C', c.repo!.dir, 'status']);
     expect(status.stdout).toMatch(/▶ l-hold  Task l-hold  since \S+  on worker w \(pid \d+\)/);
     expect(status.stdout).toMatch(/Workers: w on \S+ \(1\/1 busy, custom, beat \d+ s ago\)/);
-    const doctor = await runChorus(['-C', repo!.dir, 'doctor', '--json']);
+    const doctor = await runChorus(['-C', c.repo!.dir, 'doctor', '--json']);
     const checks = JSON.parse(doctor.stdout) as { checks: { name: string; status: string; message: string }[] };
     const byName = new Map(checks.checks.map((c) => [c.name, c]));
     expect(byName.get('redis')!.message).toMatch(/^Redis \d+\.\d+\.\d+ at redis:\/\/127\.0\.0\.1:\d+; queue chorus-test; maxmemory-policy noeviction; persistence none; it keeps nothing across a restart/);
@@ -177,13 +114,12 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
   }, 60_000);
 
   it('a usage limit one worker\'s agent hits holds that agent back on every worker: the gate is the leader\'s (claude\'s recorded limit, the claude preset)', async () => {
-    redis = await startRedis();
-    root = await mkdtemp(path.join(os.tmpdir(), 'chorus-workers-'));
-    repo = await makeRepo([bead('q-1'), bead('q-2'), bead('q-3')], { executor: 'bullmq', redisUrl: redis.url, queue: QUEUE, agent: 'claude', maxAgents: 1, killGrace: 500 });
+    const { redis, root } = await c.start();
+    const repo = (c.repo = await makeRepo([bead('q-1'), bead('q-2'), bead('q-3')], { executor: 'bullmq', redisUrl: redis.url, queue: QUEUE, agent: 'claude', maxAgents: 1, killGrace: 500 }));
     const starts = path.join(root, 'starts.txt');
     for (const name of ['w1', 'w2']) {
       const dir = workerDir(root, name, { redisUrl: redis.url, queue: QUEUE, agent: 'claude', killGrace: 500 });
-      workers.push(await startWorker(dir, name, 1, replayEnv('claude-usage-limit.stream.jsonl', 1, { FAKE_AGENT_STARTS: starts })));
+      c.workers.push(await startWorker(dir, name, 1, replayEnv('claude-usage-limit.stream.jsonl', 1, { FAKE_AGENT_STARTS: starts })));
     }
     const leader = spawn(process.execPath, [CLI, '-C', repo.dir, 'batch', '--all-ready', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -194,7 +130,7 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
     await new Promise((r) => setTimeout(r, 3000));
     leader.kill('SIGINT');
     expect(await exited).toBe(130);
-    const limited = events(out).filter((e) => e['type'] === 'agent.limited');
+    const limited = jsonEvents(out).filter((e) => e['type'] === 'agent.limited');
     expect(limited, out).toHaveLength(1);
     expect(limited[0]).toMatchObject({ agent: 'claude', probe: true });
     expect(recordedStarts(starts).filter((s) => s.name === 'claude')).toHaveLength(1);
@@ -203,20 +139,20 @@ describe('executor bullmq: a leader and chorus workers through Redis', () => {
   }, 60_000);
 
   it('bad Redis input: a malformed URL, nothing listening, a wrong password: a clear error naming it, exit 2, nothing claimed', async () => {
-    redis = await startRedis({ password: 's3cret' });
+    const { redis } = await c.start({ password: 's3cret' });
     for (const [url, message] of [
       ['http://127.0.0.1:6379', /orchestration\.redisUrl in \.chorus\.json: "http:\/\/127\.0\.0\.1:6379" is not a Redis URL: its scheme is http/],
       [`redis://127.0.0.1:${redis.port + 1}`, /cannot use Redis at redis:\/\/127\.0\.0\.1:\d+: .*(ECONNREFUSED|no answer)/],
       [`redis://:wrong@127.0.0.1:${redis.port}`, /cannot use Redis at redis:\/\/127\.0\.0\.1:\d+: .*(WRONGPASS|invalid).*check the password/],
     ] as const) {
-      repo = await makeRepo([bead('b-1')], { executor: 'bullmq', redisUrl: url, agent: 'custom', agentCommand: 'true' });
+      const repo = (c.repo = await makeRepo([bead('b-1')], { executor: 'bullmq', redisUrl: url, agent: 'custom', agentCommand: 'true' }));
       const result = await runChorus(['-C', repo.dir, 'batch', '--all-ready']);
       expect(result.code, url).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toContain(':wrong@');
       expect((await repo.readTasks()).get('b-1')!['status']).toBe('open');
       await repo.remove();
-      repo = undefined;
+      c.repo = undefined;
     }
   }, 60_000);
 });

@@ -41,7 +41,7 @@ describe.skipIf(!hasTmux)('chorus dashboard: watching, size, scale', () => {
     await until(() => r.agentPids(), (p) => p.length === 2);
     term = r.dashboard();
     const t = term;
-    let screen = await t.waitFor((s) => s.includes(`READ-ONLY · watching pid ${batchPid}`) && /Agents · 2 running/.test(s), 'the read-only header and two agents');
+    let screen = await t.waitFor((s) => s.includes(`READ-ONLY · watching pid ${batchPid}`) && /Agents · 2 of 2 busy \(watched\)/.test(s), 'the read-only header and two agents');
     expect(screen).toMatch(/ 1 +[ab] /);
     expect(screen).not.toContain('⏎ start');
     await t.waitFor((s) => s.includes('hold: pid'), "the selected task's log");
@@ -62,12 +62,14 @@ describe.skipIf(!hasTmux)('chorus dashboard: watching, size, scale', () => {
     await t.waitFor((s) => s.includes('EXIT=0'), 'the exit');
   }, 90_000);
 
-  it('fits 80x24 on the bundled example: every row aligned (⏳ included), the log followed live', async () => {
+  it('fits 80x24 on the bundled example: every row aligned (⏳ included), the log followed live, as readable lines', async () => {
     scratch = mkdtempSync(path.join(os.tmpdir(), 'chorus-dash-demo-'));
     cpSync(path.join(ROOT, 'examples', 'demo-project'), scratch, { recursive: true });
     term = new TmuxSession(`${shellQuote(process.execPath)} ${shellQuote(CLI)} -C ${shellQuote(scratch)} dashboard; echo EXIT=$?; exec sleep 600`, { cols: 80, rows: 24 });
     const t = term;
-    const screen = await t.waitFor((s) => /⏳/.test(s) && /\{"type":"/.test(s) && /Agents · [1-3] of 3 busy/.test(s), 'agents running and their output');
+    // The simulated claude speaks stream-json: what shows is what its events say (its tool calls name what they act on).
+    const screen = await t.waitFor((s) => /⏳/.test(s) && /(Read README\.md|Edit src\/\S+|Bash npm test)/.test(s) && /Agents · [1-3] of 3 busy/.test(s), 'agents running and their output');
+    expect(screen).not.toContain('{"type"');
     const lines = screen.trimEnd().split('\n');
     expect(lines.length).toBeLessThanOrEqual(24);
     // The status line: what a person must know first (the spend, the pace), then the settings; the repository goes first when room is short.

@@ -109,7 +109,8 @@ describe('the dashboard on fake streams', () => {
     input.write('f');
     screen = await screenWhere(dashboard, (t) => t.includes('Tasks · 2 of 3'));
     expect(screen).not.toMatch(/ t2 +P2/);
-    input.write('f');
+    // f cycles on (running, blocked or failed, review or parked), then back to all.
+    input.write('ffff');
     input.write('s');
     screen = await screenWhere(dashboard, (t) => t.includes('by id'));
     expect(tableIds(screen)).toEqual(['t2', 't9', 't10']);
@@ -140,7 +141,7 @@ describe('the dashboard on fake streams', () => {
     terminal.input.write('?');
     let screen = await screenWhere(dashboard, (t) => t.includes('↓ more'));
     expect(screen).not.toContain('Ctrl-C');
-    terminal.input.write(KEY.down + KEY.down + KEY.down + KEY.down);
+    terminal.input.write(KEY.down.repeat(12));
     screen = await screenWhere(dashboard, (t) => t.includes('Ctrl-C'));
     expect(screen).toContain('Colours: running yellow');
     terminal.input.write('q');

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { AgentKind } from '../../lib/agents/report.js';
 import { PassThrough, Writable } from 'node:stream';
 import { BeadsStore } from '../../lib/beads/index.js';
 import { DEFAULT_SKIP_TYPES } from '../../lib/task/task.js';
@@ -78,7 +79,7 @@ export interface FakeSource extends DashboardSource {
 }
 
 /** A source over a fixed list of tasks: the real scheduler view, events pushed by the test. */
-export function fakeSource(tasks: Task[], options: { controls?: DispatchControls | null; repoDir?: string; watchingPid?: number } = {}): FakeSource {
+export function fakeSource(tasks: Task[], options: { controls?: DispatchControls | null; repoDir?: string; watchingPid?: number; agent?: AgentKind } = {}): FakeSource {
   const emitter = new EventEmitter();
   let map = new Map(tasks.map((t) => [t.id, t]));
   let view = new SchedulerGraph(new TaskGraph(tasks, { skipTypes: DEFAULT_SKIP_TYPES }), DEFAULT_SKIP_TYPES);
@@ -95,6 +96,7 @@ export function fakeSource(tasks: Task[], options: { controls?: DispatchControls
       return () => emitter.off('event', listener);
     },
     logPath: (id) => `${repoDir}/.beads/agent-output/${id}.log`,
+    agentKind: () => options.agent ?? 'custom',
     emit: (event) => emitter.emit('event', event),
     setTasks(next) {
       map = new Map(next.map((t) => [t.id, t]));

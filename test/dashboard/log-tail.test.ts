@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -71,4 +71,55 @@ it('a log cut short or replaced is read again from its start', () => {
   rmSync(file);
   expect(tail.refresh()).toBe(true);
   expect(tail.lines()).toEqual([]);
+});
+
+const STREAMS = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'agent-streams');
+
+it("read for people, a preset's events show as lines as they arrive, the log on disk unchanged; a call and its result read together", () => {
+  const recorded = readFileSync(path.join(STREAMS, 'claude-success-tooluse.stream.jsonl'), 'utf8').split('\n').filter(Boolean);
+  const tail = new LogTail(file, { readable: { kind: 'claude' } });
+  writeFileSync(file, '=== chorus attempt 1/1 · t · claude -p ===\n');
+  for (const line of recorded.slice(0, 3)) appendFileSync(file, `${line}\n`);
+  tail.refresh();
+  expect(tail.lines()).toEqual(['=== chorus attempt 1/1 · t · claude -p ===', 'session started · 7c1e2a4b · claude-sonnet-4-6', "I'll run the test suite first.", 'Bash npm test -- --run', '↳ ok (4 lines)']);
+  expect(tail.lastLine()).toBe('Bash npm test -- --run ↳ ok (4 lines)');
+  // An event still being written shows nothing until it is whole; whole with no line end yet, it shows.
+  const last = recorded.at(-1)!;
+  appendFileSync(file, last.slice(0, 40));
+  tail.refresh();
+  expect(tail.lines().at(-1)).toBe('↳ ok (4 lines)');
+  appendFileSync(file, last.slice(40));
+  tail.refresh();
+  expect(tail.lastLine()).toBe('✓ done · $0.0612 · 2 turns · 18.2s');
+  expect(readFileSync(file, 'utf8')).toBe(`=== chorus attempt 1/1 · t · claude -p ===\n${recorded.slice(0, 3).join('\n')}\n${last}`);
+});
+
+it('read for people, a long event is read whole (not cut at maxLineChars first); one past MAX_EVENT_CHARS is left out, said once', () => {
+  // A line that grows slowly, read after read, is held until its end: but not past MAX_EVENT_CHARS.
+  const tail = new LogTail(file, { readable: { kind: 'claude' }, maxLineChars: 100, maxBytes: 1024 * 1024 });
+  const text = `${'word '.repeat(200)}end`;
+  writeFileSync(file, `${JSON.stringify({ type: 'assistant', message: { content: [{ type: 'text', text }] } })}\n`);
+  tail.refresh();
+  expect(tail.lines()).toHaveLength(1);
+  expect(tail.lines()[0]!.startsWith('word word')).toBe(true);
+  expect(tail.lines()[0]!.length).toBeLessThanOrEqual(100);
+  for (let i = 0; i < 3; i += 1) {
+    appendFileSync(file, 'x'.repeat(700 * 1024));
+    tail.refresh();
+  }
+  appendFileSync(file, '\n{"type":"result","subtype":"success","is_error":false}\n');
+  tail.refresh();
+  expect(tail.lines().slice(1)).toEqual(['… (a line of more than 1 MiB left out)', '✓ done']);
+});
+
+it("an agent's last output is never chorus's attempt header: '' until the attempt prints, not the attempt before's last line", () => {
+  for (const readable of [undefined, { kind: 'claude' as const }]) {
+    writeFileSync(file, '=== chorus attempt 1/2 · t · claude -p ===\nout of memory!\n=== chorus attempt 2/2 · t · claude -p ===\n');
+    const tail = new LogTail(file, readable ? { readable } : {});
+    tail.refresh();
+    expect(tail.lastLine()).toBe('');
+    appendFileSync(file, 'planning\n');
+    tail.refresh();
+    expect(tail.lastLine()).toBe('planning');
+  }
 });

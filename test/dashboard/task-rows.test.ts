@@ -66,13 +66,69 @@ it('dispatch order groups running, ready, waiting, blocked, then what this run c
 
 it('filters to what can start and searches ids and titles, any case', () => {
   const { rows } = rowsOver([task('bd-1', { title: 'Fix Login' }), task('bd-2', { blocks: ['bd-1'], title: 'Docs' }), task('bd-10', { title: 'More docs' })]);
-  rows.readyOnly = true;
+  rows.filter = 'ready';
   expect(rows.visible()).toEqual(['bd-1', 'bd-10']);
-  rows.readyOnly = false;
+  rows.filter = 'all';
   rows.query = 'DOCS';
   expect([...rows.visible()].sort()).toEqual(['bd-10', 'bd-2']);
   rows.query = 'login';
   expect(rows.visible()).toEqual(['bd-1']);
+});
+
+it('the status filter: ready, running, blocked or failed, review or parked; status: in a search, with the text', () => {
+  const started = (id: string) => ({ type: 'task.started' as const, at: NOW, id, title: id, priority: 2, running: 1, logPath: 'x', claimedFrom: { assignee: null, startedAt: null } });
+  const tasks = [
+    task('run-1', { title: 'Parser speedup' }),
+    task('rev-1', { title: 'Parser cleanup' }),
+    task('bad-1', { status: 'blocked', title: 'Parser tests' }),
+    task('bad-2', { status: 'blocked', title: 'Docs' }),
+    task('lim-1'),
+    task('kill-1'),
+    task('free-1', { title: 'Parser docs' }),
+    task('wait-1', { blocks: ['bad-1'] }),
+  ];
+  const { run, rows } = rowsOver(tasks);
+  const apply = (event: Parameters<RunState['apply']>[0]) => {
+    const change = run.apply(event);
+    if (change.rows !== 'all') for (const id of change.rows) rows.touch(id);
+    rows.catchUp(NOW);
+  };
+  apply(started('run-1'));
+  apply(started('rev-1'));
+  apply({ type: 'task.phase', at: NOW, id: 'rev-1', phase: 'waiting-to-merge', branch: 'chorus/rev-1' });
+  apply(started('lim-1'));
+  apply({ type: 'agent.limited', at: NOW, id: 'lim-1', agent: 'claude', resumesAt: NOW + 60_000, probe: false, text: 'limit' });
+  apply(started('kill-1'));
+  apply({ type: 'task.finished', at: NOW, id: 'kill-1', title: 'kill-1', outcome: 'killed', status: 'open', attempts: 1, durationMs: 5 });
+  const shown = () => [...rows.visible()].sort();
+  rows.filter = 'ready';
+  expect(shown()).toEqual(['free-1', 'kill-1', 'lim-1']);
+  rows.filter = 'running';
+  expect(shown()).toEqual(['rev-1', 'run-1']);
+  rows.filter = 'failed';
+  expect(shown()).toEqual(['bad-1', 'bad-2']);
+  rows.filter = 'parked';
+  expect(shown()).toEqual(['kill-1', 'lim-1', 'rev-1']);
+  expect(['kill-1', 'lim-1', 'rev-1'].map((id) => rows.get(id)!.aside)).toEqual(['held', 'parked', 'review']);
+  // Started again: no longer set aside.
+  apply(started('kill-1'));
+  expect(shown()).toEqual(['lim-1', 'rev-1']);
+  rows.filter = 'all';
+  rows.query = 'status:blocked';
+  expect(shown()).toEqual(['bad-1', 'bad-2']);
+  rows.query = 'parser status:failed';
+  expect(shown()).toEqual(['bad-1']);
+  rows.query = 'status:Running parser';
+  expect(shown()).toEqual(['kill-1', 'rev-1', 'run-1'].filter((id) => id !== 'kill-1'));
+  rows.query = 'status:waiting';
+  expect(shown()).toEqual(['wait-1']);
+  rows.query = 'status:nonsense';
+  expect(shown()).toEqual([]);
+  expect(rows.parsedQuery.unknown).toBe('nonsense');
+  // The filter and a search together.
+  rows.query = 'parser';
+  rows.filter = 'failed';
+  expect(shown()).toEqual(['bad-1']);
 });
 
 it('rows kept up event by event read the same as rows built afresh: states, counts, groups in dispatch order', () => {

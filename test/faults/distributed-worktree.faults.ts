@@ -4,34 +4,17 @@
 // Redis server of the test's own. Workers push each task's branch; the leader merges and pushes.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { AGENTS, bead, blocks, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
-import { startWorker, type RunningWorker } from '../helpers/workers.js';
+import { Cluster } from '../helpers/distributed.js';
+import { AGENTS, bead, blocks, makeRepo, runChorus } from '../helpers/temp-repo.js';
+import { startWorker } from '../helpers/workers.js';
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 const QUEUE = 'chorus-wt';
 
-let redis: RedisServer | undefined;
-let repo: TempRepo | undefined;
-let root: string | undefined;
-const workers: RunningWorker[] = [];
-
-afterEach(async () => {
-  for (const w of workers.splice(0)) {
-    w.kill();
-    await w.stop();
-  }
-  await redis?.stop();
-  redis = undefined;
-  await repo?.remove();
-  repo = undefined;
-  if (root) await rm(root, { recursive: true, force: true });
-  root = undefined;
-});
+const c = new Cluster();
+afterEach(() => c.tearDown());
 
 function identify(dir: string): void {
   git(dir, 'config', 'user.name', 'Test');
@@ -40,15 +23,14 @@ function identify(dir: string): void {
 
 describe('executor bullmq with workspace "worktree": branches through a shared remote', () => {
   it('workers push task branches, the leader merges them through its queue and pushes the base; a dependent task starts from the pushed base; a conflict blocks with the branch kept on origin', async () => {
-    redis = await startRedis();
-    root = await mkdtemp(path.join(os.tmpdir(), 'chorus-wt-'));
+    const { redis, root } = await c.start();
     const origin = path.join(root, 'origin.git');
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', origin]);
     const verifyRecord = path.join(root, 'verified.txt');
     writeFileSync(verifyRecord, '');
 
     // The leader: a clone with the tracker (not in git), its base pushed to origin.
-    repo = await makeRepo(
+    const repo = (c.repo = await makeRepo(
       [bead('same-x', { priority: 0 }), bead('same-y', { priority: 0 }), bead('f-1', { priority: 1 }), bead('f-2', { priority: 1, dependencies: [blocks('f-2', 'f-1')] })],
       {
         executor: 'bullmq',
@@ -62,7 +44,7 @@ describe('executor bullmq with workspace "worktree": branches through a shared r
         maxAgents: 2,
         retryCount: 0,
       },
-    );
+    ));
     git(repo.dir, 'init', '-q', '-b', 'main');
     identify(repo.dir);
     writeFileSync(path.join(repo.dir, '.gitignore'), '.beads/\n.chorus/\n.chorus.json\n');
@@ -82,7 +64,7 @@ describe('executor bullmq with workspace "worktree": branches through a shared r
         path.join(dir, '.chorus.json'),
         JSON.stringify({ orchestration: { redisUrl: redis.url, queue: QUEUE, agentCommand: path.join(AGENTS, 'edit-worktree.mjs'), agentArgs: [], verify } }),
       );
-      workers.push(await startWorker(dir, name, 1));
+      c.workers.push(await startWorker(dir, name, 1));
     }
 
     const result = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
@@ -113,9 +95,9 @@ describe('executor bullmq with workspace "worktree": branches through a shared r
     // The workers ran their own verify, each in its own clone's worktree; done work left no worktree there.
     const verifiedIn = readFileSync(verifyRecord, 'utf8').trim().split('\n');
     expect(verifiedIn).toHaveLength(4);
-    for (const dir of verifiedIn) expect(dir).toMatch(new RegExp(`${root!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/w[12]/\\.chorus/worktrees/`));
+    for (const dir of verifiedIn) expect(dir).toMatch(new RegExp(`${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/w[12]/\\.chorus/worktrees/`));
     for (const id of ['f-1', 'f-2', winner]) {
-      for (const name of ['w1', 'w2']) expect(existsSync(path.join(root!, name, '.chorus', 'worktrees', id))).toBe(false);
+      for (const name of ['w1', 'w2']) expect(existsSync(path.join(root, name, '.chorus', 'worktrees', id))).toBe(false);
     }
     // The verify output came back to the leader's copy of the task's verify log.
     expect(readFileSync(path.join(repo.dir, '.beads', 'agent-output', 'f-1.verify.log'), 'utf8')).toMatch(/=== chorus verify/);

@@ -2,93 +2,29 @@
 // SIGKILLed and started again, Redis SIGSTOPped for 10 s. As in test/bullmq/distributed.test.ts: a Redis server of the test's own (Debian's redis-server, a random
 // loopback port), `chorus worker` processes each in its own folder as on other machines, and a
 // leader running `chorus batch` over a real tracker.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Cluster, jsonEvents, readRecords, RECORD_AGENT, setUpCluster } from '../helpers/distributed.js';
 import { randomDag } from '../helpers/random-dag.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { AGENTS, bead, CLI, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
+import { bead, CLI, runChorus } from '../helpers/temp-repo.js';
 import { isGone } from '../pool/helpers.js';
-import { startWorker, workerDir, type RunningWorker } from '../helpers/workers.js';
+import { startWorker, workerDir } from '../helpers/workers.js';
 import { spawn } from 'node:child_process';
 
-const AGENT = path.join(AGENTS, 'record-worker.js');
 const QUEUE = 'chorus-test';
-
-let redis: RedisServer | undefined;
-let repo: TempRepo | undefined;
-let root: string | undefined;
-const workers: RunningWorker[] = [];
-
-afterEach(async () => {
-  for (const w of workers.splice(0)) {
-    w.kill();
-    await w.stop();
-  }
-  await redis?.stop();
-  redis = undefined;
-  await repo?.remove();
-  repo = undefined;
-  if (root) await rm(root, { recursive: true, force: true });
-  root = undefined;
-});
-
-interface Setup {
-  records: string;
-  leaderSettings: Record<string, unknown>;
-  worker(name: string, concurrency: number, extra?: Record<string, unknown>): Promise<RunningWorker>;
-}
-
-async function setUp(tasks: object[], leader: Record<string, unknown> = {}): Promise<Setup> {
-  redis = await startRedis();
-  root = await mkdtemp(path.join(os.tmpdir(), 'chorus-workers-'));
-  const records = path.join(root, 'records.txt');
-  writeFileSync(records, '');
-  const leaderSettings = { executor: 'bullmq', redisUrl: redis.url, queue: QUEUE, agent: 'custom', agentCommand: 'true', retryCount: 0, ...leader };
-  repo = await makeRepo(tasks, leaderSettings);
-  return {
-    records,
-    leaderSettings,
-    async worker(name, concurrency, extra = {}) {
-      const dir = workerDir(root!, name, { redisUrl: redis!.url, queue: QUEUE, agentCommand: AGENT, agentArgs: [], agentEnv: { FIXTURE_RECORD_FILE: records }, ...extra });
-      const w = await startWorker(dir, name, concurrency);
-      workers.push(w);
-      return w;
-    },
-  };
-}
-
-type Record_ = { what: 'start' | 'end'; task: string; at: number; worker: string; pid: number };
-function readRecords(file: string): Record_[] {
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [what, task, at, worker, pid] = line.split(' ');
-      return { what: what as 'start' | 'end', task: task!, at: Number(at), worker: worker!, pid: Number(pid) };
-    });
-}
-
-function events(stdout: string): Record<string, unknown>[] {
-  return stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
+const c = new Cluster();
+afterEach(() => c.tearDown());
+const setUp = (tasks: object[], leader: Record<string, unknown> = {}) => setUpCluster(c, QUEUE, tasks, leader);
 
 describe('executor bullmq under faults', () => {
   it('a worker killed mid-batch: a 61-task DAG finishes, every task closed once, the dead worker\'s running tasks ran again on the other as new attempts, and no agent is left on the dead one', async () => {
     const s = await setUp([bead('k-slow', { priority: 0 }), ...randomDag(60, 5, 7)], { maxAgents: 4 });
     // The doomed worker keeps its own record file, and its slow agent would work a minute: it is killed long before.
-    const doomedRecords = path.join(root!, 'doomed.txt');
-    const doomed = await startWorker(workerDir(root!, 'doomed', { redisUrl: redis!.url, queue: QUEUE, agentCommand: AGENT, agentArgs: [], agentEnv: { FIXTURE_RECORD_FILE: doomedRecords, FIXTURE_SLOW_MS: '60000' } }), 'doomed', 2);
-    workers.push(doomed);
-    const leader = spawn(process.execPath, [CLI, '-C', repo!.dir, 'batch', '--all-ready', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const doomedRecords = path.join(c.root!, 'doomed.txt');
+    const doomed = await startWorker(workerDir(c.root!, 'doomed', { redisUrl: c.redis!.url, queue: QUEUE, agentCommand: RECORD_AGENT, agentArgs: [], agentEnv: { FIXTURE_RECORD_FILE: doomedRecords, FIXTURE_SLOW_MS: '60000' } }), 'doomed', 2);
+    c.workers.push(doomed);
+    const leader = spawn(process.execPath, [CLI, '-C', c.repo!.dir, 'batch', '--all-ready', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     leader.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const deadline = Date.now() + 20_000;
@@ -105,13 +41,13 @@ describe('executor bullmq under faults', () => {
     expect(orphans.map((r) => r.task)).toContain('k-slow');
     const code = await new Promise<number | null>((resolve) => leader.once('exit', resolve));
     expect(code, out).toBe(0);
-    const all = events(out);
+    const all = jsonEvents(out);
     // Every task closed, once.
     const finished = all.filter((e) => e['type'] === 'task.finished');
     expect(finished).toHaveLength(61);
     expect(new Set(finished.map((e) => e['id'])).size).toBe(61);
     expect(finished.every((e) => e['status'] === 'closed')).toBe(true);
-    expect([...(await repo!.readTasks()).values()].every((t) => t['status'] === 'closed')).toBe(true);
+    expect([...(await c.repo!.readTasks()).values()].every((t) => t['status'] === 'closed')).toBe(true);
     // What the dead worker was running ran again on the spare as a later attempt, said as a retry; nothing ran twice on the spare.
     const onSpare = readRecords(s.records).filter((r) => r.what === 'start');
     expect(new Set(onSpare.map((r) => r.task)).size).toBe(onSpare.length);
@@ -135,7 +71,7 @@ describe('executor bullmq under faults', () => {
   it('the leader killed hard: its worker finishes the run, and the leader started again takes the result instead of running it again', async () => {
     const s = await setUp([bead('r-slow'), bead('r-next', { dependencies: [{ issue_id: 'r-next', depends_on_id: 'r-slow', type: 'blocks', created_at: '2026-01-01T00:00:00Z' }] })]);
     await s.worker('w', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records, FIXTURE_SLOW_MS: '3000' } });
-    const first = spawn(process.execPath, [CLI, '-C', repo!.dir, 'batch', '--all-ready'], { stdio: 'ignore' });
+    const first = spawn(process.execPath, [CLI, '-C', c.repo!.dir, 'batch', '--all-ready'], { stdio: 'ignore' });
     const deadline = Date.now() + 20_000;
     while (!readFileSync(s.records, 'utf8').includes('start r-slow')) {
       if (Date.now() > deadline) throw new Error('the task never started');
@@ -143,11 +79,11 @@ describe('executor bullmq under faults', () => {
     }
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
-    expect((await repo!.readTasks()).get('r-slow')!['status']).toBe('in_progress');
-    const again = await runChorus(['-C', repo!.dir, 'batch', '--all-ready', '--json'], { timeoutMs: 60_000 });
+    expect((await c.repo!.readTasks()).get('r-slow')!['status']).toBe('in_progress');
+    const again = await runChorus(['-C', c.repo!.dir, 'batch', '--all-ready', '--json'], { timeoutMs: 60_000 });
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
-    const all = events(again.stdout);
+    const all = jsonEvents(again.stdout);
     expect(String(all.find((e) => e['type'] === 'recovery')!['message'])).toMatch(/re-attaching to 1 task still on the queue's workers/);
     expect(all.filter((e) => e['type'] === 'task.finished').map((e) => [e['id'], e['status']])).toEqual([
       ['r-slow', 'closed'],
@@ -155,7 +91,7 @@ describe('executor bullmq under faults', () => {
     ]);
     // Run once: the worker's run was followed, not started again.
     expect(readRecords(s.records).filter((r) => r.what === 'start').map((r) => r.task)).toEqual(['r-slow', 'r-next']);
-    const tasks = await repo!.readTasks();
+    const tasks = await c.repo!.readTasks();
     expect(tasks.get('r-slow')!['assignee']).toBeUndefined();
   }, 90_000);
 
@@ -164,7 +100,7 @@ describe('executor bullmq under faults', () => {
     const s = await setUp(randomDag(8, 3, 1), { maxAgents: 2 });
     await s.worker('w1', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records } });
     await s.worker('w2', 1, { agentEnv: { FIXTURE_RECORD_FILE: s.records } });
-    const leader = spawn(process.execPath, [CLI, '-C', repo!.dir, 'batch', '--all-ready'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const leader = spawn(process.execPath, [CLI, '-C', c.repo!.dir, 'batch', '--all-ready'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     leader.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     leader.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -173,15 +109,15 @@ describe('executor bullmq under faults', () => {
       if (Date.now() > deadline) throw new Error('the batch never got going');
       await new Promise((r) => setTimeout(r, 25));
     }
-    redis!.pause();
+    c.redis!.pause();
     await new Promise((r) => setTimeout(r, 10_000));
-    redis!.resume();
+    c.redis!.resume();
     const code = await new Promise<number | null>((resolve) => leader.once('exit', resolve));
     expect(out).not.toMatch(/internal error|at .*\.js:\d+/);
     expect(code).toBe(0);
     const starts = readRecords(s.records).filter((r) => r.what === 'start').map((r) => r.task);
     expect(starts.sort()).toEqual(Array.from({ length: 8 }, (_, i) => `t-${i}`).sort());
-    expect([...(await repo!.readTasks()).values()].every((t) => t['status'] === 'closed')).toBe(true);
+    expect([...(await c.repo!.readTasks()).values()].every((t) => t['status'] === 'closed')).toBe(true);
   }, 90_000);
 
 });

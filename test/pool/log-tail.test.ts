@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keepEnd, keepStart } from '../../lib/text/cut-text.js';
@@ -14,6 +15,7 @@ beforeEach(() => ({ dir, cleanup } = makeTempDir()));
 afterEach(() => cleanup());
 
 const HEADER = '=== chorus attempt 1/1 · t · a ===\n';
+const STREAMS = fileURLToPath(new URL('../fixtures/agent-streams/', import.meta.url));
 const utf8 = (lines: string[]): number => lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
 
 describe('cutting text at a character boundary', () => {
@@ -103,5 +105,26 @@ describe('the log tail that goes into notes', () => {
     // The last attempt's header crossing the window start is not output.
     writeFileSync(log, `=== chorus attempt 1/2 · t · a ===\nold\n=== chorus attempt 2/2 · t · a ===\nnew\n`);
     expect(await readLogTail(log, { maxBytes: 10 })).toEqual(['new']);
+  });
+
+  it("read for people: the last attempt's output as its agent's events say it, the log itself as written", async () => {
+    const log = join(dir, 'a.log');
+    const stream = readFileSync(join(STREAMS, 'claude-max-turns.stream.jsonl'), 'utf8');
+    writeFileSync(log, `=== chorus attempt 1/2 · t · claude ===\nold attempt\n=== chorus attempt 2/2 · t · claude ===\n${stream}`);
+    expect(await readLogTail(log, { readable: { kind: 'claude' } })).toEqual([
+      'session started · 9e8d7c6b · claude-sonnet-4-6',
+      "I'll run the test suite first.",
+      'Bash npm test -- --run',
+      '↳ ok (4 lines)',
+      '✗ max turns reached (error_max_turns): Reached maximum number of turns (1) · $0.0410 · 2 turns · 9.4s',
+    ]);
+    expect(await readLogTail(log, { readable: { kind: 'claude' }, maxLines: 2 })).toHaveLength(2);
+    // A custom agent's lines are read as written; so is a preset's with no `readable`.
+    expect((await readLogTail(log, { readable: { kind: 'custom' } })).at(-1)).toMatch(/^….*\}$/);
+    expect(await readLogTail(log)).toEqual(await readLogTail(log, { readable: { kind: 'custom' } }));
+    // A window that starts inside an event leaves that event out rather than show its bytes.
+    const tail = await readLogTail(log, { readable: { kind: 'claude' }, maxBytes: 800 });
+    expect(tail.join('\n')).not.toContain('{');
+    expect(tail.at(-1)).toMatch(/^✗ max turns reached/);
   });
 });

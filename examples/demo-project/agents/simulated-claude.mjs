@@ -62,16 +62,32 @@ if (process.env.DEMO_IS_ERROR_FOR === id) {
   process.exit(0);
 }
 const say = (text) => emit({ type: 'assistant', message: { model: 'claude-sonnet-4-6', role: 'assistant', content: [{ type: 'text', text }] } });
-say(resumed ? `Resuming session ${resumed} for ${id} where the usage limit stopped it.` : `Working on ${id} (attempt ${attempt}).`);
-const steps = ['reading the code', 'editing files', 'running the tests'];
+// The task as chorus hands it over (CHORUS_TASK_FILE): its title to talk about, and the file its description names to edit.
+const task = (() => {
+  try {
+    return JSON.parse(readFileSync(process.env.CHORUS_TASK_FILE ?? '', 'utf8'));
+  } catch {
+    return {};
+  }
+})();
+const file = /\b((?:src|docs|test)\/[\w./-]+\.\w+)/.exec(task.description ?? '')?.[1] ?? `src/${id}.ts`;
+say(resumed ? `Resuming session ${resumed} for ${id} where the usage limit stopped it.` : `Working on ${id}: ${task.title ?? 'the task'} (attempt ${attempt}).`);
+// Tool calls with the inputs claude gives them (absolute paths), each answered by its tool_result, as claude's stream has them.
+const steps = [
+  { name: 'Read', input: { file_path: path.join(process.cwd(), 'README.md') }, result: '# shop\n\nA small shop.' },
+  { name: 'Edit', input: { file_path: path.join(process.cwd(), file), old_string: 'TODO', new_string: 'done' }, result: `The file ${path.join(process.cwd(), file)} has been updated.` },
+  { name: 'Bash', input: { command: 'npm test', description: 'Run the tests' }, result: ' Tests  12 passed (12)' },
+];
 for (const [i, step] of steps.entries()) {
   await sleep((250 + ((id.length * 97 + i * 31) % 300)) * pace);
-  emit({ type: 'assistant', message: { model: 'claude-sonnet-4-6', role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: i === 1 ? 'Edit' : 'Bash', input: { step } }] } });
+  emit({ type: 'assistant', message: { model: 'claude-sonnet-4-6', role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: step.name, input: step.input }] } });
   if (id === 'shop-6' && attempt === 1 && i === 1) {
     console.error('[simulated claude] out of memory!');
     process.kill(process.pid, 'SIGKILL');
   }
+  emit({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: step.result, is_error: false }] } });
 }
+say(`Done: ${task.title ?? id}. The tests pass.`);
 // A made-up but steady cost per task, so the demo's total is the same every time.
 const cents = 2 + ((id.length * 37 + id.charCodeAt(id.length - 1)) % 7);
 emit({

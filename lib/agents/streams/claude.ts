@@ -5,7 +5,7 @@ import type { AgentUnusable, AgentUsage, StreamReader, UsageLimit } from '../rep
 import { reportOf } from '../usage.js';
 
 /** The result subtypes that name why a run stopped; each carries `errors: string[]` and no `result`. */
-const NAMED_ERRORS: Record<string, string> = {
+export const NAMED_ERRORS: Record<string, string> = {
   error_max_turns: 'max turns reached',
   error_max_budget_usd: 'budget limit reached',
   error_during_execution: 'error during execution',

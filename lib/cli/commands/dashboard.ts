@@ -5,6 +5,8 @@ import { createDashboard, type Dashboard, type ExitReason } from '../../dashboar
 import { engineSource } from '../../dashboard/engine-source.js';
 import { wantsColour } from '../../dashboard/theme.js';
 import { watchSource } from '../../dashboard/watch-source.js';
+import { followJournal } from '../../journal/follow-journal.js';
+import { journalPath } from '../../journal/journal-file.js';
 import type { BatchSummary } from '../../engine/events.js';
 import { UsageError } from '../../errors.js';
 import { formatDuration } from '../../text/format-duration.js';
@@ -129,6 +131,7 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
       selection: { keepAlive: true, autoAssign: repo.config.settings.autoAssign, adopt },
       command: 'dashboard',
       onJournalError: (error) => dashboard?.say(journalWarning(error), 'warning'),
+      onNotifyProblem: (message) => dashboard?.say(message, 'warning'),
       planTotal: true,
       poolCapacity: MAX_AGENTS,
       attach(engine) {
@@ -139,7 +142,7 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
         };
         dashboard = createDashboard({
           ...terminal,
-          source: engineSource(engine, repo.store, repo.repoDir, repo.config.settings.skipTypes),
+          source: engineSource(engine, repo.store, repo.repoDir, repo.config.settings.skipTypes, repo.config.settings.agent),
           colour: wantsColour(process.env),
           notices,
           onExit: end,
@@ -179,7 +182,15 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
 
 /** Another chorus runs the work: show it, change nothing, until the person quits. */
 async function watchRun(repo: OpenRepo, pid: number | null, terminal: Terminal, io: CliIO, notices: string[]): Promise<number> {
-  const source = watchSource({ repoDir: repo.repoDir, store: repo.store, skipTypes: repo.config.settings.skipTypes, holderPid: pid });
+  const source = watchSource({
+    repoDir: repo.repoDir,
+    store: repo.store,
+    skipTypes: repo.config.settings.skipTypes,
+    agent: repo.config.settings.agent,
+    holderPid: pid,
+    // Which tasks are that run's agents, and their pids: its journal says, not the tracker.
+    feed: (facts, on) => followJournal({ file: journalPath(repo.repoDir), holderPid: pid, facts }, on),
+  });
   let dashboard: Dashboard | undefined;
   let stopOnInterrupt = () => undefined as unknown;
   let onUncaught: (error: unknown) => void = () => undefined;

@@ -1,20 +1,24 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ReadableText } from '../../agents/display/readable-text.js';
 import { UsageError } from '../../errors.js';
 import { localLogFile } from '../../executor/log-source.js';
-import { taskPaths } from '../../task/task-paths.js';
+import { taskFolders, taskPaths } from '../../task/task-paths.js';
 import { loadConfig } from '../../config/load-config.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { bdTaskStatusWatch, taskStatusWatch } from '../task-status-watch.js';
 import { chooseBackend } from '../../repo/choose-backend.js';
+import { logAgentKind } from '../log-agent-kind.js';
 import { SETTING_FLAG_NAMES, type SettingFlags } from './setting-flags.js';
 
 export interface LogsOptions extends SettingFlags {
   dir?: string;
   follow?: boolean;
+  /** The log's bytes as written, not the agent's output as a person reads it. */
+  raw?: boolean;
   /** How often --follow looks for new output, ms. */
   pollMs?: number;
 }
@@ -23,8 +27,10 @@ export interface LogsOptions extends SettingFlags {
 const QUIET_ROUNDS = 4;
 
 /**
- * `chorus logs ID [--follow]`: every attempt's output. --follow keeps printing while the task
- * runs; for a task that has not run yet it waits for its log first (a batch may start it later).
+ * `chorus logs ID [--follow] [--raw]`: every attempt's output, as a person reads it (a preset's
+ * JSON events as what they say: see lib/agents/display), or with --raw the log's bytes as
+ * written. --follow keeps printing while the task runs; for a task that has not run yet it waits
+ * for its log first (a batch may start it later).
  */
 export async function logsCommand(id: string, opts: LogsOptions, io: CliIO): Promise<number> {
   const repoDir = path.resolve(opts.dir ?? process.cwd());
@@ -36,14 +42,21 @@ export async function logsCommand(id: string, opts: LogsOptions, io: CliIO): Pro
   }
   let outputClosed = false;
   const stopOnClosedOutput = io.onOutputClosed(() => (outputClosed = true));
-  const copy = (offset: number) => copyFrom(logPath, offset, io, () => outputClosed);
+  // Which agent wrote the log is asked only when there is a log to show (or one to wait for).
+  const readable = opts.raw || !(opts.follow || existsSync(logPath)) ? null : await readableLog(repoDir, id, opts, io);
+  const copy = (offset: number) => copyFrom(logPath, offset, io, () => outputClosed, readable);
+  // The last line of the agent's output, when it has no line end, and the end of a reply left open.
+  const finish = () => {
+    if (readable && !outputClosed) io.stdout.write(readable.end());
+  };
   try {
     const printed = await copy(0);
+    if (!opts.follow) finish();
     // workspace "worktree": the worktree setup's and verify's runs are logged beside the agent's.
     const verifyLog = taskPaths(repoDir, id).verifyLog;
     const verifyPrinted = opts.follow ? null : await copyFrom(verifyLog, 0, io, () => outputClosed);
     if (!opts.follow && (printed !== null || verifyPrinted !== null)) return EXIT.ok;
-    // The tracker (and so the settings, which name it) is read only when the log is not enough.
+    // Whether the task is known (and may still run) is asked of the tracker only when the log is not enough.
     const { settings } = await loadConfig(repoDir, opts.settingFlags ?? {}, SETTING_FLAG_NAMES);
     let issuesFile = path.resolve(repoDir, settings.issuesFile);
     let statusOf = taskStatusWatch(issuesFile, id);
@@ -62,10 +75,27 @@ export async function logsCommand(id: string, opts: LogsOptions, io: CliIO): Pro
       await assertKnown(id, await statusOf(), issuesFile);
       throw new UsageError('CHORUS_NO_LOG', `no log yet for ${id}: it has not run (${logPath})`);
     }
-    return await follow(id, printed, { copy, statusOf, issuesFile, pollMs: opts.pollMs ?? 250, io, outputClosed: () => outputClosed });
+    return await follow(id, printed, { copy, statusOf, issuesFile, pollMs: opts.pollMs ?? 250, io, outputClosed: () => outputClosed }).finally(finish);
   } finally {
     stopOnClosedOutput();
   }
+}
+
+/**
+ * How the agent's log is read for a person: through the display of the agent that wrote it, or
+ * null for a custom agent (its lines are shown as written). A .chorus.json that cannot be read
+ * does not stop the log from being shown: as written, and said so.
+ */
+async function readableLog(repoDir: string, id: string, opts: LogsOptions, io: CliIO): Promise<ReadableText | null> {
+  let settings;
+  try {
+    ({ settings } = await loadConfig(repoDir, opts.settingFlags ?? {}, SETTING_FLAG_NAMES));
+  } catch (error) {
+    writeLine(io.stderr, `chorus: ${(error as Error).message}; the log is shown as written`);
+    return null;
+  }
+  const kind = await logAgentKind(repoDir, id, settings);
+  return kind === 'custom' ? null : new ReadableText(kind, { roots: taskFolders(repoDir, id) });
 }
 
 interface FollowContext {
@@ -126,8 +156,11 @@ async function assertKnown(id: string, status: string | undefined, issuesFile: s
   throw new UsageError('CHORUS_UNKNOWN_TASK', `no task "${id}" in ${where}`);
 }
 
-/** Copies the log from `offset` to stdout; the new end, or null when there is no log. A shorter file starts over. */
-async function copyFrom(file: string, offset: number, io: CliIO, outputClosed: () => boolean): Promise<number | null> {
+/**
+ * Copies the log from `offset` to stdout, through `readable` when given; the new end, or null when
+ * there is no log. A shorter file starts over.
+ */
+async function copyFrom(file: string, offset: number, io: CliIO, outputClosed: () => boolean, readable: ReadableText | null = null): Promise<number | null> {
   let size: number;
   try {
     size = (await stat(file)).size;
@@ -144,7 +177,7 @@ async function copyFrom(file: string, offset: number, io: CliIO, outputClosed: (
     stream.on('data', (chunk) => {
       // Nobody reads any more (`chorus logs ID | head`): stop reading a log that may be large.
       if (outputClosed()) return stream.destroy();
-      io.stdout.write(chunk);
+      io.stdout.write(readable ? readable.write(chunk as Buffer) : chunk);
     });
   });
   return size;

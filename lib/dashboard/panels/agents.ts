@@ -47,6 +47,17 @@ export class AgentsPanel implements Panel {
     return Math.max(0, this.#rect.height - 2);
   }
 
+  /** A click on screen row `y`: selects that line; the task of its agent, if any (undefined: no line there). */
+  pick(frame: Frame, y: number): string | null | undefined {
+    const entries = entriesOf(frame, this.#body);
+    const window = entries.length > this.#body ? Math.max(1, this.#body - 1) : this.#body;
+    const line = y - this.#rect.top - 2;
+    const at = this.#top + line;
+    if (line < 0 || line >= window || at >= entries.length) return undefined;
+    this.#index = at;
+    return entries[at]!.id;
+  }
+
   draw(frame: Frame): void {
     const { theme, run } = frame;
     const width = this.#rect.width;
@@ -59,9 +70,9 @@ export class AgentsPanel implements Panel {
     if (this.#index < this.#top) this.#top = this.#index;
     if (this.#index >= this.#top + window) this.#top = this.#index - window + 1;
     this.#top = Math.max(0, Math.min(this.#top, Math.max(0, entries.length - window)));
-    const max = run.dispatch?.maxAgents;
+    const max = run.maxAgents;
     const busy = run.agents.size;
-    const label = [frame.source.mode.kind === 'watching' ? `Agents · ${busy} running (watched)` : `Agents · ${busy} of ${max ?? '?'} busy`];
+    const label = [frame.source.mode.kind === 'watching' ? `Agents · ${max === null ? `${busy} running` : `${busy} of ${max} busy`} (watched)` : `Agents · ${busy} of ${max ?? '?'} busy`];
     const spend = spendLabel(run.spentUsd, run.agentSpend);
     if (spend) label.push(spend);
     const columns = columnsFor(width, frame.rows.idWidth, [...run.agents.values()].some((a) => a.where !== undefined));
@@ -141,7 +152,7 @@ function entriesOf(frame: Frame, rows: number): Entry[] {
   const { run } = frame;
   const bySlot = new Map([...run.agents.values()].map((a) => [a.slot, a]));
   const highest = Math.max(0, ...bySlot.keys());
-  const count = Math.max(run.dispatch?.maxAgents ?? 0, highest);
+  const count = Math.max(run.maxAgents ?? 0, highest);
   const slots: Entry[] = [];
   for (let slot = 1; slot <= count; slot += 1) {
     const agent = bySlot.get(slot);

@@ -7,7 +7,7 @@ import { escapeTags } from '../theme.js';
 import { clockTime, fit, wrap } from '../text.js';
 import { describeWait } from './status-parts.js';
 import { placeBox, setLines, textBox, titleBar, type Frame, type Panel } from './panel.js';
-import { depText, stateTone, statusWord } from './tasks.js';
+import { depText, rowStatusWord, stateTone, statusWord } from './tasks.js';
 import { lastBlockedReason } from '../../task/notes.js';
 
 /** Past this many, blockers and dependents are counted, not named. */
@@ -58,7 +58,7 @@ export class DetailPanel implements Panel {
     const agent = run.agents.get(selected);
     if (agent) facts.push(`slot ${agent.slot}`, `attempt ${agent.attempt}`);
     // Wrapped like the rest; the status word, first on the first line, in its state's colour.
-    const word = agent ? 'running' : statusWord(task.status);
+    const word = agent ? 'running' : row ? rowStatusWord(row) : statusWord(task.status);
     wrap(`${word} · ${facts.join(' · ')}`, width).forEach((l, i) => lines.push(i === 0 ? theme.paint(tone, escapeTags(word)) + escapeTags(l.slice(word.length)) : escapeTags(l)));
     // What keeps it from running, first: a usage-limit wait, a kill, the last error.
     const warn = (text: string) => lines.push(...wrap(text, width).map((l) => theme.paint('warning', escapeTags(l))));
@@ -73,6 +73,7 @@ export class DetailPanel implements Panel {
     const lastError = ended?.status === 'blocked' ? ended.reason : ended?.status === 'open' ? ended.reason : lastChorusNote(task.raw['notes']);
     if (lastError && heldAt === undefined) lines.push(...wrap(`last error: ${lastError}`, width).map((l) => theme.paint('blocked', escapeTags(l))));
 
+    if (word === 'claimed') say(`in progress by ${typeof task.raw['assignee'] === 'string' && task.raw['assignee'] ? task.raw['assignee'] : 'someone'}: not one of this run's agents`);
     if (view.has(selected)) {
       const blockers = view.blockers(selected);
       if (blockers.length === 0) {

@@ -19,12 +19,19 @@ export class EventsPanel implements Panel {
   #rect: Rect = { top: 0, left: 0, width: 0, height: 0 };
   #drawn = { added: -1, width: -1, colour: false };
   #back = 0;
+  /** `e`: only the failures (crashes, blocks, timeouts, writes that failed), kept apart so a flood of starts cannot push them out. */
+  #failuresOnly = false;
   readonly #formatted = new WeakMap<EventLine, { width: number; colour: boolean; text: string }>();
 
   constructor(screen: Widgets.Screen) {
     this.element = textBox(screen);
     this.#log = contribLog({ bufferLength: 1_000, tags: true, style: {}, keys: false, mouse: false });
     screen.append(this.#log);
+  }
+
+  /** The lines' element (under the title line): where a click or the wheel lands on the pane. */
+  get body(): Widgets.BlessedElement {
+    return this.#log;
   }
 
   place(rect: Rect): void {
@@ -42,9 +49,18 @@ export class EventsPanel implements Panel {
     return text;
   }
 
+  get failuresOnly(): boolean {
+    return this.#failuresOnly;
+  }
+  set failuresOnly(on: boolean) {
+    this.#failuresOnly = on;
+    this.#back = 0;
+    this.#drawn.added = -1;
+  }
+
   move(frame: Frame, move: Move): void {
     const page = Math.max(1, this.#rect.height - 1);
-    const most = Math.max(0, frame.run.events.lines().length - page);
+    const most = Math.max(0, frame.run.events.lines(this.#failuresOnly).length - page);
     const back = 'to' in move ? (move.to === 'first' ? most : 0) : this.#back - ('page' in move ? move.page * page : move.by);
     this.#back = Math.max(0, Math.min(most, back));
     this.#drawn.added = -1;
@@ -53,15 +69,18 @@ export class EventsPanel implements Panel {
   draw(frame: Frame): void {
     const { theme, run } = frame;
     const width = this.#rect.width;
-    const label = `Events${this.#back > 0 ? ` · scrolled back ${this.#back} (End follows)` : ''}`;
+    const only = this.#failuresOnly;
+    const label = `Events${only ? ' · failures only (e shows all)' : ''}${this.#back > 0 ? ` · scrolled back ${this.#back} (End follows)` : ''}`;
     setLines(this.element, [titleBar(label, width, theme, frame.focus === 'events')]);
     const events = run.events;
-    if (this.#drawn.added === events.added && this.#drawn.width === width && this.#drawn.colour === theme.colour) return;
-    this.#drawn = { added: events.added, width, colour: theme.colour };
-    const all = events.lines();
+    const added = events.added(only);
+    if (this.#drawn.added === added && this.#drawn.width === width && this.#drawn.colour === theme.colour) return;
+    this.#drawn = { added, width, colour: theme.colour };
+    const all = events.lines(only);
     const page = Math.max(1, this.#rect.height - 1);
     const end = Math.max(0, all.length - this.#back);
     const lines = all.slice(Math.max(0, end - page), end).map((e) => this.#format(e, width, theme));
+    if (only && lines.length === 0) lines.push(theme.paint('muted', line('no failure so far (e shows every event)', width)));
     this.#log.logLines = lines;
     this.#log.setItems(lines as unknown as Widgets.BlessedElement[]);
     this.#log.scrollTo(lines.length);

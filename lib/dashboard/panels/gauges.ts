@@ -19,7 +19,7 @@ export class GaugesPanel extends TextPanel {
     const width = this.rect.width;
     const counts = rows.counts();
     const busy = run.agents.size;
-    const max = run.dispatch?.maxAgents ?? Math.max(busy, 1);
+    const max = run.maxAgents ?? Math.max(busy, 1);
     const closed = run.closed;
     // Closed of what this run set out to do: its plan at the start (grown by work the tracker gained
     // since); watching another run, whose plan is not known, the work in the table.

@@ -25,6 +25,8 @@ export interface Frame {
   agentTails: ReadonlyMap<string, LogTail>;
   /** The selected task's log. */
   selectedTail: LogTail | null;
+  /** The log views wrap long lines (`w`); otherwise they cut them. */
+  wrapLogs: boolean;
 }
 
 /** A movement in the focused pane. */

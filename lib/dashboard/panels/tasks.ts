@@ -1,5 +1,6 @@
 import type { Widgets } from 'blessed';
 import type { Rect } from '../layout.js';
+import { FILTER_LABEL, STATUS_NAMES } from '../state/status-filter.js';
 import type { DepState, RowState, TaskRow } from '../state/task-rows.js';
 import { cell, shortDuration } from '../text.js';
 import type { Tone } from '../theme.js';
@@ -9,6 +10,12 @@ import { applyMove, placeBox, setLines, textBox, titleBar, type Frame, type Move
 /** The tracker's status in a word; `in_progress` reads as running. */
 export function statusWord(status: string): string {
   return status === 'in_progress' ? 'running' : status;
+}
+
+/** A row's status word: `claimed` for a task in progress that none of the run's agents has (a person's, another tool's). */
+export function rowStatusWord(row: TaskRow): string {
+  if (row.state === 'running') return 'running';
+  return row.status === 'in_progress' && row.state === 'other' ? 'claimed' : statusWord(row.status);
 }
 
 export function stateTone(state: RowState): Tone {
@@ -86,6 +93,23 @@ export class TasksPanel implements Panel {
     return ids[this.#index]!;
   }
 
+  /** Selects `id` (a problem's task, a click); the selection then stays with it. False when the table does not show it. */
+  select(frame: Frame, id: string): boolean {
+    const at = frame.rows.visible().indexOf(id);
+    if (at < 0) return false;
+    this.#index = at;
+    this.#marked = true;
+    this.#followTop = false;
+    return true;
+  }
+
+  /** The task on screen row `y` (a click), if a row of the table is there. */
+  idAt(frame: Frame, y: number): string | undefined {
+    const line = y - this.#rect.top - 2;
+    if (line < 0 || line >= this.#rect.height - 2) return undefined;
+    return frame.rows.visible()[this.#top + line];
+  }
+
   /** A person acted on the selected task (Enter, r, x): the selection stays with it from now on, as after a move. */
   stayOn(): void {
     this.#followTop = false;
@@ -112,7 +136,7 @@ export class TasksPanel implements Panel {
 
     const counts = rows.counts();
     const parts = [`Tasks · ${ids.length === counts.total ? `${counts.total}` : `${ids.length} of ${counts.total}`}`, rows.sort === 'dispatch' ? 'dispatch order' : 'by id'];
-    if (rows.readyOnly) parts.push('ready only (f)');
+    if (rows.filter !== 'all') parts.push(`${FILTER_LABEL[rows.filter]} (f)`);
     if (rows.query) parts.push(`/${rows.query}`);
     if (ids.length > body) parts.push(`${this.#top + 1}-${Math.min(ids.length, this.#top + body)}`);
     const columns = columnsFor(width, rows.idWidth, frame.run.taskSpend.size > 0);
@@ -122,7 +146,7 @@ export class TasksPanel implements Panel {
       const row = rows.get(ids[i]!);
       if (row) lines.push(this.#line(row, columns, frame, this.#marked && i === this.#index));
     }
-    if (ids.length === 0) lines.push(cell(rows.readyOnly || rows.query ? '  nothing matches (f, / and Esc clear the filters)' : '  no work: every task is closed', width));
+    if (ids.length === 0) lines.push(cell(emptyText(rows), width));
     setLines(this.element, lines);
   }
 
@@ -144,7 +168,7 @@ export class TasksPanel implements Panel {
       id: { text: row.id },
       priority: { text: `P${row.priority}` },
       type: { text: row.type },
-      status: { text: row.state === 'running' ? 'running' : statusWord(row.status), tone: stateTone(row.state) },
+      status: { text: rowStatusWord(row), tone: stateTone(row.state) },
       dep: dep,
       slot: { text: agent ? String(agent.slot) : '' },
       elapsed: { text: elapsed },
@@ -165,6 +189,14 @@ export class TasksPanel implements Panel {
   }
 }
 
+/** What an empty table says: why nothing shows. */
+function emptyText(rows: Frame['rows']): string {
+  const unknown = rows.parsedQuery.unknown;
+  if (unknown !== null) return `  status:${unknown} means nothing here: status: takes ${STATUS_NAMES.join(', ')}`;
+  if (rows.filter !== 'all' || rows.query) return '  nothing matches (f cycles the filter, / searches, Esc clears both)';
+  return '  no work: every task is closed';
+}
+
 /** Ids wider than this are cut (with …); up to it the id column is as wide as the widest id listed. */
 const ID_CAP = 28;
 
@@ -181,7 +213,8 @@ function columnsFor(width: number, idWidth: number, withSpend: boolean): Column[
     { name: 'type', header: 'type', width: 7, keep: 1 },
     { name: 'status', header: 'status', width: 7 },
     { name: 'dep', header: 'deps', width: 8, keep: 6 },
-    { name: 'slot', header: 'ag', width: 2, align: 'right', keep: 2 },
+    // The agent's slot, as the Agents pane numbers them (up to 3 digits: maxAgents goes to 256).
+    { name: 'slot', header: 'slot', width: 4, align: 'right', keep: 2 },
     { name: 'elapsed', header: 'time', width: 6, align: 'right', keep: 5 },
     { name: 'attempts', header: 'try', width: 3, align: 'right', keep: 3 },
     ...(withSpend ? [{ name: 'spent', header: 'spent', width: 6, align: 'right' as const, keep: 0 }] : []),

@@ -8,6 +8,8 @@ export interface EventLine {
   at: number;
   tone: Tone;
   text: string;
+  /** A failure (a crash, a block, a timeout, a write that failed): what the events filter keeps. */
+  failure?: true;
 }
 
 /**
@@ -27,19 +29,19 @@ export function describeEvent(event: SourceEvent): EventLine | null {
     case 'task.started':
       return { at, tone: 'running', text: `▶ ${event.id} started (${event.running} running)` };
     case 'task.retry':
-      return { at, tone: 'warning', text: `↻ ${event.id} ${event.reason}; attempt ${event.attempt} in ${formatDuration(event.delayMs)}` };
+      return { at, tone: 'warning', text: `↻ ${event.id} ${event.reason}; attempt ${event.attempt} in ${formatDuration(event.delayMs)}`, failure: true };
     case 'task.finished': {
       const took = `${formatDuration(event.durationMs)}${event.attempts > 1 ? `, ${event.attempts} attempts` : ''}`;
       if (event.status === 'closed') return { at, tone: 'closed', text: `✓ ${event.id} closed in ${took}` };
       if (event.status === 'open') return { at, tone: 'released', text: `■ ${event.id} stopped, back to open${event.reason ? `: ${event.reason}` : ''}` };
       const what = event.outcome === 'timeout' ? 'timed out' : 'blocked';
-      return { at, tone: 'blocked', text: `✗ ${event.id} ${what}: ${event.reason ?? event.outcome}` };
+      return { at, tone: 'blocked', text: `✗ ${event.id} ${what}: ${event.reason ?? event.outcome}`, failure: true };
     }
     case 'agent.limited':
       if (event.cause === 'network') return { at, tone: 'warning', text: `⏸ ${event.id} ${event.text}: back to open; waiting for the network, ${event.agent} tries again at ${formatWallClock(event.resumesAt)}` };
       return { at, tone: 'warning', text: `⏸ ${event.id} ${event.agent} hit its usage limit: back to open; waiting for the usage limit, resumes at ${formatWallClock(event.resumesAt)}` };
     case 'agent.unusable':
-      return { at, tone: 'blocked', text: `⏹ ${event.agent} cannot work here (${event.text}): no more ${event.agent} tasks start; ${event.fix}` };
+      return { at, tone: 'blocked', text: `⏹ ${event.agent} cannot work here (${event.text}): no more ${event.agent} tasks start; ${event.fix}`, failure: true };
     case 'task.phase':
       return { at, tone: 'muted', text: event.phase === 'merging' ? `⇢ ${event.id} merging ${event.branch}` : event.phase === 'verifying' ? `… ${event.id} verifying ${event.branch}` : `… ${event.id} verified; ${event.branch} waits to merge` };
     case 'executor.notice':
@@ -51,15 +53,15 @@ export function describeEvent(event: SourceEvent): EventLine | null {
     case 'task.skipped':
       return { at, tone: 'muted', text: `− ${event.id} not started: ${event.reason}` };
     case 'task.unwritten':
-      return { at, tone: 'warning', text: `! ${event.id} result not written: ${event.reason}` };
+      return { at, tone: 'warning', text: `! ${event.id} result not written: ${event.reason}`, failure: true };
     case 'store.error':
-      return { at, tone: 'warning', text: `! could not write the tracker yet: ${event.message}` };
+      return { at, tone: 'warning', text: `! could not write the tracker yet: ${event.message}`, failure: true };
     case 'tracker.changed':
       return event.newlyReady > 0 ? { at, tone: 'muted', text: `↺ tracker changed outside chorus: ${event.newlyReady} more ready` } : null;
     case 'batch.stopping':
       return event.reason === 'interrupted'
         ? { at, tone: 'warning', text: 'stopping: ending the agents; their tasks go back to open' }
-        : { at, tone: 'warning', text: `starting no more tasks: ${event.message}; running agents finish` };
+        : { at, tone: 'warning', text: `starting no more tasks: ${event.message}; running agents finish`, failure: true };
     case 'watch.ended':
       return { at, tone: 'warning', text: `the run of ${event.pid === null ? 'the other chorus' : `pid ${event.pid}`} has ended` };
     default:
@@ -67,25 +69,40 @@ export function describeEvent(event: SourceEvent): EventLine | null {
   }
 }
 
-/** The last `capacity` lines, oldest first. */
+/**
+ * The last `capacity` lines, oldest first; and apart, the last `capacity` failures, so that the
+ * events filter still has them when forty starts and closes a second pushed them out of the rest.
+ */
 export class EventLog {
   readonly #lines: EventLine[] = [];
+  readonly #failures: EventLine[] = [];
   #added = 0;
+  #failuresAdded = 0;
 
   constructor(readonly capacity = 500) {}
 
   add(line: EventLine): void {
-    this.#lines.push(line);
+    keep(this.#lines, line, this.capacity);
     this.#added += 1;
-    if (this.#lines.length > this.capacity) this.#lines.splice(0, this.#lines.length - this.capacity);
+    if (line.failure) {
+      keep(this.#failures, line, this.capacity);
+      this.#failuresAdded += 1;
+    }
   }
 
-  lines(): readonly EventLine[] {
-    return this.#lines;
+  /** Every line, or the failures only. */
+  lines(failuresOnly = false): readonly EventLine[] {
+    return failuresOnly ? this.#failures : this.#lines;
   }
 
-  /** Lines ever added: a panel compares it to know whether to redraw. */
-  get added(): number {
-    return this.#added;
+  /** Lines ever added (of the failures only): a panel compares it to know whether to redraw. */
+  added(failuresOnly = false): number {
+    return failuresOnly ? this.#failuresAdded : this.#added;
   }
+}
+
+function keep(lines: EventLine[], line: EventLine, capacity: number): void {
+  lines.push(line);
+  // Cut in blocks, not one line at a time: a splice of 500 per event is what a flood would cost.
+  if (lines.length > capacity + 100) lines.splice(0, lines.length - capacity);
 }

@@ -2,6 +2,8 @@ import type { BatchSummary } from '../../engine/events.js';
 import type { DispatchState, SourceEvent } from '../source.js';
 import { describeEvent, EventLog } from './event-lines.js';
 import { History } from './history.js';
+import { Problems } from './problems.js';
+import { Timeline } from './timeline.js';
 
 /** An agent running now, in the slot it took. */
 export interface AgentInfo {
@@ -64,6 +66,10 @@ export class RunState {
   readonly attempts = new Map<string, number>();
   readonly events = new EventLog();
   readonly history = new History();
+  /** The whole run a minute a bucket: closed per minute, agents busy, spend (the chart view). */
+  readonly timeline = new Timeline();
+  /** Every block and failure, until a person dismisses it (the Problems view). */
+  readonly problems = new Problems();
   dispatch: DispatchState | null = null;
   /** Tasks the run would start if all succeeded, as planned at its start; null when not known. */
   planned: number | null = null;
@@ -90,6 +96,13 @@ export class RunState {
   /** Tasks this run ended blocked (and not started again since). */
   blockedInRun = 0;
   summary: BatchSummary | null = null;
+  /** Watching another run: its maxAgents, as its journal last recorded it. */
+  #watchedMaxAgents: number | null = null;
+
+  /** At most this many agents at once: the live controls', or the watched run's; null when not known. */
+  get maxAgents(): number | null {
+    return this.dispatch?.maxAgents ?? this.#watchedMaxAgents;
+  }
   executor: ExecutorInfo | null = null;
 
   /** Takes in one event; says what it changed. */
@@ -100,12 +113,14 @@ export class RunState {
       this.events.add(line);
       change.events = true;
     }
+    this.problems.take(event);
     const rows = change.rows as Set<string>;
     switch (event.type) {
       case 'batch.started':
         this.startedAt = event.at;
         this.planned = event.planned ?? null;
         this.budgetUsd = event.maxBudgetUsd ?? null;
+        this.#record(event.at);
         if (this.dispatch) this.dispatch = { ...this.dispatch, maxAgents: event.maxAgents };
         change.rows = 'all';
         break;
@@ -139,6 +154,17 @@ export class RunState {
         change.agents = true;
         break;
       }
+      case 'task.attempt-ended': {
+        // Its process is gone: until the next attempt (or the end) there is no pid.
+        const agent = this.agents.get(event.id);
+        if (agent?.attempt === event.attempt) agent.pid = null;
+        if (event.usage?.costUsd !== undefined) {
+          this.#spend(event.id, event.usage.costUsd);
+          this.#record(event.at);
+        }
+        change.agents = true;
+        break;
+      }
       case 'task.retry': {
         const agent = this.agents.get(event.id);
         // Between attempts there is no process.
@@ -154,9 +180,6 @@ export class RunState {
         };
         change.agents = true;
         break;
-      case 'task.attempt-ended':
-        if (event.usage?.costUsd !== undefined) this.#spend(event.id, event.usage.costUsd);
-        break;
       case 'agent.limited':
         this.agents.delete(event.id);
         this.quotaWaits.set(event.agent, { resumesAt: event.resumesAt, probe: event.probe, ...(event.cause ? { cause: event.cause } : {}) });
@@ -171,6 +194,8 @@ export class RunState {
           agent.phase = event.phase;
           change.agents = true;
         }
+        // In review now: the status filter's 'review or parked' shows it.
+        rows.add(event.id);
         break;
       }
       case 'agent.resumed':
@@ -229,6 +254,11 @@ export class RunState {
       case 'watch.ended':
         change.agents = true;
         break;
+      case 'watch.limits':
+        this.#watchedMaxAgents = event.maxAgents;
+        this.budgetUsd = event.maxBudgetUsd;
+        change.agents = true;
+        break;
     }
     return change;
   }
@@ -260,5 +290,6 @@ export class RunState {
 
   #record(at: number): void {
     this.history.record(at, this.agents.size, this.closed);
+    this.timeline.record(at, this.agents.size, this.closed, this.spentUsd ?? 0);
   }
 }
