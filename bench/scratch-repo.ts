@@ -15,6 +15,8 @@ export interface ChorusSettings {
   executor?: 'local' | 'bullmq';
   redisUrl?: string;
   queue?: string;
+  /** Off: a dashboard starts no agent until told to. @default true (chorus's default) */
+  autoAssign?: boolean;
 }
 
 /** A folder of the harness's own under the temp dir; everything a scenario makes goes in one, removed at the end. */

@@ -86,7 +86,7 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
     program.command('dashboard').description('a live grid over the run: tasks, agents, logs and events, with keys to start, pause, retry and kill'),
   ).action(
     action(async (o: Record<string, unknown>) =>
-      (await import('./commands/dashboard.js')).dashboardCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
+      (await import('./commands/dashboard-launch.js')).launchDashboard({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io),
     ),
   );
 

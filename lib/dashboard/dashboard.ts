@@ -30,6 +30,8 @@ export interface DashboardOptions extends TerminalStreams {
   tickMs?: number;
   /** Lines for the event pane at the start (what recovery set right, say). */
   notices?: string[];
+  /** A screen already open on the streams (the loading screen's, handed over); otherwise one is opened. */
+  screen?: Widgets.Screen;
 }
 
 export interface Dashboard {
@@ -56,7 +58,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const { source } = options;
   const now = options.now ?? Date.now;
   const theme = makeTheme(options.colour ?? true);
-  const screen = openScreen(options, options.terminal ?? (process.env['TERM'] || 'xterm-256color'));
+  const screen = options.screen ?? openScreen(options, options.terminal ?? (process.env['TERM'] || 'xterm-256color'));
   const run = new RunState();
   if (source.controls) run.dispatch = { ...source.controls.dispatch };
   const rows = new TaskRows(source, run);
@@ -175,7 +177,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const keys: KeyContext = { source, run, rows, grid, theme, ui, frame: frameOf, say, exit, redraw: () => frames.request() };
   screen.on(
     'keypress',
-    guard((ch: string | undefined, key: { full?: string } | undefined) => handleKey(keys, ch, key?.full)),
+    guard((ch: string | undefined, key: { full?: string } | undefined) => {
+      handleKey(keys, ch, key?.full);
+      // A key's answer is drawn at once, not after the frame interval: on a busy run frames follow
+      // the agents' output ten times a second, and a key waited up to 100 ms behind them.
+      frames.flush();
+    }),
   );
   listenMouse(screen, grid, guard((target, action, y) => handleMouse(keys, target, action, y)));
   screen.on(

@@ -10,8 +10,16 @@ export interface FollowLogOptions {
   /** No growth for this long calls `onStall` (once). 0 = no watchdog. */
   stallMs?: number;
   onStall?: () => void;
-  /** @default 150 */
+  /** How often the log's size is looked at while it grows. @default 150 */
   pollMs?: number;
+  /**
+   * While the log is silent the look comes less often, twice as long after each silent one, up to
+   * this (and never past a tenth of `stallMs`, so the watchdog stays as exact); the first growth
+   * brings it back to `pollMs`. @default 1000
+   */
+  maxPollMs?: number;
+  /** Timers, injectable so a test can step them. @default setTimeout and clearTimeout */
+  timers?: FollowTimers;
   /** A longer line is passed on cut to this many bytes. @default 1 MiB */
   maxLineBytes?: number;
 }
@@ -23,6 +31,21 @@ export interface LogFollower {
   stop(): void;
 }
 
+export interface FollowTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: FollowTimers = {
+  setTimeout: (fn, ms) => {
+    const timer = setTimeout(fn, ms);
+    // The agent host keeps the thread alive while the agent runs; the poll must not on its own.
+    timer.unref();
+    return timer;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 const CHUNK_BYTES = 64 * 1024;
 /** Read per poll before giving the thread back to other runs; the rest is read at the next turn of the loop. */
 const MAX_BYTES_PER_TURN = 4 * 1024 * 1024;
@@ -31,7 +54,9 @@ const MAX_BYTES_PER_TURN = 4 * 1024 * 1024;
  * Follows one attempt's part of the agent log while the agent writes it: the agent's stdout and
  * stderr go into the log by the kernel, never through chorus, and this only reads the bytes
  * appended after `from`, polling the file's size every `pollMs` (a poll rather than fs.watch:
- * it works the same on every file system and costs one fstat per agent per poll). Lines go to
+ * it works the same on every file system and costs one fstat per agent per poll), less often
+ * while it is silent (`maxPollMs`: eight agents silent in a long tool call would otherwise wake
+ * the thread 50 times a second for nothing). Lines go to
  * `onLine`; any growth (a byte is output) resets the stall watchdog. Memory is one 64 KiB read
  * buffer and one line of at most `maxLineBytes`. Errors reading the log end the following
  * quietly: the log and the agent are not affected.
@@ -39,6 +64,9 @@ const MAX_BYTES_PER_TURN = 4 * 1024 * 1024;
 export function followLog(options: FollowLogOptions): LogFollower {
   const pollMs = options.pollMs ?? 150;
   const stallMs = options.stallMs ?? 0;
+  const timers = options.timers ?? realTimers;
+  const slowest = Math.max(pollMs, Math.min(options.maxPollMs ?? 1_000, stallMs > 0 ? stallMs / 10 : Infinity));
+  let interval = pollMs;
   const splitter = options.onLine ? new LineSplitter(options.onLine, options.maxLineBytes ?? 1024 * 1024) : undefined;
   const buffer = splitter ? Buffer.alloc(CHUNK_BYTES) : undefined;
   let fd: number | undefined;
@@ -50,7 +78,7 @@ export function followLog(options: FollowLogOptions): LogFollower {
   let position = options.from;
   let lastGrowth = performance.now();
   let stalled = false;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
   let stopped = fd === undefined;
 
   /** Reads up to `maxBytes` of what was appended; true when there is more. */
@@ -76,7 +104,7 @@ export function followLog(options: FollowLogOptions): LogFollower {
 
   const close = (): void => {
     stopped = true;
-    if (timer) clearTimeout(timer);
+    if (timer !== undefined) timers.clearTimeout(timer);
     timer = undefined;
     if (fd !== undefined) {
       try {
@@ -92,12 +120,14 @@ export function followLog(options: FollowLogOptions): LogFollower {
     timer = undefined;
     if (stopped) return;
     let more = false;
+    const before = position;
     try {
       more = readAppended(MAX_BYTES_PER_TURN);
     } catch {
       close();
       return;
     }
+    interval = position !== before ? pollMs : Math.min(slowest, interval * 2);
     if (!stalled && stallMs > 0 && performance.now() - lastGrowth >= stallMs) {
       stalled = true;
       try {
@@ -106,14 +136,12 @@ export function followLog(options: FollowLogOptions): LogFollower {
         // The watchdog's owner decides; its bug must not stop the reading.
       }
     }
-    schedule(more ? 0 : pollMs);
+    schedule(more ? 0 : interval);
   };
 
   const schedule = (delayMs: number): void => {
     if (stopped) return;
-    timer = setTimeout(poll, delayMs);
-    // The agent host keeps the thread alive while the agent runs; the poll must not on its own.
-    timer.unref();
+    timer = timers.setTimeout(poll, delayMs);
   };
 
   schedule(pollMs);
@@ -121,7 +149,7 @@ export function followLog(options: FollowLogOptions): LogFollower {
   return {
     async finish() {
       if (stopped) return close();
-      if (timer) clearTimeout(timer);
+      if (timer !== undefined) timers.clearTimeout(timer);
       timer = undefined;
       try {
         while (readAppended(MAX_BYTES_PER_TURN)) await new Promise((resolve) => setImmediate(resolve));

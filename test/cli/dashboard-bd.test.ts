@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readCallLog, readStandinById, readStandinHistory, writeFaults } from '../helpers/bd-standin.js';
@@ -29,6 +30,31 @@ async function closedInBd(r: BdHoldRepo, id: string): Promise<void> {
 const selected = (t: TmuxSession) => /^› (\S+)/m.exec(t.screen())?.[1];
 
 describe.skipIf(!hasTmux)('chorus dashboard on the bd backend, in a terminal', () => {
+  it('draws its first frame before the tracker is read: while bd is slow to answer the screen says so, then the grid shows the tasks', async () => {
+    repo = await makeBdHoldRepo([bead('bd-1', { title: 'Schema' }), bead('bd-2', { title: 'Parser' })], { ...SETTINGS, autoAssign: false });
+    const r = repo;
+    // Another process holds bd's database (its pid is this test's, alive): chorus's first bd call waits for it, as on a slow or busy database.
+    const held = path.join(r.dir, '.beads', 'embeddeddolt', '.lock.held');
+    writeFileSync(held, String(process.pid));
+    // A tmux first on PATH that records its calls, then is the real one: the start asks tmux nothing (blessed's `tmux -V` cost 80 to 100 ms before the first frame).
+    const calls = path.join(r.dir, 'tmux-calls');
+    const shim = path.join(r.dir, 'tmux-shim');
+    mkdirSync(shim);
+    writeFileSync(path.join(shim, 'tmux'), `#!/bin/sh\necho "$*" >> '${calls}'\nexec '${execFileSync('sh', ['-c', 'command -v tmux'], { encoding: 'utf8' }).trim()}' "$@"\n`);
+    chmodSync(path.join(shim, 'tmux'), 0o755);
+    term = r.dashboard(undefined, { BD_STANDIN_LOCK_WAIT_MS: '60000', PATH: `${shim}:${r.env['PATH']!}` });
+    const t = term;
+    const loading = await t.waitFor((s) => s.includes('reading the tracker'), 'the first frame saying the tracker is being read');
+    expect(loading).toMatch(/^chorus dashboard · \S+ · starting/m);
+    // Nothing a person sees may be wrong: no table, no counts until the tracker is read.
+    expect(loading).not.toMatch(/Tasks|ready \d/);
+    rmSync(held);
+    const screen = await t.waitFor((s) => /Tasks · 2\b/.test(s), 'the grid with the two tasks');
+    expect(screen).toMatch(/^. bd-1 +P\d +open/m);
+    expect(screen).not.toContain('reading the tracker');
+    expect(existsSync(calls) ? readFileSync(calls, 'utf8') : '').toBe('');
+  });
+
   it('shows the tasks bd holds, starts a chosen one with Enter, runs the rest in dependency order once auto-assign is on, and bd records chorus closing them', async () => {
     repo = await makeBdHoldRepo(
       [

@@ -187,6 +187,18 @@ describe('the dashboard on fake streams', () => {
     expect(dashboard.frames - before).toBeLessThanOrEqual(2);
   });
 
+  it("a key's answer is drawn at once, not held back by the frame interval", async () => {
+    const source = fakeSource([task('a', { priority: 0 }), task('b', { priority: 1 })], { controls: new FakeControls() });
+    // A frame interval of a minute: only the first frame comes on its own; anything the key does must not wait for the next.
+    const { dashboard, terminal } = openDashboard(source, fakeTerminal(), { frameIntervalMs: 60_000 });
+    open = dashboard;
+    await screenWhere(dashboard, (t) => /^› a /m.test(t));
+    source.emit({ type: 'store.error', at: T0, message: 'an event drawn with the key' });
+    terminal.input.write('j');
+    const screen = await screenWhere(dashboard, (t) => /^› b /m.test(t));
+    expect(screen).toContain('an event drawn with the key');
+  });
+
   it('nothing is drawn while nothing changes', async () => {
     const { dashboard } = dashboardOver();
     await screenWhere(dashboard, (t) => t.includes('Tasks'));

@@ -69,4 +69,45 @@ describe('followLog', () => {
     await follower.finish();
     expect(lines.every((line) => typeof line === 'string')).toBe(true);
   });
+
+  it('looks at a silent log less and less often (up to maxPollMs, never past a tenth of stallMs), and as often as pollMs again once it grows', async () => {
+    const logPath = join(dir, 'c.log');
+    writeFileSync(logPath, '');
+    // The follower's timers, stepped by hand: each poll it asks for is recorded, then run.
+    const asked: number[] = [];
+    let next: (() => void) | null = null;
+    const timers = {
+      setTimeout: (fn: () => void, ms: number) => {
+        asked.push(ms);
+        next = fn;
+        return asked.length;
+      },
+      clearTimeout: () => {
+        next = null;
+      },
+    };
+    const lines: string[] = [];
+    const poll = (times: number) => {
+      for (let i = 0; i < times; i++) {
+        const fn = next;
+        next = null;
+        fn?.();
+      }
+    };
+    const follower = followLog({ logPath, from: 0, onLine: (line) => lines.push(line), pollMs: 150, maxPollMs: 1_000, timers });
+    poll(6);
+    expect(asked).toEqual([150, 300, 600, 1_000, 1_000, 1_000, 1_000]);
+    appendFileSync(logPath, 'one\n');
+    poll(2);
+    expect(lines).toEqual(['one']);
+    expect(asked.slice(7)).toEqual([150, 300]);
+    await follower.finish();
+
+    // A stall watchdog of 3 s: a silent log is still looked at every 300 ms, so the stall is seen within a tenth of it.
+    asked.length = 0;
+    const watched = followLog({ logPath, from: 4, stallMs: 3_000, onStall: () => undefined, pollMs: 150, maxPollMs: 1_000, timers });
+    poll(4);
+    expect(asked).toEqual([150, 300, 300, 300, 300]);
+    await watched.finish();
+  });
 });

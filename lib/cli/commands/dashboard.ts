@@ -3,6 +3,7 @@ import path from 'node:path';
 import { MAX_AGENTS } from '../../agents/report.js';
 import { createDashboard, type Dashboard, type ExitReason } from '../../dashboard/dashboard.js';
 import { engineSource } from '../../dashboard/engine-source.js';
+import type { LoadingScreen } from '../../dashboard/loading-screen.js';
 import { wantsColour } from '../../dashboard/theme.js';
 import { watchSource } from '../../dashboard/watch-source.js';
 import { followJournal } from '../../journal/follow-journal.js';
@@ -26,42 +27,49 @@ export interface DashboardOptions extends SettingFlags {
   dir?: string;
 }
 
-type Terminal = NonNullable<CliIO['terminal']>;
+export type Terminal = NonNullable<CliIO['terminal']>;
 
 /**
  * `chorus dashboard`: the live grid over a run, driven by the same engine, pool and checks as
  * `batch`, staying until the person quits. When another chorus holds the run lock, the grid
- * watches that run read-only instead: never a second scheduler.
+ * watches that run read-only instead: never a second scheduler. Entered through
+ * launchDashboard (dashboard-launch.ts), which has drawn the first frame on `loading`; each step
+ * from here says so there until the grid takes the screen over.
  */
-export async function dashboardCommand(opts: DashboardOptions, io: CliIO): Promise<number> {
-  const terminal = io.terminal;
-  if (!terminal) {
-    throw new UsageError(
-      'CHORUS_NOT_A_TERMINAL',
-      'chorus dashboard draws on a terminal, and stdin or stdout is not one; to run the work without it use `chorus batch --all-ready` (--json for machine-readable events)',
-    );
-  }
+export async function dashboardCommand(opts: DashboardOptions, io: CliIO, terminal: Terminal, loading: LoadingScreen): Promise<number> {
   // The tracker's warnings go in the event pane: printed now, the screen would cover them.
   const warnings: string[] = [];
   const repo = await openRepo(opts.dir, opts.settingFlags ?? {}, { ...io, stderr: { write: (text) => warnings.push(...String(text).trim().split('\n')) } });
+  loading.done(`the tracker: ${repo.store.tasks().size.toLocaleString('en-US')} tasks`);
+  if (loading.asked) return exitCodeFor(loading.asked);
   let session: Awaited<ReturnType<typeof takeRunLock>>;
   try {
+    loading.step('checking the agent, taking the run lock');
     session = await takeRunLock(repo);
   } catch (error) {
     // No screen will open: the tracker's warnings go where batch prints them.
+    loading.close();
     for (const warning of warnings) writeLine(io.stderr, warning);
     throw error;
   }
-  if (session.kind === 'watching') return watchRun(repo, session.pid, terminal, io, warnings);
+  if (session.kind === 'watching') return loading.asked ? exitCodeFor(loading.asked) : watchRun(repo, session.pid, terminal, io, warnings, loading);
   try {
+    if (loading.asked) return exitCodeFor(loading.asked);
     // As batch does before any dispatch: set right what a run that ended hard left behind, and say so.
+    loading.step('checking what a killed run left');
     if (session.tookOverFromGone && repo.backend.kind === 'jsonl') await removeDeadWritersLock(repo.issuesFile);
     const recovery = await recover(repo);
     if (recovery.line) warnings.push(recovery.line);
-    return await driveRun(repo, terminal, io, warnings, adoptionsOf(recovery));
+    loading.step('building the graph of the remaining work');
+    return await driveRun(repo, terminal, io, warnings, adoptionsOf(recovery), loading);
   } finally {
     await session.release().catch(() => undefined);
   }
+}
+
+/** The exit code of a start the person ended before the grid took over. */
+function exitCodeFor(reason: ExitReason): number {
+  return reason.kind === 'interrupt' ? EXIT.interrupted : EXIT.ok;
 }
 
 /**
@@ -119,7 +127,7 @@ function holderPid(repoDir: string, refusal: Error): number | null {
  * ends when the person quits (the agents ended, their tasks back to open), on Ctrl-C or SIGTERM
  * (the same, exit 130), or on an exception (the screen restored first, then the error).
  */
-async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: string[], adopt: Adoption[]): Promise<number> {
+async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: string[], adopt: Adoption[], loading: LoadingScreen): Promise<number> {
   let reason: ExitReason | null = null;
   let dashboard: Dashboard | undefined;
   let quitAsked: () => void = () => undefined;
@@ -140,8 +148,11 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
           quitAsked();
           engine.stop();
         };
+        loading.step('planning the batch, starting the first agents');
+        const asked = loading.asked;
         dashboard = createDashboard({
           ...terminal,
+          screen: loading.handOver(),
           source: engineSource(engine, repo.store, repo.repoDir, repo.config.settings.skipTypes, repo.config.settings.agent),
           colour: wantsColour(process.env),
           notices,
@@ -152,6 +163,8 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
           ui.say('interrupted: ending the agents (their tasks go back to open)…', 'warning');
           end({ kind: 'interrupt' });
         });
+        // Asked while the run was being set up: nothing starts.
+        if (asked) end(asked);
         // An exception nobody caught (a timer, a stream) still ends the run cleanly and is reported after the screen is restored.
         const onUncaught = (error: unknown) => end({ kind: 'error', error });
         process.on('uncaughtException', onUncaught);
@@ -181,7 +194,7 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
 }
 
 /** Another chorus runs the work: show it, change nothing, until the person quits. */
-async function watchRun(repo: OpenRepo, pid: number | null, terminal: Terminal, io: CliIO, notices: string[]): Promise<number> {
+async function watchRun(repo: OpenRepo, pid: number | null, terminal: Terminal, io: CliIO, notices: string[], loading: LoadingScreen): Promise<number> {
   const source = watchSource({
     repoDir: repo.repoDir,
     store: repo.store,
@@ -199,7 +212,7 @@ async function watchRun(repo: OpenRepo, pid: number | null, terminal: Terminal, 
       onUncaught = (error) => resolve({ kind: 'error', error });
       process.on('uncaughtException', onUncaught);
       stopOnInterrupt = io.onInterrupt(() => resolve({ kind: 'interrupt' }));
-      dashboard = createDashboard({ ...terminal, source, colour: wantsColour(process.env), notices, onExit: resolve });
+      dashboard = createDashboard({ ...terminal, screen: loading.handOver(), source, colour: wantsColour(process.env), notices, onExit: resolve });
     });
     dashboard?.close();
     if (reason.kind === 'error') throw reason.error;
