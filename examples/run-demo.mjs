@@ -3,8 +3,8 @@
 // `chorus batch --all-ready` on it with a simulated agent, so nothing tracked changes and it
 // can run any number of times. Part 2 makes a git repository from examples/worktree-project/ in
 // another scratch folder and runs its tasks with workspace "worktree": a worktree and branch per
-// task, verified by the project's test and merged into main one at a time; two tasks end blocked
-// on purpose. The exit code is 0 when both parts did what they should.
+// task, verified by the project's test and merged into main one at a time; one task breaks the
+// test and fixes it when chorus gives it the test's output, one ends blocked on purpose. The exit code is 0 when both parts did what they should.
 // `npm run demo:dashboard` (--dashboard) opens `chorus dashboard` on a copy of the first project
 // instead, its agents three times as slow so there is time to watch.
 import { spawnSync } from 'node:child_process';
@@ -53,7 +53,7 @@ const part1 = batch.status === 0 ? [] : [`part 1: chorus batch exited ${batch.st
 const part2 = worktreePart();
 const problems = [...part1, ...part2];
 if (problems.length === 0) {
-  console.log('\nDemo done: part 1 closed every task it ran; part 2 merged three branches and blocked the two tasks it should.');
+  console.log('\nDemo done: part 1 closed every task it ran; part 2 merged four branches (one after a feedback round) and blocked the one task it should.');
   process.exit(0);
 }
 console.log(`\nThe demo did not go as it should:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -94,12 +94,12 @@ function worktreePart() {
   console.log('.chorus.json: workspace "worktree", verify ["node", "test.mjs"], maxAgents 3. Each task\'s agent works in');
   console.log('.chorus/worktrees/<id> on branch chorus/<id>; a branch whose test passes is merged into main, one at a time.');
   console.log('Planned: gr-1 and gr-2 edit different files (gr-2 leaves its edit uncommitted: chorus commits it);');
-  console.log('gr-3 breaks the test; gr-4 and gr-5 rewrite the same line.\n');
+  console.log('gr-3 breaks the test, and gets its output back (verifyRetries 1); gr-4 and gr-5 rewrite the same line.\n');
 
   const chorusHere = (...args) => spawnSync(process.execPath, [cli, '-C', repo, ...args], { stdio: 'inherit', env });
   console.log('$ chorus batch --all-ready');
   const run = chorusHere('batch', '--all-ready');
-  console.log(`(chorus batch exited ${run.status ?? run.signal}: ${run.status === 1 ? 'as it should here, since two tasks end blocked on purpose' : 'expected 1, two tasks end blocked on purpose'})`);
+  console.log(`(chorus batch exited ${run.status ?? run.signal}: ${run.status === 1 ? 'as it should here, since one task ends blocked on purpose' : 'expected 1, one task ends blocked on purpose'})`);
   console.log('\n$ git log --oneline --graph main');
   spawnSync('git', ['--no-pager', 'log', '--oneline', '--graph', 'main'], { cwd: repo, env, stdio: 'inherit' });
   console.log('\n$ chorus status');
@@ -114,14 +114,18 @@ function worktreePart() {
   );
   const status = (id) => tasks.get(id)?.status;
   const notes = (id) => String(tasks.get(id)?.notes ?? '');
-  console.log('\ngr-3\'s notes in the tracker (the test\'s output is there):');
-  console.log(notes('gr-3').replace(/^/gm, '  '));
+  const verifyLog = path.join(repo, '.beads', 'agent-output', 'gr-3.verify.log');
+  const gr3Log = existsSync(verifyLog) ? readFileSync(verifyLog, 'utf8') : '';
+  console.log('\ngr-3\'s verify log (.beads/agent-output/gr-3.verify.log): the test failed, the agent got its output, the test passed:');
+  console.log(gr3Log.trimEnd().replace(/^/gm, '  '));
 
   const problems = [];
   const expect = (ok, what) => ok || problems.push(`part 2: ${what}`);
   expect(run.status === 1, `chorus batch exited ${run.status ?? run.signal}, expected 1`);
   for (const id of ['gr-1', 'gr-2']) expect(status(id) === 'closed', `${id} is ${status(id)}, expected closed (merged)`);
-  expect(status('gr-3') === 'blocked' && /verify \(node test\.mjs\) failed/.test(notes('gr-3')), `gr-3 is ${status('gr-3')}, expected blocked by its failing verify`);
+  const closeReason = String(tasks.get('gr-3')?.close_reason ?? '');
+  expect(status('gr-3') === 'closed' && /passed after 1 feedback round/.test(closeReason), `gr-3 is ${status('gr-3')}, expected closed (merged) after its feedback round`);
+  expect(/FAILED {2}greet\(\) greets by name[\s\S]*feedback round 1\/1[\s\S]*all 2 tests passed/.test(gr3Log), 'gr-3\'s verify log does not hold the failed run, the feedback round and the passing run, in that order');
   const [winner, loser] = status('gr-5') === 'blocked' ? ['gr-4', 'gr-5'] : ['gr-5', 'gr-4'];
   expect(status(winner) === 'closed', `${winner} is ${status(winner)}, expected closed (one of gr-4 and gr-5 merges)`);
   expect(status(loser) === 'blocked' && /merge conflict with main in src\/config\.mjs/.test(notes(loser)), `${loser} is ${status(loser)}, expected blocked by a merge conflict in src/config.mjs`);
@@ -129,15 +133,15 @@ function worktreePart() {
   expect(merges === '', 'main has merge commits, expected a linear history');
   const subjects = git('log', '--format=%s', 'main').split('\n');
   const onMain = (id) => subjects.some((subject) => subject.startsWith(`${id}: `));
-  for (const id of ['gr-1', 'gr-2', winner]) expect(onMain(id), `${id} has no commit on main`);
-  for (const id of ['gr-3', loser]) {
+  for (const id of ['gr-1', 'gr-2', 'gr-3', winner]) expect(onMain(id), `${id} has no commit on main`);
+  for (const id of [loser]) {
     expect(!onMain(id), `${id} has a commit on main, expected it kept out`);
     expect(git('branch', '--list', `chorus/${id}`) !== '', `branch chorus/${id} is gone, expected it kept`);
   }
   if (problems.length === 0) {
     console.log(
       `\nWhat happened: gr-1 and gr-2 edited different files and both merged, as did ${winner}; gr-3 broke the test, so verify ` +
-        `blocked it before it reached main; ${loser} rewrote the line ${winner} had changed in src/config.mjs, so its rebase ` +
+        `kept it out of main and chorus gave the test's output back to its agent, which fixed it: merged after one feedback round; ${loser} rewrote the line ${winner} had changed in src/config.mjs, so its rebase ` +
         `conflicted and it was blocked naming the file. main stayed linear: ${subjects.length} commits, no merge commit.`,
     );
   }

@@ -32,6 +32,7 @@ const RULES: Record<SettingKey, Rule> = {
   baseBranch: (value) => typeof value === 'string',
   worktreeSetup: strings,
   verify: strings,
+  verifyRetries: integer(0, 100),
   agentCommand: nonEmptyString,
   agentArgs: strings,
   agentEnv: (value) => isPlainRecord(value) && Object.values(value).every((item) => typeof item === 'string'),

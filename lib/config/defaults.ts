@@ -21,6 +21,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   baseBranch: '',
   worktreeSetup: [],
   verify: [],
+  verifyRetries: 1,
   agentCommand: 'claude',
   agentArgs: ['-p', '${PROMPT}'],
   agentEnv: {},

@@ -138,7 +138,7 @@ function checkNotify(notify: readonly string[]): string[] {
   );
 }
 
-export const KNOWN_PLACEHOLDERS = ['TASK_ID', 'TASK_TITLE', 'TASK_FILE', 'PROMPT', 'PROMPT_FILE', 'REPO_DIR', 'LOG_FILE', 'WORKTREE'];
+export const KNOWN_PLACEHOLDERS = ['TASK_ID', 'TASK_TITLE', 'TASK_FILE', 'PROMPT', 'PROMPT_FILE', 'REPO_DIR', 'LOG_FILE', 'WORKTREE', 'FEEDBACK'];
 
 function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -34,9 +34,11 @@ export const orchestrationSchema = z.strictObject({
   worktreeSetup: z.array(z.string()),
   /** Run after the agent exits 0, as argv without a shell (e.g. ["npm", "test"]): exit 0 lets the task close. @default [] */
   verify: z.array(z.string()),
+  /** workspace "worktree": after a failed verify, how many times the agent runs again in its worktree (its session resumed where the preset has one) with verify's output as feedback, before the task is blocked. @default 1 */
+  verifyRetries: z.number().int().min(0).max(100),
   /** The agent program, run without a shell. @default "claude" */
   agentCommand: z.string().min(1),
-  /** Its arguments; `${TASK_ID}`, `${TASK_TITLE}`, `${TASK_FILE}`, `${PROMPT}`, `${PROMPT_FILE}` are replaced. @default ["-p", "${PROMPT}"] */
+  /** Its arguments; `${TASK_ID}`, `${TASK_TITLE}`, `${TASK_FILE}`, `${PROMPT}`, `${PROMPT_FILE}`, `${FEEDBACK}` are replaced. @default ["-p", "${PROMPT}"] */
   agentArgs: z.array(z.string()),
   /** Extra environment variables for the agent. @default {} */
   agentEnv: z.record(z.string(), z.string()),

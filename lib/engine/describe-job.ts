@@ -47,6 +47,7 @@ export function describeJob(task: Task, settings: Settings, options: DescribeOpt
             baseBranch: options.baseBranch ?? settings.baseBranch,
             setup: settings.worktreeSetup,
             verify: overrides.verify ?? settings.verify,
+            verifyRetries: settings.verifyRetries,
             ...(overrides.verify ? { ownVerify: true } : {}),
             commitMessage: `${task.id}: ${task.title}\n\nCommitted by chorus: what the agent left uncommitted in its worktree.`,
           },

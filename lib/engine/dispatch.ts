@@ -339,7 +339,7 @@ export class Dispatch {
       const branch = ctx.running.get(event.taskId)?.job.workspace?.branch;
       if (branch) ctx.emit({ type: 'task.phase', at: event.at, id: event.taskId, phase: 'verifying', branch });
     } else if (event.type === 'retry') {
-      ctx.emit({ type: 'task.retry', at: event.at, id: event.taskId, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
+      ctx.emit({ type: 'task.retry', at: event.at, id: event.taskId, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason, ...(event.feedback ? { feedback: event.feedback } : {}) });
     }
   }
 }

@@ -31,7 +31,8 @@ export type EngineEvent =
   | { type: 'task.attempt'; at: number; id: string; attempt: number; executor: string; pid?: number; pgid?: number; pidStart?: string | null; ref?: string; where?: string; logPath: string }
   /** That agent process has exited and its group is gone. */
   | { type: 'task.attempt-ended'; at: number; id: string; attempt: number; exitCode: number | null; signal: string | null; usage?: AgentUsage }
-  | { type: 'task.retry'; at: number; id: string; attempt: number; delayMs: number; reason: string }
+  /** `feedback`: not a retry but a feedback round (verify failed, the agent gets its output), never counted against retryCount. */
+  | { type: 'task.retry'; at: number; id: string; attempt: number; delayMs: number; reason: string; feedback?: { round: number; of: number } }
   | {
       type: 'task.finished';
       at: number;

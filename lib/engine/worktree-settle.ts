@@ -36,6 +36,10 @@ function argvText(argv: readonly string[]): string {
   return argv.join(' ');
 }
 
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
 /**
  * How a run in a worktree ends in the tracker: setup or verify failures block it (with their last
  * lines and log); a success is merged first, so `closed` means "merged and verified", and the
@@ -65,7 +69,9 @@ export async function settleInWorktree(
   // The agent failed: blocked as in the shared checkout, the reason (in the notes too) saying where its work is kept.
   if (result.outcome !== 'success') return blocked(blockedReason(result, ctx), result.logTail, ctx.logPath, result.leftovers);
   const verify = result.workspace?.verify;
-  if (verify && !verify.ok) return blocked(`verify (${argvText(job.verify)}) failed with exit code ${verify.exitCode}; not merged`, verify.tail, verifyLog);
+  // After feedback rounds the log the notes name holds every round's verify output.
+  const rounds = result.workspace?.feedbackRounds ? ` after ${plural(result.workspace.feedbackRounds, 'feedback round')} (every round's output in the log)` : '';
+  if (verify && !verify.ok) return blocked(`verify (${argvText(job.verify)}) failed with exit code ${verify.exitCode}${rounds}; not merged`, verify.tail, verifyLog);
 
   onPhase('waiting-to-merge');
   const merged = await merge(job);
@@ -83,7 +89,8 @@ export async function settleInWorktree(
   }
   await remove(job).catch(() => undefined); // a worktree left behind is `chorus clean`'s to take
   const closed = finishTransition(result, ctx);
-  const checks = job.verify.length ? `verify \`${argvText(job.verify)}\` passed${merged.reverified ? ' (again after rebasing)' : ''}` : 'no verify set';
+  const fixed = result.workspace?.feedbackRounds ? ` after ${plural(result.workspace.feedbackRounds, 'feedback round')}` : '';
+  const checks = job.verify.length ? `verify \`${argvText(job.verify)}\` passed${fixed}${merged.reverified ? ' (again after rebasing)' : ''}` : 'no verify set';
   const cost = ctx.usage?.costUsd !== undefined ? `; $${ctx.usage.costUsd.toFixed(4)}` : '';
   // A commit is named only when it holds this task's work: with nothing to add, the base's tip is another's.
   const landed = merged.commits > 0 ? `Merged by chorus into ${job.baseBranch} at ${merged.commit.slice(0, 12)}` : `No changes to merge into ${job.baseBranch}`;

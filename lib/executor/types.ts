@@ -38,6 +38,8 @@ export interface WorkspaceSpec {
   verify: string[];
   /** For what the agent left uncommitted. */
   commitMessage: string;
+  /** After a failed verify, how many times the agent runs again with verify's account as feedback (`verifyRetries`). Absent: none. */
+  verifyRetries?: number;
   /** `verify` is the task's own (`metadata.chorus.verify`), not the settings': a worker elsewhere runs only its own settings' verify. */
   ownVerify?: boolean;
 }
@@ -72,8 +74,10 @@ export interface WorktreeOutcome {
   setupFailed?: { exitCode: number | null; tail: string[] };
   /** chorus committed what the agent left uncommitted: that commit. */
   leftoverCommit?: string;
-  /** The verify run after the agent's success. */
+  /** The last verify run after the agent's success. */
   verify?: { ok: boolean; exitCode: number | null; tail: string[] };
+  /** How many feedback rounds ran (the agent again, with a failed verify's output), each verified again. Absent: none. */
+  feedbackRounds?: number;
   /** What the agent added to or changed in the worktree's copy of the tracker, for the live tracker. */
   trackerEdits?: TrackerEdits;
 }
@@ -138,6 +142,7 @@ export interface LeftoverProcess {
  * What an executor tells while a run goes on. The last one is always `end`.
  * `attempt` is 1-based; in `retry` it is the attempt about to start after `delayMs`, and `reason`
  * says why the one before ended (`exited with code 3`, `crashed (SIGSEGV)`, `timed out after 300 ms`).
+ * A `retry` with `feedback` is a feedback round (verify failed; `reason` says how), never counted against `retryCount`.
  * A command that cannot start gets no `attempt-start`/`attempt-end` (there is no process).
  */
 export type ExecutorEvent =
@@ -151,7 +156,7 @@ export type ExecutorEvent =
   | { type: 'attempt-start'; taskId: string; attempt: number; command: string; at: number; pid?: number; pgid?: number; pidStart?: string | null; ref?: string; where?: string }
   /** `usage`: what this attempt reported it spent (preset agents). */
   | { type: 'attempt-end'; taskId: string; attempt: number; exitCode: number | null; signal: string | null; at: number; usage?: AgentUsage }
-  | { type: 'retry'; taskId: string; attempt: number; delayMs: number; reason: string; at: number }
+  | { type: 'retry'; taskId: string; attempt: number; delayMs: number; reason: string; at: number; feedback?: { round: number; of: number } }
   /** workspace "worktree": the agent succeeded and verify runs now. */
   | { type: 'verifying'; taskId: string; at: number }
   | { type: 'end'; taskId: string };

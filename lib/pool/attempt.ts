@@ -13,6 +13,8 @@ import type { LeftoverProcess } from '../executor/types.js';
 export interface AttemptContext {
   attempt: number;
   maxAttempts: number;
+  /** Names the attempt in its log header when it is not one of `maxAttempts` (a feedback round). */
+  label?: string;
   /** Outer cancellation: its reason ('user' | 'shutdown') becomes `killedBy`. */
   signal: AbortSignal | undefined;
   emit: (event: WorkerEvent) => void;
@@ -64,7 +66,7 @@ export async function runAttempt(job: AgentJob, context: AttemptContext): Promis
   let agentStart: AgentStart | undefined;
   let watch: OutputWatch | undefined;
   try {
-    const header = formatAttemptHeader({ attempt, maxAttempts: context.maxAttempts, at: new Date(), command: job.command, args: job.args });
+    const header = formatAttemptHeader({ attempt, maxAttempts: context.maxAttempts, at: new Date(), command: job.command, args: job.args, ...(context.label ? { label: context.label } : {}) });
     let outputFrom: number;
     try {
       // The header goes in first; the agent host then opens the log for the agent's output.

@@ -14,12 +14,18 @@ export interface AttemptHeader {
   at: Date;
   command: string;
   args: readonly string[];
+  /** What the attempt is, when not one of the run's `maxAttempts` (a feedback round: `verify feedback 1/1`). */
+  label?: string;
 }
 
-/** `=== chorus attempt 2/3 · 2026-11-25T15:40:00.000Z · claude -p "Fix the…" ===` */
+/**
+ * `=== chorus attempt 2/3 · 2026-11-25T15:40:00.000Z · claude -p "Fix the…" ===`, or with a label
+ * `=== chorus attempt 2 · verify feedback 1/1 · 2026-11-25T15:40:00.000Z · claude -p ... ===`.
+ */
 export function formatAttemptHeader(header: AttemptHeader): string {
   const commandLine = [header.command, ...header.args].map(formatArg).join(' ');
-  return `${ATTEMPT_HEADER_PREFIX}${header.attempt}/${header.maxAttempts} · ${header.at.toISOString()} · ${commandLine} ===`;
+  const which = header.label ? `${header.attempt} · ${header.label}` : `${header.attempt}/${header.maxAttempts}`;
+  return `${ATTEMPT_HEADER_PREFIX}${which} · ${header.at.toISOString()} · ${commandLine} ===`;
 }
 
 /** Long prompts are shortened and anything a shell would not take bare is quoted, newlines escaped. */

@@ -46,6 +46,15 @@ export function placeJob(job: TaskJob, at: Placement): AgentJob {
     REPO_DIR: repoDir,
     LOG_FILE: paths.logPath,
     WORKTREE: inWorktree ? paths.worktree : repoDir,
+    // A feedback round's account of a failed verify; empty on a first run.
+    FEEDBACK: '',
+  };
+  const presetInput = {
+    promptFile: paths.promptFile,
+    model: settings.agentModel,
+    permissionMode: settings.agentPermissionMode,
+    extraArgs: settings.agentExtraArgs,
+    ...(job.sessionId ? { sessionId: job.sessionId } : {}),
   };
   const commandOrigin = own ? `metadata.chorus.agent of task ${job.taskId}` : (at.agentOrigin ?? GLOBAL_AGENT_ORIGIN);
   const placed: AgentJob = {
@@ -55,13 +64,7 @@ export function placeJob(job: TaskJob, at: Placement): AgentJob {
     args:
       job.agent === 'custom'
         ? expandArgs(template, vars)
-        : presetArgs(job.agent, {
-            promptFile: paths.promptFile,
-            model: settings.agentModel,
-            permissionMode: settings.agentPermissionMode,
-            extraArgs: settings.agentExtraArgs,
-            ...(job.sessionId ? { sessionId: job.sessionId } : {}),
-          }),
+        : presetArgs(job.agent, presetInput),
     agentKind: job.agent,
     stallTimeoutMs: job.limits.stallTimeoutMs,
     env: {
@@ -71,11 +74,21 @@ export function placeJob(job: TaskJob, at: Placement): AgentJob {
       CHORUS_TASK_TITLE: job.title,
       CHORUS_PROMPT_FILE: paths.promptFile,
       CHORUS_REPO_DIR: repoDir,
+      CHORUS_FEEDBACK: '',
       ...(inWorktree ? { CHORUS_WORKTREE: paths.worktree } : {}),
     },
     // In a worktree the agent works on its own branch; the tracker stays the repository's own.
     cwd: inWorktree ? paths.worktree : repoDir,
     ...(job.workspace ? { workspace: worktreeJob(repoDir, job.taskId, job.workspace, settings.issuesFile) } : {}),
+    ...(job.workspace && job.workspace.verify.length > 0 && (job.workspace.verifyRetries ?? 0) > 0
+      ? {
+          feedback: {
+            rounds: job.workspace.verifyRetries ?? 0,
+            promptFile: paths.feedbackFile,
+            argv: job.agent === 'custom' ? { kind: 'custom' as const, template: [...template], vars } : { kind: 'preset' as const, agent: job.agent, input: presetInput },
+          },
+        }
+      : {}),
     logPath: paths.logPath,
     taskFile: { path: paths.taskFile, text: job.taskText },
     promptFile: { path: paths.promptFile, text: prompt },

@@ -1,3 +1,4 @@
+import type { PresetInput } from '../agents/presets.js';
 import type { AgentKind } from '../agents/report.js';
 import type { ExecutorEvent, KillReason, RetryKind } from '../executor/types.js';
 import type { WorktreeJob } from '../workspace/worktree-job.js';
@@ -56,6 +57,22 @@ export interface AgentJob {
   stallTimeoutMs?: number;
   /** workspace "worktree": the task's own git worktree (made before the first attempt, reused by retries). */
   workspace?: WorktreeJob;
+  /** workspace "worktree" with a verify and `verifyRetries` > 0: how a feedback round runs after a failed verify. */
+  feedback?: FeedbackPlan;
+}
+
+/**
+ * Feedback rounds after a failed verify (`verifyRetries`): the agent runs again in its worktree
+ * with the verify's account. Plain data, posted to a thread with the job: the round's command
+ * line is made there, once the feedback (and the session to resume) is known.
+ */
+export interface FeedbackPlan {
+  /** Rounds after the first failed verify. */
+  rounds: number;
+  /** `.chorus/tasks/<id>.feedback.md`: a preset's prompt for a round (its stdin, or the file its args name). */
+  promptFile: string;
+  /** A custom agent's argument template and placeholders (`${FEEDBACK}` filled per round), or a preset's input (its session resumed). */
+  argv: { kind: 'custom'; template: string[]; vars: Record<string, string> } | { kind: 'preset'; agent: Exclude<AgentKind, 'custom'>; input: PresetInput };
 }
 
 

@@ -30,14 +30,15 @@ export async function prepareWorktree(job: WorktreeJob, killGraceMs: number): Pr
  * After the agent's success: what it wrote into the worktree's copy of the tracker is taken out of
  * the branch (handed to the live tracker instead, by the engine), what it left uncommitted is
  * committed on its branch (nothing it did is lost), then `verify` runs in the worktree; its exit
- * decides whether the task may be merged.
+ * decides whether the task may be merged. `what` names the verify run in the log's header (a
+ * feedback round's verify says which round).
  */
-export async function finishInWorktree(job: WorktreeJob, killGraceMs: number): Promise<WorktreeOutcome> {
+export async function finishInWorktree(job: WorktreeJob, killGraceMs: number, what = 'verify'): Promise<WorktreeOutcome> {
   const trackerEdits = await keepTrackerOut(job);
   const commit = await commitLeftovers(job.dir, job.commitMessage);
   const outcome: WorktreeOutcome = { ...(commit ? { leftoverCommit: commit } : {}), ...(trackerEdits ? { trackerEdits } : {}) };
   if (job.verify.length === 0) return outcome;
-  const verify = await runInWorktree(job.dir, job.verify, job.verifyLog, { what: 'verify', killGraceMs });
+  const verify = await runInWorktree(job.dir, job.verify, job.verifyLog, { what, killGraceMs });
   return { ...outcome, verify: { ok: verify.exitCode === 0, exitCode: verify.exitCode, tail: verify.spawnError ? [verify.spawnError, ...verify.tail] : verify.tail } };
 }
 

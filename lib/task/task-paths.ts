@@ -48,6 +48,8 @@ export interface TaskPaths {
   taskFile: string;
   /** `.chorus/tasks/<id>.prompt.md`: the prompt (`${PROMPT_FILE}`), which no command line may be long enough for. */
   promptFile: string;
+  /** `.chorus/tasks/<id>.feedback.md`: a feedback round's prompt (a failed verify's account), for a preset agent. */
+  feedbackFile: string;
   /** `.chorus/worktrees/<id>`: the task's git worktree (workspace "worktree"). */
   worktree: string;
   /** `.beads/agent-output/<id>.verify.log`: the verify runs' output, beside the agent's. */
@@ -66,6 +68,7 @@ export function taskPaths(repoDir: string, id: string): TaskPaths {
     logPath: path.join(agentLogDir(repoDir), `${id}.log`),
     taskFile: path.join(repoDir, '.chorus', 'tasks', `${id}.json`),
     promptFile: path.join(repoDir, '.chorus', 'tasks', `${id}.prompt.md`),
+    feedbackFile: path.join(repoDir, '.chorus', 'tasks', `${id}.feedback.md`),
     worktree: path.join(repoDir, WORKTREES_DIR, id),
     verifyLog: path.join(agentLogDir(repoDir), `${id}.verify.log`),
   };

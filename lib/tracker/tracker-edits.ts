@@ -20,6 +20,17 @@ export function noTrackerEdits(edits: TrackerEdits | undefined): boolean {
 }
 
 /**
+ * Two rounds of edits to one copy that was put back to its start between them (an agent's run, then
+ * its feedback round): both, the later round's version of a task where both touched it.
+ */
+export function laterTrackerEdits(earlier: TrackerEdits | undefined, later: TrackerEdits | undefined): TrackerEdits | undefined {
+  if (!earlier || !later) return later ?? earlier;
+  const added = new Map([...earlier.added, ...later.added].map((edit) => [edit.id, edit]));
+  const changed = new Map([...earlier.changed, ...later.changed].map((edit) => [edit.id, edit]));
+  return { added: [...added.values()], changed: [...changed.values()] };
+}
+
+/**
  * The patch that brings `before → after` (one writer's change) onto `live`, field by field, as a
  * three-way merge: a field the writer changed is taken only where `live` still holds what the
  * writer started from; where `live` holds something else, that is newer and stays. The close

@@ -52,7 +52,7 @@ it('npm run demo shows dependency order, parallel agents, a retry and a summary,
   expect(hashTree(path.join(ROOT, 'examples'))).toBe(before);
 }, 100_000);
 
-it('npm run demo part 2: worktrees, two tasks on different files merged, a failing test and a same-line conflict blocked, main linear', () => {
+it('npm run demo part 2: worktrees, two tasks on different files merged, a failing test fixed by feedback and merged, a same-line conflict blocked, main linear', () => {
   const run = runDemo();
   expect(run.status, run.stderr).toBe(0);
   const out = run.stdout;
@@ -60,29 +60,29 @@ it('npm run demo part 2: worktrees, two tasks on different files merged, a faili
   expect(out.indexOf('Part 2: parallel agents in worktrees')).toBeGreaterThan(out.indexOf('Part 1: '));
   expect(part2).toMatch(/✓ gr-1 {2}closed in /);
   expect(part2).toMatch(/✓ gr-2 {2}closed in /);
-  // The verify (the project's test) fails on gr-3's branch: blocked, not merged, the test's output in its notes.
-  expect(part2).toMatch(/✗ gr-3 {2}blocked: verify \(node test\.mjs\) failed with exit code 1; not merged; its branch chorus\/gr-3/);
-  expect(part2).toContain('FAILED  slug() lowercases and joins words with dashes: got "Hello-World", expected "hello-world"');
+  // The verify (the project's test) fails on gr-3's branch; its agent gets the test's output, fixes it, and it merges.
+  expect(part2).toMatch(/↻ gr-3 {2}verify \(node test\.mjs\) failed with exit code 1; feedback round 1\/1: the agent gets its output, as attempt 2/);
+  expect(part2).toMatch(/✓ gr-3 {2}closed in .*2 attempts/);
+  expect(part2).toMatch(/FAILED {2}greet\(\) greets by name: got "[^"]+, Ada", expected "[^"]+, Ada!"[\s\S]*feedback round 1\/1[\s\S]*all 2 tests passed/);
   // gr-4 and gr-5 rewrite the same line: one merges, the other is blocked naming the file.
   const conflict = /✗ (gr-[45]) {2}blocked: merge conflict with main in src\/config\.mjs; not merged; its branch chorus\/gr-[45] and worktree \.chorus\/worktrees\/gr-[45] are kept/.exec(part2);
   expect(conflict).not.toBeNull();
   const winner = conflict![1] === 'gr-4' ? 'gr-5' : 'gr-4';
   expect(part2).toMatch(new RegExp(`✓ ${winner} {2}closed in `));
-  expect(part2).toMatch(/chorus: done in .*: 3 closed, 2 blocked/);
-  expect(part2).toContain('(chorus batch exited 1: as it should here, since two tasks end blocked on purpose)');
-  // git log --graph of main: one column of commits (no merge commit), the base and the three merged tasks.
+  expect(part2).toMatch(/chorus: done in .*: 4 closed, 1 blocked/);
+  expect(part2).toContain('(chorus batch exited 1: as it should here, since one task ends blocked on purpose)');
+  // git log --graph of main: one column of commits (no merge commit), the base and the four merged tasks (gr-3: its try and its fix).
   const graph = /\$ git log --oneline --graph main\n([\s\S]*?)\n\n/.exec(part2)![1]!.split('\n');
-  expect(graph).toHaveLength(4);
+  expect(graph).toHaveLength(6);
   for (const line of graph) expect(line).toMatch(/^\* [0-9a-f]{7,} /);
-  expect(graph.map((line) => /^\* \S+ (gr-\d)?/.exec(line)![1] ?? 'base').sort()).toEqual(['base', 'gr-1', 'gr-2', winner].sort());
+  expect(graph.map((line) => /^\* \S+ (gr-\d)?/.exec(line)![1] ?? 'base').sort()).toEqual(['base', 'gr-1', 'gr-2', 'gr-3', 'gr-3', winner].sort());
   // chorus status lists the blocked tasks with their kept branches.
-  expect(part2).toContain('branch chorus/gr-3, worktree .chorus/worktrees/gr-3');
   expect(part2).toContain(`branch chorus/${conflict![1]}, worktree .chorus/worktrees/${conflict![1]}`);
   expect(part2).toMatch(/What happened: gr-1 and gr-2 edited different files and both merged/);
   // And in the repository itself: no merge commit on main, the blocked branches still there.
   const repo = /A git repository made from examples\/worktree-project\/ in (\S+):/.exec(out)![1]!;
   const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
   expect(git('rev-list', '--merges', 'main')).toBe('');
-  expect(git('rev-list', '--count', 'main')).toBe('4');
-  expect(git('branch', '--list', '--format=%(refname:short)', 'chorus/*').split('\n').sort()).toEqual(['chorus/gr-3', `chorus/${conflict![1]}`].sort());
+  expect(git('rev-list', '--count', 'main')).toBe('6');
+  expect(git('branch', '--list', '--format=%(refname:short)', 'chorus/*').split('\n')).toEqual([`chorus/${conflict![1]}`]);
 }, 100_000);

@@ -94,7 +94,7 @@ describe('workspace "worktree": a worktree per task, verify, and a merge queue',
     expect(tasks.get('f-2')!['status']).toBe('closed');
     expect(tasks.get('break-1')!['status']).toBe('blocked');
     const notes = String(tasks.get('break-1')!['notes']);
-    expect(notes).toMatch(/verify \(.*verify-not-broken\.mjs\) failed with exit code 1; not merged/);
+    expect(notes).toMatch(/verify \(.*verify-not-broken\.mjs\) failed with exit code 1 after 1 feedback round \(every round's output in the log\); not merged/);
     expect(notes).toContain('1 test failed: the tree is BROKEN');
     expect(notes).toContain('Log: .beads/agent-output/break-1.verify.log');
     expect(r.stdout).toMatch(/✗ break-1 {2}blocked: verify .*\(log: \.beads\/agent-output\/break-1\.verify\.log\)/);

@@ -4,7 +4,8 @@
 // asks for, by task id, the way a real agent would leave it:
 //   gr-1  adds farewell() to src/greet.mjs and commits            -> merged
 //   gr-2  strips punctuation in src/slug.mjs, left uncommitted    -> chorus commits it, merged
-//   gr-3  stops slug() lowercasing, commits                       -> the test fails: blocked by verify
+//   gr-3  trims the name in greet() but drops its "!", commits      -> the test fails; chorus gives it the
+//         test's output (CHORUS_FEEDBACK), and its feedback round puts the "!" back -> merged
 //   gr-4  rewrites the GREETING line of src/config.mjs, commits   -> merged
 //   gr-5  rewrites the same line, a little later                  -> a merge conflict: blocked
 import { execFileSync } from 'node:child_process';
@@ -13,6 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const id = process.env.CHORUS_TASK_ID ?? '';
 const title = process.env.CHORUS_TASK_TITLE ?? '';
+// Empty on a first run; on a feedback round, chorus's account of the verify that failed.
+const feedback = process.env.CHORUS_FEEDBACK ?? '';
 const git = (...args) => execFileSync('git', args, { stdio: ['ignore', 'inherit', 'inherit'] });
 const edit = (file, from, to) => {
   const text = readFileSync(file, 'utf8');
@@ -26,7 +29,7 @@ const commit = (message) => {
   console.log(`[coder] committed: ${message}`);
 };
 
-console.log(`[coder] ${id}: ${title}`);
+console.log(`[coder] ${id}: ${title}${feedback ? ' (feedback round)' : ''}`);
 console.log(`[coder] working in ${process.cwd()}`);
 // The two same-line tasks start together; gr-5 takes longer, so gr-4 reaches main first.
 await sleep({ 'gr-1': 700, 'gr-2': 500, 'gr-3': 600, 'gr-4': 800, 'gr-5': 1500 }[id] ?? 500);
@@ -40,8 +43,18 @@ switch (id) {
     console.log('[coder] leaving the change uncommitted');
     break;
   case 'gr-3':
-    edit('src/slug.mjs', '.toLowerCase()', '');
-    commit('gr-3: keep capital letters in slug()');
+    if (!feedback) {
+      edit('src/greet.mjs', '`${GREETING}, ${name}!`', "[GREETING, name.trim()].join(', ')");
+      commit('gr-3: trim the name in greet()');
+    } else if (feedback.includes('FAILED  greet() greets by name')) {
+      // A feedback round: chorus ran the test after the first try and passed on what it said.
+      console.log(`[coder] chorus says the test failed:\n${feedback.split('\n').filter((line) => line.includes('FAILED')).join('\n')}`);
+      edit('src/greet.mjs', "[GREETING, name.trim()].join(', ')", '`${GREETING}, ${name.trim()}!`');
+      commit('gr-3: put the "!" back (the test said so)');
+    } else {
+      console.error(`[coder] feedback it cannot act on:\n${feedback}`);
+      process.exit(1);
+    }
     break;
   case 'gr-4':
     edit('src/config.mjs', "'Hello'", "'Hi there'");

@@ -21,6 +21,7 @@ export const SETTING_FLAGS = {
   maxAgents: { value: '<n>', help: 'agents at once', number: true },
   taskTimeout: { value: '<ms>', help: 'per attempt, ms; 0 = none', number: true },
   retryCount: { value: '<n>', help: 'retries for retryable failures', number: true },
+  verifyRetries: { value: '<n>', help: 'workspace worktree: times the agent gets a failed verify back as feedback before the task is blocked', number: true },
   agent: { value: '<kind>', help: 'claude, codex, gemini, aider (presets chorus runs and reads) or custom' },
   agentCommand: { value: '<path>', help: "the agent program (custom), or a preset's program where it is not on PATH as its name" },
   backend: { value: '<kind>', help: 'auto, jsonl or bd: where the tasks live' },

@@ -72,7 +72,11 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         line(`${clock()} ▶ ${event.id}  ${oneLine(event.title)}  (P${event.priority}, ${event.running} running)`);
         break;
       case 'task.retry':
-        line(`${clock()} ↻ ${event.id}  ${oneLine(event.reason)}; retrying as attempt ${event.attempt} in ${formatDuration(event.delayMs)}`);
+        line(
+          event.feedback
+            ? `${clock()} ↻ ${event.id}  ${oneLine(event.reason)}; feedback round ${event.feedback.round}/${event.feedback.of}: the agent gets its output, as attempt ${event.attempt}`
+            : `${clock()} ↻ ${event.id}  ${oneLine(event.reason)}; retrying as attempt ${event.attempt} in ${formatDuration(event.delayMs)}`,
+        );
         break;
       case 'task.finished': {
         running = Math.max(0, running - 1);
