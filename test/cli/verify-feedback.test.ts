@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { git, initGitRepo } from '../helpers/git-repo.js';
 import { AGENTS, bead, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
 import { recordedStarts, replayEnv } from '../helpers/preset-cli.js';
 
@@ -10,7 +10,6 @@ afterAll(async () => {
   for (const repo of repos) await repo.remove();
 });
 
-const git = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 const VERIFY = [process.execPath, path.join(AGENTS, 'verify-not-broken.mjs')];
 
 /** A git repository (branch main, one commit) whose tracker lists `tasks`, with workspace "worktree" and the simulated coder. */
@@ -26,14 +25,7 @@ async function gitRepo(tasks: object[], orchestration: Record<string, unknown> =
     ...orchestration,
   });
   repos.push(repo);
-  git(repo.dir, 'init', '-q', '-b', 'main');
-  git(repo.dir, 'config', 'user.name', 'Test');
-  git(repo.dir, 'config', 'user.email', 'test@example.com');
-  writeFileSync(path.join(repo.dir, '.gitignore'), '.beads/\n.chorus/\n.chorus.json\n');
-  writeFileSync(path.join(repo.dir, 'shared.txt'), 'line 1\nline 2\n');
-  git(repo.dir, 'add', '-A');
-  git(repo.dir, 'commit', '-q', '-m', 'base');
-  return repo;
+  return initGitRepo(repo);
 }
 
 const events = (stdout: string) => stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { git, initGitRepo } from '../helpers/git-repo.js';
 import { AGENTS, CLI, bead, makeRepo, runChorus, type TempRepo } from '../helpers/temp-repo.js';
 import { hasTmux, shellQuote, TmuxSession } from '../helpers/tmux.js';
 
@@ -10,7 +11,6 @@ afterAll(async () => {
   for (const repo of repos) await repo.remove();
 });
 
-const git = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 
 /** A git repository (branch main, one commit) whose tracker lists `tasks`, with workspace "worktree". */
 async function gitRepo(tasks: object[], orchestration: Record<string, unknown> = {}): Promise<TempRepo> {
@@ -26,14 +26,7 @@ async function gitRepo(tasks: object[], orchestration: Record<string, unknown> =
     ...orchestration,
   });
   repos.push(repo);
-  git(repo.dir, 'init', '-q', '-b', 'main');
-  git(repo.dir, 'config', 'user.name', 'Test');
-  git(repo.dir, 'config', 'user.email', 'test@example.com');
-  writeFileSync(path.join(repo.dir, '.gitignore'), '.beads/\n.chorus/\n.chorus.json\n');
-  writeFileSync(path.join(repo.dir, 'shared.txt'), 'line 1\nline 2\n');
-  git(repo.dir, 'add', '-A');
-  git(repo.dir, 'commit', '-q', '-m', 'base');
-  return repo;
+  return initGitRepo(repo);
 }
 
 function worktreesLeft(repo: TempRepo): string[] {
