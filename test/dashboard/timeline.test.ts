@@ -74,3 +74,14 @@ it('c draws the charts without colour under NO_COLOR, and any key closes them', 
     dashboard.close();
   }
 });
+
+it('a short run draws a point per 5 s, labelled to the second, its closes read per minute', () => {
+  const timeline = new Timeline(5_000);
+  timeline.record(T0, 1, 0, 0);
+  timeline.record(T0 + 6_000, 1, 1, 0.1);
+  timeline.record(T0 + 12_000, 0, 3, 0.2);
+  const series = chartSeries(timeline.points(T0 + 14_000), timeline.bucketMs, 50);
+  expect(series.labels).toEqual(['10:00:00', '10:00:05', '10:00:10'].map((utc) => new Date(`2026-06-01T${utc}Z`).toTimeString().slice(0, 8)));
+  expect(series.closedPerMinute).toEqual([0, 12, 24]);
+  expect(series.stepMinutes).toBeCloseTo(5 / 60);
+});

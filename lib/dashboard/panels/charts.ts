@@ -57,7 +57,7 @@ export class ChartsOverlay {
     const width = this.#rect.width;
     const series = chartSeries(run.timeline.points(now), run.timeline.bucketMs, Math.max(2, Math.floor((width - 12) / 2)));
     const since = series.labels.length > 0 ? `since ${clockTime(series.from)}` : 'nothing recorded yet';
-    const head = [titleBar(`Charts · the run ${since} · a point per ${series.stepMinutes === 1 ? 'minute' : `${series.stepMinutes} minutes`} · any key closes`, width, theme, true)];
+    const head = [titleBar(`Charts · the run ${since} · a point per ${stepText(series.stepMinutes)} · any key closes`, width, theme, true)];
     if (!this.#charts) {
       head.push(line(`The terminal is too small for the charts (they need ${MIN_WIDTH}x${MIN_HEIGHT + 3}).`, width));
       setLines(this.element, head);
@@ -82,7 +82,7 @@ export class ChartsOverlay {
     // (The padding point's label is a space: the canvas prints an empty one as "null".)
     const x = series.labels.length === 1 ? [series.labels[0]!, ' '] : series.labels;
     closed.options.maxY = Math.max(1, ...series.closedPerMinute) * 1.25;
-    // A point a minute counts whole tasks; grouped points are rates.
+    // A point a minute counts whole tasks; shorter or grouped points are rates.
     closed.options.wholeNumbersOnly = series.stepMinutes === 1;
     closed.setData([{ title: 'closed', x, y: padded(series.closedPerMinute), style: { line: colour('green') } }]);
     busy.options.maxY = Math.max(1, run.maxAgents ?? 0, ...series.busy) * 1.25;
@@ -142,4 +142,10 @@ export class ChartsOverlay {
 /** A line needs two points: a run's first minute shows as a flat line. */
 function padded<T>(values: T[]): T[] {
   return values.length === 1 ? [values[0]!, values[0]!] : values;
+}
+
+/** How long a chart point covers, as a person reads it: `5 s`, `minute`, `16 minutes`. */
+function stepText(minutes: number): string {
+  if (minutes < 1) return `${Math.round(minutes * 60)} s`;
+  return minutes === 1 ? 'minute' : `${minutes} minutes`;
 }

@@ -5,7 +5,7 @@ import type { TimelinePoint } from './timeline.js';
 export interface ChartSeries {
   /** When the first point starts (epoch ms); 0 with no point. */
   from: number;
-  /** Minutes each point covers. */
+  /** Minutes each point covers (a fraction under a minute). */
   stepMinutes: number;
   labels: string[];
   closedPerMinute: number[];
@@ -24,7 +24,8 @@ export function chartSeries(points: readonly TimelinePoint[], bucketMs: number, 
   const series: ChartSeries = { from: points[0]?.at ?? 0, stepMinutes: minutes, labels: [], closedPerMinute: [], busy: [], spentUsd: [] };
   for (let i = 0; i < points.length; i += group) {
     const slice = points.slice(i, i + group);
-    series.labels.push(clockTime(slice[0]!.at).slice(0, 5));
+    // HH:MM, or HH:MM:SS while a point covers less than a minute.
+    series.labels.push(clockTime(slice[0]!.at).slice(0, minutes < 1 ? 8 : 5));
     // Per minute of the slice (the last one can be shorter than the rest).
     const sliceMinutes = (slice.length * bucketMs) / 60_000;
     series.closedPerMinute.push(Math.round((slice.reduce((n, p) => n + p.closed, 0) / sliceMinutes) * 100) / 100);

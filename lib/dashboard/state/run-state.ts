@@ -67,7 +67,8 @@ export class RunState {
   readonly events = new EventLog();
   readonly history = new History();
   /** The whole run a minute a bucket: closed per minute, agents busy, spend (the chart view). */
-  readonly timeline = new Timeline();
+  // 5 s a bucket: a run of minutes (the demo's) draws a curve, not one point; buckets merge as the run grows.
+  readonly timeline = new Timeline(5_000);
   /** Every block and failure, until a person dismisses it (the Problems view). */
   readonly problems = new Problems();
   dispatch: DispatchState | null = null;
