@@ -88,7 +88,8 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
 
   const sofar: SoFar = { records: [] };
   const { records } = sofar;
-  let ran = await runAttempts(job, sofar, { signal, emit });
+  // A conflict round numbers its attempts on from the run before it.
+  let ran = await runAttempts(job, sofar, { signal, emit, ...(job.round ? { offset: job.round.attemptsBefore, label: job.round.label } : {}) });
   // workspace "worktree": what earlier rounds' finishes found, and the feedback rounds run so far.
   let earlier: WorktreeOutcome | undefined;
   let round = 0;
