@@ -40,8 +40,9 @@ export async function prepareWorktrees(repoDir: string, settings: Settings): Pro
       if (account) await appendWorktreeLog(job.verifyLog, 'merge', `${job.branch} onto ${job.baseBranch}`, account).catch(() => undefined);
       return outcome;
     },
-    // executor "bullmq" would fetch the task's branch from the remote first (the worker pushed the round's work there).
-    contains: (job, commit) => branchContains(repoDir, job.branch, commit),
+    // executor "bullmq" has none yet, so its conflicts block: its worker would have to start the round from the
+    // task's pushed branch (not the base), and this would fetch the branch the worker pushed back first.
+    ...(remote ? {} : { contains: (job: WorktreeJob, commit: string) => branchContains(repoDir, job.branch, commit) }),
     async remove(job) {
       await removeWorktree(repoDir, job.taskId);
       // Merged: the task's branch on the remote has served (a blocked task's stays there for a person and a rerun).

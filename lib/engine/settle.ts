@@ -225,7 +225,7 @@ export class Settle implements SetbackSettling {
     const others = conflict.others?.length ? ` (changed there by ${conflict.others.join(', ')})` : '';
     const how = sessionId ? `resuming its session ${sessionId}` : 'given the task and the conflict';
     await appendWorktreeLog(verifyLog, 'conflict', spec.branch, [`merge conflict in ${conflict.files.join(', ')}${others}: the agent runs again as attempt ${previous.attempts + 1} (conflict round ${round}/${of}), ${how}`]).catch(() => undefined);
-    ctx.emit({ type: 'task.retry', at: ctx.clock.now(), id, attempt: previous.attempts + 1, delayMs: 0, reason: `merge conflict with ${spec.baseBranch} in ${conflict.files.join(', ')}: conflict round ${round}/${of}` });
+    ctx.emit({ type: 'task.retry', at: ctx.clock.now(), id, attempt: previous.attempts + 1, delayMs: 0, reason: `merge conflict with ${spec.baseBranch} in ${conflict.files.join(', ')}`, conflict: { round, of } });
     let result: RunResult;
     try {
       const handle = this.runAgain!(job);

@@ -109,7 +109,7 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
     let workspace: WorktreeOutcome;
     try {
       if (job.workspace.verify.length > 0) emit({ type: 'verifying', taskId: job.taskId, at: Date.now() });
-      const what = round > 0 ? `verify (after feedback round ${round}/${job.feedback?.rounds ?? round})` : 'verify';
+      const what = round > 0 ? `verify (after feedback round ${round}/${job.feedback?.rounds ?? round})` : job.round ? `verify (after ${job.round.label})` : 'verify';
       workspace = withEarlier(await finishInWorktree(job.workspace, job.killGraceMs, what), earlier, round);
     } catch (cause) {
       const failure = serializeError(new ChorusError('CHORUS_WORKTREE_FAILED', `after the agent of task ${job.taskId} succeeded: ${(cause as Error).message}`, { cause }));
