@@ -240,7 +240,9 @@ export class Settle implements SetbackSettling {
     await this.adoptWorktreeEdits(run, result);
     const usage = sumUsage([finishing.usage, result.usage]);
     const next: FinishContext = { ...finishing, now: new Date(ctx.clock.now()), ...(usage ? { usage } : {}) };
-    await this.settleWorktree(run, { ...result, durationMs: previous.durationMs + result.durationMs }, next, ops, { files: conflict.files, baseTip, round });
+    // What the task's end tells (task.finished, the notes) is the whole run's: both runs' time and spend.
+    const whole: RunResult = { ...result, durationMs: previous.durationMs + result.durationMs, ...(usage ? { usage } : {}) };
+    await this.settleWorktree(run, whole, next, ops, { files: conflict.files, baseTip, round });
   }
 
   private apply(run: Running, result: RunResult, transition: Transition, now: number): void | Promise<void> {
