@@ -237,6 +237,7 @@ export class Settle implements SetbackSettling {
     }
     // The round's spend and tracker edits count as any run's; its usage adds to the run's in the notes.
     this.countSpend(result);
+    if (result.outcome !== 'usage-limit' && result.outcome !== 'agent-unusable') ctx.quota.ran(run.agentKind, id, result.report);
     await this.adoptWorktreeEdits(run, result);
     const usage = sumUsage([finishing.usage, result.usage]);
     const next: FinishContext = { ...finishing, now: new Date(ctx.clock.now()), ...(usage ? { usage } : {}) };
