@@ -9,6 +9,7 @@ import { mergeVerified } from '../workspace/merge-verified.js';
 import { appendWorktreeLog } from '../workspace/worktree-log.js';
 import type { WorktreeJob } from '../workspace/worktree-job.js';
 import { recoverMerges } from '../workspace/recover-merges.js';
+import { branchContains, tasksThatChanged } from '../workspace/conflict-sources.js';
 import { removeWorktree } from '../workspace/remove-worktree.js';
 
 /**
@@ -39,6 +40,9 @@ export async function prepareWorktrees(repoDir: string, settings: Settings): Pro
       if (account) await appendWorktreeLog(job.verifyLog, 'merge', `${job.branch} onto ${job.baseBranch}`, account).catch(() => undefined);
       return outcome;
     },
+    // executor "bullmq" has none yet, so its conflicts block: its worker would have to start the round from the
+    // task's pushed branch (not the base), and this would fetch the branch the worker pushed back first.
+    ...(remote ? {} : { contains: (job: WorktreeJob, commit: string) => branchContains(repoDir, job.branch, commit) }),
     async remove(job) {
       await removeWorktree(repoDir, job.taskId);
       // Merged: the task's branch on the remote has served (a blocked task's stays there for a person and a rerun).
@@ -85,7 +89,12 @@ async function mergeOnce(repoDir: string, job: WorktreeJob): Promise<MergeOutcom
     const result = await mergeVerified({ repoDir, dir: job.dir, branch: job.branch, baseBranch: job.baseBranch, ...(verify ? { verify } : {}) });
     if (result.kind === 'merged') return { kind: 'merged', commit: result.commit, reverified: result.reverified, commits: result.commits };
     if (result.kind === 'verify-failed') return { kind: 'verify-failed', exitCode: result.exitCode, tail: result.tail };
-    return result.kind === 'conflict' ? { kind: 'conflict', files: result.files, tail: result.output } : { kind: 'base-dirty', files: result.files, tail: result.status };
+    if (result.kind === 'conflict') {
+      // Which tasks' merges the conflict is with: best effort, for the agent's conflict round and the notes.
+      const others = await tasksThatChanged(repoDir, job.branch, result.base, result.files).catch(() => []);
+      return { kind: 'conflict', files: result.files, tail: result.output, base: result.base, others };
+    }
+    return { kind: 'base-dirty', files: result.files, tail: result.status };
   } catch (error) {
     return { kind: 'error', message: (error as Error).message };
   }

@@ -33,6 +33,8 @@ const RULES: Record<SettingKey, Rule> = {
   worktreeSetup: strings,
   verify: strings,
   verifyRetries: integer(0, 100),
+  onConflict: (value) => value === 'agent' || value === 'block',
+  conflictRetries: integer(0, 100),
   agentCommand: nonEmptyString,
   agentArgs: strings,
   agentEnv: (value) => isPlainRecord(value) && Object.values(value).every((item) => typeof item === 'string'),

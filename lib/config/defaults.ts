@@ -22,6 +22,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   worktreeSetup: [],
   verify: [],
   verifyRetries: 1,
+  onConflict: 'agent',
+  conflictRetries: 1,
   agentCommand: 'claude',
   agentArgs: ['-p', '${PROMPT}'],
   agentEnv: {},

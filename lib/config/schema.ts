@@ -36,6 +36,10 @@ export const orchestrationSchema = z.strictObject({
   verify: z.array(z.string()),
   /** workspace "worktree": after a failed verify, how many times the agent runs again in its worktree (its session resumed where the preset has one) with verify's output as feedback, before the task is blocked. @default 1 */
   verifyRetries: z.number().int().min(0).max(100),
+  /** workspace "worktree", a rebase conflict at merge time: `agent` runs the agent again in its worktree (its session resumed where the preset has one) to rebase onto the base and resolve it; `block` blocks the task at once. @default "agent" */
+  onConflict: z.enum(['agent', 'block']),
+  /** onConflict "agent": how many conflict rounds a task gets before it is blocked naming the files. @default 1 */
+  conflictRetries: z.number().int().min(0).max(100),
   /** The agent program, run without a shell. @default "claude" */
   agentCommand: z.string().min(1),
   /** Its arguments; `${TASK_ID}`, `${TASK_TITLE}`, `${TASK_FILE}`, `${PROMPT}`, `${PROMPT_FILE}`, `${FEEDBACK}` are replaced. @default ["-p", "${PROMPT}"] */

@@ -56,6 +56,8 @@ export class Dispatch {
     private readonly settle: Settle,
   ) {
     this.maxAgents = ctx.deps.settings.maxAgents;
+    // A conflict round is a new run of the executor, its events told as any run's.
+    settle.runAgain = (job) => ctx.deps.executor.run(job, (event) => this.onExecutorEvent(event));
   }
 
   get state(): DispatchState {

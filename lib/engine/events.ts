@@ -32,7 +32,7 @@ export type EngineEvent =
   /** That agent process has exited and its group is gone. */
   | { type: 'task.attempt-ended'; at: number; id: string; attempt: number; exitCode: number | null; signal: string | null; usage?: AgentUsage }
   /** `feedback`: not a retry but a feedback round (verify failed, the agent gets its output), never counted against retryCount. */
-  | { type: 'task.retry'; at: number; id: string; attempt: number; delayMs: number; reason: string; feedback?: { round: number; of: number } }
+  | { type: 'task.retry'; at: number; id: string; attempt: number; delayMs: number; reason: string; feedback?: { round: number; of: number }; conflict?: { round: number; of: number } }
   | {
       type: 'task.finished';
       at: number;

@@ -7,10 +7,23 @@ import { worktreeJob } from '../workspace/worktree-job.js';
 import { adoptTrackerEdits } from './adopt-tracker-edits.js';
 import { parkAtLimit, sideline, type SetbackSettling } from './agent-setbacks.js';
 import type { RunContext } from './run-context.js';
-import { diskFailure, errorMessage } from './run-failures.js';
+import { diskFailure, errorMessage, internalFailure } from './run-failures.js';
 import type { TrackerSync } from './tracker-sync.js';
 import type { Running } from './types.js';
-import { settleInWorktree } from './worktree-settle.js';
+import { settleInWorktree, type ConflictHandling, type MergeConflict, type WorkspaceOps } from './worktree-settle.js';
+import { conflictFeedbackText } from './conflict-feedback.js';
+import { appendWorktreeLog } from '../workspace/worktree-log.js';
+import { sumUsage } from '../agents/usage.js';
+import type { ExecutorRun } from '../executor/executor.js';
+import type { TaskJob } from '../executor/types.js';
+import type { FinishContext } from '../schedule/transitions.js';
+
+/** The conflict a conflict round was run for. */
+interface ConflictRound {
+  files: string[];
+  baseTip: string;
+  round: number;
+}
 
 /**
  * How a run's end reaches the tracker: the result read against the task as the tracker holds it
@@ -19,6 +32,8 @@ import { settleInWorktree } from './worktree-settle.js';
  * result is written, so maxAgents holds throughout.
  */
 export class Settle implements SetbackSettling {
+  /** Runs a job through the executor with its events told as the engine's (set by Dispatch): a conflict round. */
+  runAgain?: (job: TaskJob) => ExecutorRun;
   /** Merges go one at a time, in the order runs finished. */
   private readonly merges = new MergeQueue();
 
@@ -155,18 +170,80 @@ export class Settle implements SetbackSettling {
     };
     const ops = ctx.deps.workspace;
     const spec = run.job.workspace;
-    if (spec && ops) {
-      // In a worktree, a success is verified and merged before it closes: the slot stays taken until then.
-      const job = worktreeJob(ctx.deps.repoDir, id, spec);
-      const merge = () =>
-        this.merges.enqueue(() => {
-          ctx.emit({ type: 'task.phase', at: ctx.clock.now(), id, phase: 'merging', branch: job.branch });
-          return ops.merge(job);
-        });
-      const onPhase = (phase: 'waiting-to-merge') => ctx.emit({ type: 'task.phase', at: ctx.clock.now(), id, phase, branch: job.branch });
-      return settleInWorktree(job, result, finishing, merge, () => ops.remove(job), onPhase, ops.keptAt).then((transition) => this.apply(run, result, transition, ctx.clock.now()));
-    }
+    // In a worktree, a success is verified and merged before it closes: the slot stays taken until then.
+    if (spec && ops) return this.settleWorktree(run, result, finishing, ops, null);
     return this.apply(run, result, finishTransition(result, finishing), now);
+  }
+
+  /**
+   * A worktree run's end: verified, merged through the queue, closed; or blocked. On a merge
+   * conflict with conflict rounds left (onConflict "agent"), the agent runs again in its worktree
+   * and that run is settled here in turn (`after`: the conflict it was about).
+   */
+  private async settleWorktree(run: Running, result: RunResult, finishing: FinishContext, ops: WorkspaceOps, after: ConflictRound | null): Promise<void> {
+    const { ctx } = this;
+    const id = run.task.id;
+    const job = worktreeJob(ctx.deps.repoDir, id, run.job.workspace!);
+    const merge = () =>
+      this.merges.enqueue(() => {
+        ctx.emit({ type: 'task.phase', at: ctx.clock.now(), id, phase: 'merging', branch: job.branch });
+        return ops.merge(job);
+      });
+    const onPhase = (phase: 'waiting-to-merge') => ctx.emit({ type: 'task.phase', at: ctx.clock.now(), id, phase, branch: job.branch });
+    const { onConflict, conflictRetries } = ctx.deps.settings;
+    const done = after?.round ?? 0;
+    // executor "bullmq" gives no `contains` yet: its conflicts block as before (see docs/worktrees.md).
+    const contains = ops.contains?.bind(ops);
+    // Stopping (Ctrl-C, a tracker that cannot be written, the budget spent): no new agent run; the conflict blocks.
+    const rounds = onConflict === 'agent' && contains && this.runAgain && done < conflictRetries && !ctx.stopReason;
+    const conflicts: ConflictHandling = {
+      ...(rounds ? { round: (conflict: MergeConflict) => this.conflictRound(run, result, finishing, ops, conflict, done + 1) } : {}),
+      ...(after && contains ? { after: { files: after.files, baseTip: after.baseTip, round: after.round, of: conflictRetries, contains: () => contains(job, after.baseTip) } } : {}),
+    };
+    const transition = await settleInWorktree(job, result, finishing, merge, () => ops.remove(job), onPhase, ops.keptAt, conflicts);
+    // null: a conflict round took the task over and has settled it.
+    if (transition) await this.apply(run, result, transition, ctx.clock.now());
+  }
+
+  /**
+   * Conflict round `round`: the merge conflicted (chorus aborted its rebase, the worktree is clean),
+   * so the agent runs again there, its session resumed where the preset has one, told the base, the
+   * files and the tasks that changed them. A new run of the executor in the same slot (the task
+   * stays claimed, so nothing else can take it meanwhile), its attempts numbered on from this run's
+   * and never counted against retryCount.
+   */
+  private async conflictRound(run: Running, previous: RunResult, finishing: FinishContext, ops: WorkspaceOps, conflict: MergeConflict, round: number): Promise<void> {
+    const { ctx } = this;
+    const id = run.task.id;
+    const spec = run.job.workspace!;
+    const of = ctx.deps.settings.conflictRetries;
+    const baseTip = conflict.base ?? '';
+    const feedback = conflictFeedbackText({ branch: spec.branch, baseBranch: spec.baseBranch, baseTip, files: conflict.files, others: conflict.others ?? [], round, of });
+    const sessionId = previous.report?.sessionId ?? run.job.sessionId;
+    const job: TaskJob = { ...run.job, ...(sessionId ? { sessionId } : {}), round: { feedback, attemptsBefore: previous.attempts, label: `conflict round ${round}/${of}` } };
+    const verifyLog = worktreeJob(ctx.deps.repoDir, id, spec).verifyLog;
+    const others = conflict.others?.length ? ` (changed there by ${conflict.others.join(', ')})` : '';
+    const how = sessionId ? `resuming its session ${sessionId}` : 'given the task and the conflict';
+    await appendWorktreeLog(verifyLog, 'conflict', spec.branch, [`merge conflict in ${conflict.files.join(', ')}${others}: the agent runs again as attempt ${previous.attempts + 1} (conflict round ${round}/${of}), ${how}`]).catch(() => undefined);
+    ctx.emit({ type: 'task.retry', at: ctx.clock.now(), id, attempt: previous.attempts + 1, delayMs: 0, reason: `merge conflict with ${spec.baseBranch} in ${conflict.files.join(', ')}`, conflict: { round, of } });
+    let result: RunResult;
+    try {
+      const handle = this.runAgain!(job);
+      run.job = job;
+      run.cancel = handle.cancel;
+      result = await handle.done.catch((error: unknown) => internalFailure(id, error));
+    } catch (error) {
+      result = internalFailure(id, error);
+    }
+    // The round's spend and tracker edits count as any run's; its usage adds to the run's in the notes.
+    this.countSpend(result);
+    if (result.outcome !== 'usage-limit' && result.outcome !== 'agent-unusable') ctx.quota.ran(run.agentKind, id, result.report);
+    await this.adoptWorktreeEdits(run, result);
+    const usage = sumUsage([finishing.usage, result.usage]);
+    const next: FinishContext = { ...finishing, now: new Date(ctx.clock.now()), ...(usage ? { usage } : {}) };
+    // What the task's end tells (task.finished, the notes) is the whole run's: both runs' time and spend.
+    const whole: RunResult = { ...result, durationMs: previous.durationMs + result.durationMs, ...(usage ? { usage } : {}) };
+    await this.settleWorktree(run, whole, next, ops, { files: conflict.files, baseTip, round });
   }
 
   private apply(run: Running, result: RunResult, transition: Transition, now: number): void | Promise<void> {

@@ -7,8 +7,11 @@ import { blockedReason, blockedTransition, finishTransition, type FinishContext,
 export type MergeOutcome =
   /** `commits`: how many of the branch's commits the base gained (0: the branch had nothing to add, `commit` is not its). */
   | { kind: 'merged'; commit: string; reverified: boolean; commits: number; unpushed?: string }
-  /** `tail`: git's account of the conflict. */
-  | { kind: 'conflict'; files: string[]; tail: string[] }
+  /**
+   * `tail`: git's account of the conflict; `base`: the base's tip the rebase conflicted with;
+   * `others`: the tasks whose commits on the base changed those files since the branch started.
+   */
+  | { kind: 'conflict'; files: string[]; tail: string[]; base?: string; others?: string[] }
   | { kind: 'verify-failed'; exitCode: number | null; tail: string[] }
   /** `tail`: the dirty files' status lines. */
   | { kind: 'base-dirty'; files: string[]; tail: string[] }
@@ -23,8 +26,21 @@ export interface WorkspaceOps {
   merge(job: WorktreeJob): Promise<MergeOutcome>;
   /** Remove the worktree and its branch (after a merge). */
   remove(job: WorktreeJob): Promise<void>;
+  /** Whether the task's branch contains `commit` (a conflict round rebased it onto the base's tip it conflicted with). */
+  contains?(job: WorktreeJob, commit: string): Promise<boolean>;
   /** Where a blocked task's work is kept, when not in this repository's worktree (its branch on a shared remote). */
   keptAt?(job: WorktreeJob): string;
+}
+
+/** A merge conflict, as the merge step found it. */
+export type MergeConflict = Extract<MergeOutcome, { kind: 'conflict' }>;
+
+/** onConflict "agent": how a conflict goes back to the agent, and what the run being settled was. */
+export interface ConflictHandling {
+  /** Rounds are left: the conflict round takes the task from here (it settles it itself). */
+  round?: (conflict: MergeConflict) => Promise<void>;
+  /** This run was conflict round `round` of `of` for `files`: a block names them, and the branch must contain `baseTip`. */
+  after?: { files: string[]; baseTip: string; round: number; of: number; contains: () => Promise<boolean> };
 }
 
 /** Where a blocked task's work is kept, for its notes. */
@@ -54,10 +70,14 @@ export async function settleInWorktree(
   remove: (job: WorktreeJob) => Promise<void>,
   onPhase: (phase: 'waiting-to-merge') => void,
   kept: (job: WorktreeJob) => string = keptAt,
-): Promise<Transition> {
+  conflicts: ConflictHandling = {},
+): Promise<Transition | null> {
   const verifyLog = path.relative(job.repoDir, job.verifyLog);
+  const { after } = conflicts;
+  // After a conflict round, every block names the conflict it was about.
+  const context = after ? `after a merge conflict with ${job.baseBranch} in ${after.files.join(', ')} (conflict round ${after.round} of ${after.of}): ` : '';
   const blocked = (reason: string, tail: string[], logPath: string, leftovers: RunResult['leftovers'] = []): Transition => ({
-    ...blockedTransition(ctx.now, `${reason}; ${kept(job)}`, ctx.previousNotes, { logPath, logTail: tail, leftovers, ...(ctx.usage ? { usage: ctx.usage } : {}) }, ctx.claimedFrom),
+    ...blockedTransition(ctx.now, `${context}${reason}; ${kept(job)}`, ctx.previousNotes, { logPath, logTail: tail, leftovers, ...(ctx.usage ? { usage: ctx.usage } : {}) }, ctx.claimedFrom),
     logPath,
   });
 
@@ -73,11 +93,21 @@ export async function settleInWorktree(
   const rounds = result.workspace?.feedbackRounds ? ` after ${plural(result.workspace.feedbackRounds, 'feedback round')} (every round's output in the log)` : '';
   if (verify && !verify.ok) return blocked(`verify (${argvText(job.verify)}) failed with exit code ${verify.exitCode}${rounds}; not merged`, verify.tail, verifyLog);
 
+  // The agent exited 0 from a conflict round: it must have rebased onto the base it conflicted with (verify then decides).
+  if (after && !(await after.contains().catch(() => false))) {
+    return blocked(`the agent exited 0 but ${job.branch} does not contain ${job.baseBranch}'s tip ${after.baseTip.slice(0, 12)} (it did not rebase); not merged`, [], verifyLog);
+  }
+
   onPhase('waiting-to-merge');
   const merged = await merge(job);
   switch (merged.kind) {
-    case 'conflict':
+    case 'conflict': {
+      if (conflicts.round) {
+        await conflicts.round(merged);
+        return null;
+      }
       return blocked(`merge conflict with ${job.baseBranch} in ${merged.files.join(', ') || 'files git did not name'}; not merged`, merged.tail, verifyLog);
+    }
     case 'verify-failed':
       return blocked(`verify (${argvText(job.verify)}) failed with exit code ${merged.exitCode} after rebasing onto the moved ${job.baseBranch}; not merged`, merged.tail, verifyLog);
     case 'base-dirty':

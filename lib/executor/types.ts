@@ -66,6 +66,12 @@ export interface TaskJob {
   /** Extra environment for the agent (`agentEnv`, the tracker's), over the executor's own. */
   env: Record<string, string>;
   workspace?: WorkspaceSpec;
+  /**
+   * A round after the run that did the work (a rebase conflict at merge time): the agent starts
+   * with `feedback` (`${FEEDBACK}`, `CHORUS_FEEDBACK`, a preset's prompt; `sessionId` resumed),
+   * its attempts numbered on after `attemptsBefore` and logged under `label`.
+   */
+  round?: { feedback: string; attemptsBefore: number; label: string };
 }
 
 /** What happened in the worktree around the agent's run. */

@@ -7,7 +7,8 @@ import { taskPaths } from '../task/task-paths.js';
 import { assertArgsFit } from './argv-refusal.js';
 import { expandArgs } from './expand-args.js';
 import { worktreeJob } from '../workspace/worktree-job.js';
-import type { AgentJob } from './types.js';
+import { feedbackRoundJob } from './feedback-round.js';
+import type { AgentJob, FeedbackPlan } from './types.js';
 
 /** Where the agent command comes from when no flag and no per-task setting names it. */
 export const GLOBAL_AGENT_ORIGIN = 'orchestration.agentCommand in .chorus.json';
@@ -56,6 +57,12 @@ export function placeJob(job: TaskJob, at: Placement): AgentJob {
     extraArgs: settings.agentExtraArgs,
     ...(job.sessionId ? { sessionId: job.sessionId } : {}),
   };
+  // How the agent runs again with feedback (a failed verify, a conflict): its command line is made once the feedback is known.
+  const plan: FeedbackPlan = {
+    rounds: 0,
+    promptFile: paths.feedbackFile,
+    argv: job.agent === 'custom' ? { kind: 'custom' as const, template: [...template], vars } : { kind: 'preset' as const, agent: job.agent, input: presetInput },
+  };
   const commandOrigin = own ? `metadata.chorus.agent of task ${job.taskId}` : (at.agentOrigin ?? GLOBAL_AGENT_ORIGIN);
   const placed: AgentJob = {
     taskId: job.taskId,
@@ -75,20 +82,12 @@ export function placeJob(job: TaskJob, at: Placement): AgentJob {
       CHORUS_PROMPT_FILE: paths.promptFile,
       CHORUS_REPO_DIR: repoDir,
       CHORUS_FEEDBACK: '',
-      ...(inWorktree ? { CHORUS_WORKTREE: paths.worktree } : {}),
+      ...(job.workspace ? { CHORUS_WORKTREE: paths.worktree, CHORUS_BASE: job.workspace.baseBranch } : {}),
     },
     // In a worktree the agent works on its own branch; the tracker stays the repository's own.
     cwd: inWorktree ? paths.worktree : repoDir,
     ...(job.workspace ? { workspace: worktreeJob(repoDir, job.taskId, job.workspace, settings.issuesFile) } : {}),
-    ...(job.workspace && job.workspace.verify.length > 0 && (job.workspace.verifyRetries ?? 0) > 0
-      ? {
-          feedback: {
-            rounds: job.workspace.verifyRetries ?? 0,
-            promptFile: paths.feedbackFile,
-            argv: job.agent === 'custom' ? { kind: 'custom' as const, template: [...template], vars } : { kind: 'preset' as const, agent: job.agent, input: presetInput },
-          },
-        }
-      : {}),
+    ...(job.workspace && job.workspace.verify.length > 0 && (job.workspace.verifyRetries ?? 0) > 0 ? { feedback: { ...plan, rounds: job.workspace.verifyRetries ?? 0 } } : {}),
     logPath: paths.logPath,
     taskFile: { path: paths.taskFile, text: job.taskText },
     promptFile: { path: paths.promptFile, text: prompt },
@@ -102,5 +101,8 @@ export function placeJob(job: TaskJob, at: Placement): AgentJob {
   };
   const argsOrigin = own ? `metadata.chorus.agent of task ${job.taskId}` : job.agent === 'custom' ? 'orchestration.agentArgs in .chorus.json' : 'orchestration.agentExtraArgs in .chorus.json';
   assertArgsFit(placed, job.agent === 'custom' ? template : null, argsOrigin);
-  return placed;
+  if (!job.round) return placed;
+  // A conflict round: the same job, started with the feedback (and the session resumed where the preset has one).
+  const { job: round } = feedbackRoundJob(placed, plan, job.round.feedback, job.sessionId);
+  return { ...round, round: { attemptsBefore: job.round.attemptsBefore, label: job.round.label } };
 }

@@ -88,7 +88,8 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
 
   const sofar: SoFar = { records: [] };
   const { records } = sofar;
-  let ran = await runAttempts(job, sofar, { signal, emit });
+  // A conflict round numbers its attempts on from the run before it.
+  let ran = await runAttempts(job, sofar, { signal, emit, ...(job.round ? { offset: job.round.attemptsBefore, label: job.round.label } : {}) });
   // workspace "worktree": what earlier rounds' finishes found, and the feedback rounds run so far.
   let earlier: WorktreeOutcome | undefined;
   let round = 0;
@@ -108,7 +109,7 @@ export async function superviseAgent(job: AgentJob, options: SuperviseOptions = 
     let workspace: WorktreeOutcome;
     try {
       if (job.workspace.verify.length > 0) emit({ type: 'verifying', taskId: job.taskId, at: Date.now() });
-      const what = round > 0 ? `verify (after feedback round ${round}/${job.feedback?.rounds ?? round})` : 'verify';
+      const what = round > 0 ? `verify (after feedback round ${round}/${job.feedback?.rounds ?? round})` : job.round ? `verify (after ${job.round.label})` : 'verify';
       workspace = withEarlier(await finishInWorktree(job.workspace, job.killGraceMs, what), earlier, round);
     } catch (cause) {
       const failure = serializeError(new ChorusError('CHORUS_WORKTREE_FAILED', `after the agent of task ${job.taskId} succeeded: ${(cause as Error).message}`, { cause }));

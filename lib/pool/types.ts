@@ -59,6 +59,8 @@ export interface AgentJob {
   workspace?: WorktreeJob;
   /** workspace "worktree" with a verify and `verifyRetries` > 0: how a feedback round runs after a failed verify. */
   feedback?: FeedbackPlan;
+  /** A conflict round: its attempts are numbered on after this many, and logged under `label`. */
+  round?: { attemptsBefore: number; label: string };
 }
 
 /**

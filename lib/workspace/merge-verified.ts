@@ -33,8 +33,8 @@ export interface MergeVerifiedOptions {
 export type MergeResult =
   /** The base now points at `commit` (its new tip); `commits` task commits were added (0: nothing to merge). */
   | { kind: 'merged'; commit: string; previous: string; reverified: boolean; commits: number }
-  /** The rebase conflicted in `files` (git's account in `output`); it was aborted and the branch and base are as they were. */
-  | { kind: 'conflict'; files: string[]; output: string[] }
+  /** The rebase onto `base` (the base's tip then) conflicted in `files` (git's account in `output`); it was aborted and the branch and base are as they were. */
+  | { kind: 'conflict'; files: string[]; output: string[]; base: string }
   /** The branch, rebased onto the moved base, failed verify; the base is unchanged (the branch stays rebased). */
   | { kind: 'verify-failed'; exitCode: number | null; signal: string | null; timedOut: boolean; tail: string[] }
   /**
@@ -75,7 +75,7 @@ export async function mergeVerified(options: MergeVerifiedOptions): Promise<Merg
     const base = await branchTip(repoDir, baseBranch);
     const before = await headCommit(dir);
     const rebase = await rebaseOnto(dir, base);
-    if (rebase.kind === 'conflict') return rebase;
+    if (rebase.kind === 'conflict') return { ...rebase, base };
     const tip = await headCommit(dir);
     if (tip !== before && options.verify) {
       const run = await runVerify(dir, options.verify);

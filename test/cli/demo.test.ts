@@ -52,7 +52,7 @@ it('npm run demo shows dependency order, parallel agents, a retry and a summary,
   expect(hashTree(path.join(ROOT, 'examples'))).toBe(before);
 }, 100_000);
 
-it('npm run demo part 2: worktrees, two tasks on different files merged, a failing test fixed by feedback and merged, a same-line conflict blocked, main linear', () => {
+it('npm run demo part 2: worktrees, two tasks on different files merged, a failing test fixed by feedback and merged, a same-line conflict resolved by the agent and merged, main linear', () => {
   const run = runDemo();
   expect(run.status, run.stderr).toBe(0);
   const out = run.stdout;
@@ -64,25 +64,27 @@ it('npm run demo part 2: worktrees, two tasks on different files merged, a faili
   expect(part2).toMatch(/↻ gr-3 {2}verify \(node test\.mjs\) failed with exit code 1; feedback round 1\/1: the agent gets its output, as attempt 2/);
   expect(part2).toMatch(/✓ gr-3 {2}closed in .*2 attempts/);
   expect(part2).toMatch(/FAILED {2}greet\(\) greets by name: got "[^"]+, Ada", expected "[^"]+, Ada!"[\s\S]*feedback round 1\/1[\s\S]*all 2 tests passed/);
-  // gr-4 and gr-5 rewrite the same line: one merges, the other is blocked naming the file.
-  const conflict = /✗ (gr-[45]) {2}blocked: merge conflict with main in src\/config\.mjs; not merged; its branch chorus\/gr-[45] and worktree \.chorus\/worktrees\/gr-[45] are kept/.exec(part2);
+  // gr-4 and gr-5 rewrite the same line: the one merged second conflicts, its agent rebases and keeps both greetings, and it merges.
+  const conflict = /↻ (gr-[45]) {2}merge conflict with main in src\/config\.mjs; conflict round 1\/1: the agent rebases and resolves it, as attempt 2/.exec(part2);
   expect(conflict).not.toBeNull();
-  const winner = conflict![1] === 'gr-4' ? 'gr-5' : 'gr-4';
+  const loser = conflict![1]!;
+  const winner = loser === 'gr-4' ? 'gr-5' : 'gr-4';
   expect(part2).toMatch(new RegExp(`✓ ${winner} {2}closed in `));
-  expect(part2).toMatch(/chorus: done in .*: 4 closed, 1 blocked/);
-  expect(part2).toContain('(chorus batch exited 1: as it should here, since one task ends blocked on purpose)');
-  // git log --graph of main: one column of commits (no merge commit), the base and the four merged tasks (gr-3: its try and its fix).
+  expect(part2).toMatch(new RegExp(`✓ ${loser} {2}closed in .*2 attempts`));
+  expect(part2).toMatch(/merge conflict in src\/config\.mjs \(changed there by gr-[45]\): the agent runs again as attempt 2 \(conflict round 1\/1\)[\s\S]*verify \(after conflict round 1\/1\)[^\n]*\n[\s\S]*?all 2 tests passed/);
+  expect(part2).toMatch(/chorus: done in .*: 5 closed, 0 blocked/);
+  expect(part2).toContain('(chorus batch exited 0: every task closed)');
+  // git log --graph of main: one column of commits (no merge commit), the base and the five merged tasks (gr-3: its try and its fix).
   const graph = /\$ git log --oneline --graph main\n([\s\S]*?)\n\n/.exec(part2)![1]!.split('\n');
-  expect(graph).toHaveLength(6);
+  expect(graph).toHaveLength(7);
   for (const line of graph) expect(line).toMatch(/^\* [0-9a-f]{7,} /);
-  expect(graph.map((line) => /^\* \S+ (gr-\d)?/.exec(line)![1] ?? 'base').sort()).toEqual(['base', 'gr-1', 'gr-2', 'gr-3', 'gr-3', winner].sort());
-  // chorus status lists the blocked tasks with their kept branches.
-  expect(part2).toContain(`branch chorus/${conflict![1]}, worktree .chorus/worktrees/${conflict![1]}`);
+  expect(graph.map((line) => /^\* \S+ (gr-\d)?/.exec(line)![1] ?? 'base').sort()).toEqual(['base', 'gr-1', 'gr-2', 'gr-3', 'gr-3', 'gr-4', 'gr-5'].sort());
   expect(part2).toMatch(/What happened: gr-1 and gr-2 edited different files and both merged/);
-  // And in the repository itself: no merge commit on main, the blocked branches still there.
+  // And in the repository itself: no merge commit on main, both greetings kept, no task branch left.
   const repo = /A git repository made from examples\/worktree-project\/ in (\S+):/.exec(out)![1]!;
   const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
   expect(git('rev-list', '--merges', 'main')).toBe('');
-  expect(git('rev-list', '--count', 'main')).toBe('6');
-  expect(git('branch', '--list', '--format=%(refname:short)', 'chorus/*').split('\n')).toEqual([`chorus/${conflict![1]}`]);
+  expect(git('rev-list', '--count', 'main')).toBe('7');
+  expect(git('show', 'main:src/config.mjs')).toMatch(/GREETING = '(Hi there \/ Bonjour|Bonjour \/ Hi there)'/);
+  expect(git('branch', '--list', 'chorus/*')).toBe('');
 }, 100_000);

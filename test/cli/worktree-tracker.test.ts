@@ -157,7 +157,7 @@ describe('what a worktree task’s close reason and block messages name', () => 
   it('a merge conflict names a log that holds the conflict', async () => {
     const verify = [process.execPath, path.join(AGENTS, 'verify-not-broken.mjs')];
     // Two at once, so both branch from the same main; whichever finishes second conflicts.
-    const repo = await gitRepo([bead('same-1'), bead('same-2')], 'ignored', { verify, maxAgents: 2 });
+    const repo = await gitRepo([bead('same-1'), bead('same-2')], 'ignored', { verify, maxAgents: 2, onConflict: 'block' });
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
     expect(r.code).toBe(1);
     const tasks = await repo.readTasks();

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { git, initGitRepo } from '../helpers/git-repo.js';
@@ -56,8 +56,8 @@ describe('workspace "worktree": a worktree per task, verify, and a merge queue',
     expect(String(tasks.get('f-1')!['close_reason'])).toMatch(/^Merged by chorus into main at [0-9a-f]{12} \(verify `.*verify-not-broken\.mjs` passed/);
   }, 150_000);
 
-  it('2 tasks editing the same line: one merged, one blocked naming the file, its branch and worktree kept', async () => {
-    const repo = await gitRepo([bead('same-1', { priority: 1 }), bead('same-2', { priority: 2 })]);
+  it('onConflict "block", 2 tasks editing the same line: one merged, one blocked naming the file, its branch and worktree kept', async () => {
+    const repo = await gitRepo([bead('same-1', { priority: 1 }), bead('same-2', { priority: 2 })], { onConflict: 'block' });
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
     expect(r.code).toBe(1);
     const tasks = await repo.readTasks();
@@ -77,6 +77,48 @@ describe('workspace "worktree": a worktree per task, verify, and a merge queue',
     expect(clean.stdout).toContain(`removed .chorus/worktrees/${loser} and branch chorus/${loser}`);
     expect(worktreesLeft(repo)).toEqual([]);
     expect(git(repo.dir, 'branch', '--list', 'chorus/*')).toBe('');
+  }, 150_000);
+
+  it('onConflict "agent" (the default), 2 tasks editing the same line: the agent rebases onto CHORUS_BASE, keeps both lines, and both are merged, history linear', async () => {
+    const repo = await gitRepo([bead('same-1', { priority: 1 }), bead('same-2', { priority: 2 })], { maxAgents: 2 });
+    const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('2 closed, 0 blocked');
+    expect(git(repo.dir, 'rev-list', '--merges', 'main')).toBe('');
+    const lines = git(repo.dir, 'show', 'main:shared.txt').split('\n');
+    expect([...lines].sort()).toEqual(['line 2', 'same-1 was here', 'same-2 was here']);
+    // The task that merged second is the one whose agent resolved the conflict.
+    const loser = lines[1]!.split(' ')[0]!;
+    const winner = loser === 'same-1' ? 'same-2' : 'same-1';
+    const feedback = readFileSync(path.join(repo.dir, '.chorus', `${loser}.conflict-feedback`), 'utf8');
+    expect(feedback).toContain(`could not merge your branch chorus/${loser} into main`);
+    expect(feedback).toContain('    shared.txt');
+    expect(feedback).toContain(`changed on main by task ${winner}`);
+    expect(feedback).toContain('CHORUS_BASE=main');
+    const tasks = await repo.readTasks();
+    expect(String(tasks.get(loser)!['close_reason'])).toMatch(/^Merged by chorus into main at [0-9a-f]{12} \(verify `.*verify-not-broken\.mjs` passed/);
+    // The round is an attempt of its own in the log, and the worktree log says why it ran.
+    const agentLog = readFileSync(path.join(repo.dir, '.beads', 'agent-output', `${loser}.log`), 'utf8');
+    expect(agentLog).toMatch(/attempt 2.*conflict round 1\/1/);
+    const verifyLog = readFileSync(path.join(repo.dir, '.beads', 'agent-output', `${loser}.verify.log`), 'utf8');
+    expect(verifyLog).toContain(`merge conflict in shared.txt (changed there by ${winner}): the agent runs again as attempt 2 (conflict round 1/1)`);
+    expect(worktreesLeft(repo)).toEqual([]);
+  }, 150_000);
+
+  it('onConflict "agent", a conflict the agent cannot resolve (it exits 0 without rebasing): blocked naming the file, not merged', async () => {
+    const repo = await gitRepo([bead('stuck-1', { priority: 1 }), bead('stuck-2', { priority: 2 })], { maxAgents: 2 });
+    const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(1);
+    const tasks = await repo.readTasks();
+    const loser = tasks.get('stuck-1')!['status'] === 'blocked' ? 'stuck-1' : 'stuck-2';
+    expect(tasks.get(loser === 'stuck-1' ? 'stuck-2' : 'stuck-1')!['status']).toBe('closed');
+    expect(tasks.get(loser)!['status']).toBe('blocked');
+    expect(String(tasks.get(loser)!['notes'])).toMatch(
+      new RegExp(`after a merge conflict with main in shared\\.txt \\(conflict round 1 of 1\\): the agent exited 0 but chorus/${loser} does not contain main's tip [0-9a-f]{12} \\(it did not rebase\\); not merged; its branch chorus/${loser} and worktree \\.chorus/worktrees/${loser} are kept`),
+    );
+    expect(git(repo.dir, 'show', 'main:shared.txt')).not.toContain(loser);
+    expect(worktreesLeft(repo)).toEqual([loser]);
   }, 150_000);
 
   it('a verify that fails blocks the task, not merged, with its output in the notes and its log beside the agent’s', async () => {

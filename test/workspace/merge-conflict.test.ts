@@ -22,7 +22,7 @@ describe('two branches editing the same line', () => {
       [a, b].map((wt) => queue.enqueue(() => mergeVerified({ repoDir: repo.dir, dir: wt.dir, branch: wt.branch, baseBranch: 'main' }))),
     );
     expect(first).toMatchObject({ kind: 'merged', commits: 1 });
-    expect(second).toEqual({ kind: 'conflict', files: ['shared.txt'], output: expect.arrayContaining(['CONFLICT (content): Merge conflict in shared.txt']) });
+    expect(second).toEqual({ kind: 'conflict', files: ['shared.txt'], output: expect.arrayContaining(['CONFLICT (content): Merge conflict in shared.txt']), base: expect.stringMatching(/^[0-9a-f]{40}$/) });
     expect((second as { output: string[] }).output.some((line) => line.startsWith('hint:'))).toBe(false);
     const mainTip = repo.git(['rev-parse', 'main']);
     expect(mainTip).toBe(repo.git(['rev-parse', 'chorus/a']));

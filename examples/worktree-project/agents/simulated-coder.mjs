@@ -7,7 +7,9 @@
 //   gr-3  trims the name in greet() but drops its "!", commits      -> the test fails; chorus gives it the
 //         test's output (CHORUS_FEEDBACK), and its feedback round puts the "!" back -> merged
 //   gr-4  rewrites the GREETING line of src/config.mjs, commits   -> merged
-//   gr-5  rewrites the same line, a little later                  -> a merge conflict: blocked
+//   gr-5  rewrites the same line, a little later                  -> a merge conflict; chorus gives it the
+//         base and the file (CHORUS_FEEDBACK, CHORUS_BASE), and its conflict round rebases onto the base,
+//         keeps both greetings, and continues the rebase -> verified again, merged
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,7 +31,7 @@ const commit = (message) => {
   console.log(`[coder] committed: ${message}`);
 };
 
-console.log(`[coder] ${id}: ${title}${feedback ? ' (feedback round)' : ''}`);
+console.log(`[coder] ${id}: ${title}${feedback ? ` (${feedback.includes('conflict round') ? 'conflict' : 'feedback'} round)` : ''}`);
 console.log(`[coder] working in ${process.cwd()}`);
 // The two same-line tasks start together; gr-5 takes longer, so gr-4 reaches main first.
 await sleep({ 'gr-1': 700, 'gr-2': 500, 'gr-3': 600, 'gr-4': 800, 'gr-5': 1500 }[id] ?? 500);
@@ -57,14 +59,38 @@ switch (id) {
     }
     break;
   case 'gr-4':
-    edit('src/config.mjs', "'Hello'", "'Hi there'");
-    commit('gr-4: a friendlier greeting');
-    break;
   case 'gr-5':
-    edit('src/config.mjs', "'Hello'", "'Bonjour'");
-    commit('gr-5: greet in French');
+    if (feedback.includes('conflict round')) resolveGreeting(id === 'gr-4' ? 'Hi there' : 'Bonjour');
+    else if (id === 'gr-4') {
+      edit('src/config.mjs', "'Hello'", "'Hi there'");
+      commit('gr-4: a friendlier greeting');
+    } else {
+      edit('src/config.mjs', "'Hello'", "'Bonjour'");
+      commit('gr-5: greet in French');
+    }
     break;
   default:
     console.log(`[coder] nothing to do for ${id}`);
 }
 console.log(`[coder] ${id}: done`);
+
+/**
+ * A conflict round: chorus's rebase of this branch onto the base conflicted in src/config.mjs and
+ * was aborted. Rebase onto the base (CHORUS_BASE) here, keep both greetings (the base's first, as
+ * it landed first), and let the rebase go on; verify then decides whether that was right.
+ */
+function resolveGreeting(mine) {
+  const base = process.env.CHORUS_BASE;
+  console.log(`[coder] chorus says the merge into ${base} conflicts:\n${feedback.split('\n').filter((line) => line.startsWith('    ')).join('\n')}`);
+  try {
+    execFileSync('git', ['rebase', base], { stdio: 'ignore' });
+  } catch {
+    console.log(`[coder] git rebase ${base} stopped at the conflict, as chorus said`);
+  }
+  const theirs = /GREETING = '([^']*)'/.exec(execFileSync('git', ['show', `${base}:src/config.mjs`], { encoding: 'utf8' }))[1];
+  writeFileSync('src/config.mjs', `export const GREETING = '${theirs} / ${mine}';\n`);
+  console.log(`[coder] resolved src/config.mjs: '${theirs} / ${mine}'`);
+  git('add', 'src/config.mjs');
+  git('-c', 'core.editor=true', 'rebase', '--continue');
+  console.log(`[coder] rebased onto ${base}`);
+}

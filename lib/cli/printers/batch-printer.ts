@@ -75,7 +75,9 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         line(
           event.feedback
             ? `${clock()} ↻ ${event.id}  ${oneLine(event.reason)}; feedback round ${event.feedback.round}/${event.feedback.of}: the agent gets its output, as attempt ${event.attempt}`
-            : `${clock()} ↻ ${event.id}  ${oneLine(event.reason)}; retrying as attempt ${event.attempt} in ${formatDuration(event.delayMs)}`,
+            : event.conflict
+              ? `${clock()} ↻ ${event.id}  ${oneLine(event.reason)}; conflict round ${event.conflict.round}/${event.conflict.of}: the agent rebases and resolves it, as attempt ${event.attempt}`
+              : `${clock()} ↻ ${event.id}  ${oneLine(event.reason)}; retrying as attempt ${event.attempt} in ${formatDuration(event.delayMs)}`,
         );
         break;
       case 'task.finished': {
