@@ -58,7 +58,7 @@ it('the events filter keeps the failures apart: a flood of starts and closes doe
   }
   expect(log.lines().some((l) => l.text.includes('early'))).toBe(false);
   expect(log.lines().length).toBeGreaterThanOrEqual(500);
-  expect(log.lines(true).map((l) => l.text)).toEqual(['✗ early blocked: agent exited with code 3 (1 attempt)', '↻ flaky crashed (SIGKILL); attempt 2 in 1.0s']);
+  expect(log.lines(true).map((l) => l.text)).toEqual(['✗ early blocked: agent exited with code 3 (1 attempt)', '↻ flaky crashed (SIGKILL); retrying as attempt 2 in 1.0s']);
   expect(log.added(true)).toBe(2);
   expect(log.added()).toBe(6_002);
 });

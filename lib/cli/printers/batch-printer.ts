@@ -1,6 +1,7 @@
 import type { EngineEvent, SpendTotal, UnusableAgentSummary } from '../../engine/events.js';
 import { UNUSABLE_CAUSES } from '../../agents/report.js';
 import { count, roundedUsd, tokensIn } from '../../agents/usage-text.js';
+import { describeRetry } from '../../engine/describe-retry.js';
 import { formatDuration } from '../../text/format-duration.js';
 import { oneLine } from '../../text/one-line.js';
 import { formatWallClock } from '../../text/wall-clock.js';
@@ -72,13 +73,7 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         line(`${clock()} ▶ ${event.id}  ${oneLine(event.title)}  (P${event.priority}, ${event.running} running)`);
         break;
       case 'task.retry':
-        line(
-          event.feedback
-            ? `${clock()} ↻ ${event.id}  ${oneLine(event.reason)}; feedback round ${event.feedback.round}/${event.feedback.of}: the agent gets its output, as attempt ${event.attempt}`
-            : event.conflict
-              ? `${clock()} ↻ ${event.id}  ${oneLine(event.reason)}; conflict round ${event.conflict.round}/${event.conflict.of}: the agent rebases and resolves it, as attempt ${event.attempt}`
-              : `${clock()} ↻ ${event.id}  ${oneLine(event.reason)}; retrying as attempt ${event.attempt} in ${formatDuration(event.delayMs)}`,
-        );
+        line(`${clock()} ↻ ${event.id}  ${describeRetry(event)}`);
         break;
       case 'task.finished': {
         running = Math.max(0, running - 1);

@@ -1,3 +1,4 @@
+import { describeRetry } from '../../engine/describe-retry.js';
 import { formatDuration } from '../../text/format-duration.js';
 import type { SourceEvent } from '../source.js';
 import type { Tone } from '../theme.js';
@@ -29,7 +30,7 @@ export function describeEvent(event: SourceEvent): EventLine | null {
     case 'task.started':
       return { at, tone: 'running', text: `▶ ${event.id} started (${event.running} running)` };
     case 'task.retry':
-      return { at, tone: 'warning', text: `↻ ${event.id} ${event.reason}; attempt ${event.attempt} in ${formatDuration(event.delayMs)}`, failure: true };
+      return { at, tone: 'warning', text: `↻ ${event.id} ${describeRetry(event)}`, failure: true };
     case 'task.finished': {
       const took = `${formatDuration(event.durationMs)}${event.attempts > 1 ? `, ${event.attempts} attempts` : ''}`;
       if (event.status === 'closed') return { at, tone: 'closed', text: `✓ ${event.id} closed in ${took}` };
