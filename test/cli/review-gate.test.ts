@@ -69,6 +69,12 @@ describe('mergeMode "review": a verified branch waits for a person', () => {
     // A plain retry leaves a branch awaiting review alone: it is not a failure.
     const retry = await runChorus(['-C', repo.dir, 'retry']);
     expect(retry.stdout).toContain('Nothing to retry');
+    const retryOne = await runChorus(['-C', repo.dir, 'retry', 'rev-1']);
+    expect(retryOne.code).toBe(2);
+    expect(retryOne.stderr).toContain('rev-1 is awaiting review (its verified branch chorus/rev-1 waits): `chorus approve rev-1` merges it');
+    const run = await runChorus(['-C', repo.dir, 'run', 'rev-1', '--force']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('rev-1 is awaiting review');
 
     const approve = await runChorus(['-C', repo.dir, 'approve', 'rev-1']);
     expect(approve.stderr).toBe('');
