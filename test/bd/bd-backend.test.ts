@@ -38,8 +38,8 @@ const recordAgent = (extra: Record<string, string> = {}) => ({
   agentEnv: { FIXTURE_RECORD_FILE: 'record.txt', FIXTURE_RECORD_MS: '15', ...extra },
 });
 
-describe('a 120-task DAG through bd', () => {
-  const COUNT = 120;
+describe('a 60-task DAG through bd', () => {
+  const COUNT = 60;
   const MAX_AGENTS = 4;
   const dag = randomDag(COUNT, 11);
   let dir: string;

@@ -10,7 +10,7 @@ import { makeGitRepo, nodeCommand, type GitRepo } from './git-repo.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const STEP = path.join(ROOT, 'test', 'fixtures', 'workspace', 'merge-step.mjs');
-const ROUNDS = 8;
+const ROUNDS = 5;
 
 let out: string;
 let bundle: string;
