@@ -18,6 +18,8 @@ export type BdWrite = { kind: 'close'; id: string; reason: string } | { kind: 'u
  *   closed task too (chorus letting go of a task someone else closed).
  * - `notes` that extend the task's notes are `--append-notes` with only the new part, so a note
  *   someone else wrote meanwhile is not overwritten; other notes replace them (`--notes`).
+ * - `labels` (the review gate's `chorus:review`) are `--add-label` / `--remove-label` for what
+ *   differs from the task's labels, so a label someone else set meanwhile stays.
  * - Timestamps (`updated_at`, `started_at`, `closed_at`) are bd's to keep; `close_reason` goes
  *   with the close. Other keys chorus never writes.
  */
@@ -27,6 +29,7 @@ export function writesForPatch(id: string, patch: TaskPatch, before: Task | unde
   const status = patch['status'];
   const closing = status === 'closed' && before?.status !== 'closed';
   if ('notes' in patch) flags.push(...notesFlags(patch['notes'], before));
+  if ('labels' in patch) flags.push(...labelFlags(patch['labels'], before));
   if (typeof status === 'string' && status !== 'closed' && status !== before?.status) flags.push('-s', status);
   const assignee = 'assignee' in patch ? assigneeFlags(patch['assignee'], before) : [];
   if (!closing) flags.push(...assignee);
@@ -42,6 +45,12 @@ export function writesForPatch(id: string, patch: TaskPatch, before: Task | unde
 function assigneeFlags(value: unknown, before: Task | undefined): string[] {
   const assignee = typeof value === 'string' ? value : '';
   return assignee === (before?.assignee ?? '') ? [] : ['-a', assignee];
+}
+
+function labelFlags(value: unknown, before: Task | undefined): string[] {
+  const next = Array.isArray(value) ? value.filter((label): label is string => typeof label === 'string') : [];
+  const previous = before?.labels ?? [];
+  return [...next.filter((label) => !previous.includes(label)).flatMap((label) => ['--add-label', label]), ...previous.filter((label) => !next.includes(label)).flatMap((label) => ['--remove-label', label])];
 }
 
 function notesFlags(value: unknown, before: Task | undefined): string[] {

@@ -116,6 +116,25 @@ function buildProgram(io: CliIO, version: string, setExit: (code: number) => voi
     ),
   );
 
+  backendOption(program.command('review').description('the verified branches awaiting review (mergeMode "review"), each with its diff stat').option('--json', 'as JSON')).action(
+    action(async (o: Record<string, unknown>) => (await import('./commands/review.js')).reviewCommand({ ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io)),
+  );
+
+  backendOption(program.command('approve').description('merge a branch awaiting review through the merge queue, and close its task').argument('<id>', 'task id')).action(
+    action(async (id: string, o: Record<string, unknown>) => (await import('./commands/approve.js')).approveCommand(id, { ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io)),
+  );
+
+  settingOptions(
+    program
+      .command('reject')
+      .description('send a branch awaiting review back to its agent with the reason, and run it again')
+      .argument('<id>', 'task id')
+      .requiredOption('--reason <text>', 'what the agent is told')
+      .option('--json', 'one JSON event per line'),
+  ).action(
+    action(async (id: string, o: Record<string, unknown>) => (await import('./commands/reject.js')).rejectCommand(id, { ...o, dir: dir(), settingFlags: settingFlagsFrom(o) }, io)),
+  );
+
   backendOption(
     program
       .command('logs')

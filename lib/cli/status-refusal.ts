@@ -1,3 +1,4 @@
+import { isAwaitingReview } from '../task/review.js';
 import type { Task } from '../task/task.js';
 
 /**
@@ -15,6 +16,7 @@ export function runRefusal(task: Task): string | null {
     case 'closed':
       return `${id} is closed; to run it again, reopen it first (\`bd reopen ${id}\`, or set its status to open), then \`chorus run ${id}\``;
     case 'blocked':
+      if (isAwaitingReview(task)) return reviewRefusal(id);
       return `${id} is blocked; \`chorus retry ${id}\` reopens it and runs it`;
     case 'in_progress':
       return `${id} is in_progress${task.assignee ? ` (assignee ${task.assignee})` : ''}: someone is working on it; chorus starts only open tasks`;
@@ -25,8 +27,14 @@ export function runRefusal(task: Task): string | null {
 
 /** Why `chorus retry ID` does not reopen a task that is not blocked, and what to do instead. */
 export function retryRefusal(task: Task): string | null {
+  // A verified branch awaiting review is not a failure to retry: reopening it would leave its label and rerun finished work.
+  if (isAwaitingReview(task)) return reviewRefusal(task.id);
   if (task.status === 'blocked') return null;
   if (task.status === 'open') return `${task.id} is open, not blocked; \`chorus run ${task.id}\` runs it`;
   if (task.status === 'closed') return `${task.id} is closed, not blocked; to run it again, reopen it first (\`bd reopen ${task.id}\`), then \`chorus run ${task.id}\``;
   return `${task.id} is ${task.status}, not blocked`;
+}
+
+function reviewRefusal(id: string): string {
+  return `${id} is awaiting review (its verified branch chorus/${id} waits): \`chorus approve ${id}\` merges it, \`chorus reject ${id} --reason TEXT\` sends it back to the agent`;
 }

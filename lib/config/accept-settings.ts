@@ -35,6 +35,7 @@ const RULES: Record<SettingKey, Rule> = {
   verifyRetries: integer(0, 100),
   onConflict: (value) => value === 'agent' || value === 'block',
   conflictRetries: integer(0, 100),
+  mergeMode: (value) => value === 'auto' || value === 'review',
   agentCommand: nonEmptyString,
   agentArgs: strings,
   agentEnv: (value) => isPlainRecord(value) && Object.values(value).every((item) => typeof item === 'string'),

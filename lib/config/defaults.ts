@@ -24,6 +24,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   verifyRetries: 1,
   onConflict: 'agent',
   conflictRetries: 1,
+  mergeMode: 'auto',
   agentCommand: 'claude',
   agentArgs: ['-p', '${PROMPT}'],
   agentEnv: {},

@@ -40,6 +40,8 @@ export const orchestrationSchema = z.strictObject({
   onConflict: z.enum(['agent', 'block']),
   /** onConflict "agent": how many conflict rounds a task gets before it is blocked naming the files. @default 1 */
   conflictRetries: z.number().int().min(0).max(100),
+  /** workspace "worktree": `auto` merges a verified branch at once; `review` leaves it waiting (status blocked, label chorus:review) for `chorus approve` or `chorus reject`. @default "auto" */
+  mergeMode: z.enum(['auto', 'review']),
   /** The agent program, run without a shell. @default "claude" */
   agentCommand: z.string().min(1),
   /** Its arguments; `${TASK_ID}`, `${TASK_TITLE}`, `${TASK_FILE}`, `${PROMPT}`, `${PROMPT_FILE}`, `${FEEDBACK}` are replaced. @default ["-p", "${PROMPT}"] */

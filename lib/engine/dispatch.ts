@@ -201,7 +201,12 @@ export class Dispatch {
     }
     let job: TaskJob;
     try {
-      job = describeJob(task, settings, { sessionId: ctx.quota.sessionOf(task.id), ...(ctx.deps.baseBranch ? { baseBranch: ctx.deps.baseBranch } : {}) });
+      // A rejected review starts as a round: the reviewer's reason as feedback, the session that did the work resumed.
+      const round = ctx.rounds.get(task.id);
+      ctx.rounds.delete(task.id);
+      const sessionId = round?.sessionId ?? ctx.quota.sessionOf(task.id);
+      job = describeJob(task, settings, { ...(sessionId ? { sessionId } : {}), ...(ctx.deps.baseBranch ? { baseBranch: ctx.deps.baseBranch } : {}) });
+      if (round) job = { ...job, round: { feedback: round.feedback, attemptsBefore: 0, label: round.label } };
     } catch (error) {
       // A task whose own settings are broken is blocked with the reason; the rest runs.
       this.settle.block(task, (error as Error).message, now);

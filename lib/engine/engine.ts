@@ -59,6 +59,7 @@ export class Engine {
         },
       }),
       only: null,
+      rounds: new Map(),
       finishing: 0,
       get stopReason() {
         return stopReason;
@@ -96,6 +97,7 @@ export class Engine {
     this.keepAlive = selection.keepAlive === true;
     if (selection.autoAssign === false) this.dispatcher.autoAssign = false;
     if (selection.ids) ctx.only = new Set(selection.ids);
+    for (const [id, round] of Object.entries(selection.rounds ?? {})) ctx.rounds.set(id, round);
     sync.fill(selection.ids, started);
     this.emit({
       type: 'batch.started',

@@ -47,6 +47,8 @@ export type EngineEvent =
       logPath?: string;
       /** What the agent reported it spent over the run's attempts (preset agents). */
       usage?: AgentUsage;
+      /** mergeMode "review": `blocked` because the verified branch waits for `chorus approve` / `chorus reject`. */
+      awaitingReview?: true;
     }
   /**
    * The task's agent hit its plan's usage limit: the task is back to open (no retry spent), and no
@@ -104,6 +106,8 @@ export interface BatchSummary {
   released: string[];
   /** Tasks not started after all because they changed or went away outside chorus. */
   skipped: { id: string; reason: string }[];
+  /** mergeMode "review": verified branches left waiting for `chorus approve` / `chorus reject` (not a failure). */
+  awaitingReview?: string[];
   /** Tasks whose result never reached the tracker: their line left the file during the run. */
   unwritten: { id: string; reason: string }[];
   /** Runnable tasks left open and not ready at the end: waiting on work that did not close, deferred, or on a cycle. */

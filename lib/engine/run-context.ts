@@ -22,6 +22,8 @@ export interface RunContext {
   readonly unusable: UnusableAgents;
   /** `chorus run ID...`: only these tasks; null: everything ready, and what becomes ready. */
   only: Set<string> | null;
+  /** Tasks whose next start is a round with feedback (`chorus reject`), each used once. */
+  rounds: Map<string, { feedback: string; sessionId?: string; label: string }>;
   /** Set once, by halt(): why nothing more starts. */
   readonly stopReason: StopReason | null;
   /** Results still being written (they wait for the tracker to be read first, or for bd). */

@@ -1,6 +1,6 @@
 import type { BatchSummary } from './events.js';
 
-type Ending = 'closed' | 'blocked' | 'open' | 'skipped';
+type Ending = 'closed' | 'blocked' | 'open' | 'skipped' | 'review';
 
 /** What a run has done so far, task by task; the last word on a task wins. */
 export class RunTally {
@@ -27,14 +27,16 @@ export class RunTally {
     const blocked: BatchSummary['blocked'] = [];
     const released: string[] = [];
     const skipped: BatchSummary['skipped'] = [];
+    const awaitingReview: string[] = [];
     for (const [id, { status, reason }] of this.ended) {
       if (this.unwritten.has(id)) continue;
       if (status === 'closed') closed.push(id);
       else if (status === 'blocked') blocked.push({ id, reason });
       else if (status === 'skipped') skipped.push({ id, reason });
+      else if (status === 'review') awaitingReview.push(id);
       else released.push(id);
     }
     const unwritten = [...this.unwritten].map(([id, reason]) => ({ id, reason }));
-    return { closed, blocked, released, skipped, unwritten, ...extra };
+    return { closed, blocked, released, skipped, unwritten, ...(awaitingReview.length ? { awaitingReview } : {}), ...extra };
   }
 }

@@ -166,6 +166,7 @@ export class Settle implements SetbackSettling {
       timeoutMs: run.job.limits.timeoutMs,
       previousNotes: notesOf(current),
       claimedFrom: run.claimedFrom,
+      labels: current.labels,
       ...(result.usage ? { usage: result.usage } : {}),
     };
     const ops = ctx.deps.workspace;
@@ -200,7 +201,10 @@ export class Settle implements SetbackSettling {
       ...(rounds ? { round: (conflict: MergeConflict) => this.conflictRound(run, result, finishing, ops, conflict, done + 1) } : {}),
       ...(after && contains ? { after: { files: after.files, baseTip: after.baseTip, round: after.round, of: conflictRetries, contains: () => contains(job, after.baseTip) } } : {}),
     };
-    const transition = await settleInWorktree(job, result, finishing, merge, () => ops.remove(job), onPhase, ops.keptAt, conflicts);
+    // mergeMode "review": the session that did the work is noted, so a reject resumes it after any restart.
+    const sessionId = result.report?.sessionId ?? run.job.sessionId;
+    const review = ctx.deps.settings.mergeMode === 'review' ? (sessionId ? { sessionId } : {}) : null;
+    const transition = await settleInWorktree(job, result, finishing, merge, () => ops.remove(job), onPhase, ops.keptAt, conflicts, review);
     // null: a conflict round took the task over and has settled it.
     if (transition) await this.apply(run, result, transition, ctx.clock.now());
   }
@@ -252,7 +256,7 @@ export class Settle implements SetbackSettling {
     ctx.deps.store.update(id, transition.patch);
     return this.afterWrite(id, transition.status, () => {
       if (transition.status !== 'closed') this.sync.scheduler.setStatus(id, transition.status);
-      ctx.tally.record(id, transition.status, transition.reason);
+      ctx.tally.record(id, transition.review ? 'review' : transition.status, transition.reason);
       ctx.emit({
         type: 'task.finished',
         at: now,
@@ -264,6 +268,7 @@ export class Settle implements SetbackSettling {
         durationMs: result.durationMs,
         logPath: transition.logPath ?? ctx.relative(run.logPath),
         ...(transition.reason ? { reason: transition.reason } : {}),
+        ...(transition.review ? { awaitingReview: true as const } : {}),
         ...(result.usage ? { usage: result.usage } : {}),
       });
       if (transition.status === 'closed') this.sync.releaseAfterClose(id, now);

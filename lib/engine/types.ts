@@ -45,6 +45,11 @@ export interface RunSelection {
   autoAssign?: boolean;
   /** Runs an earlier chorus started that outlived it on the executor (recovery's `reattach`): followed, not started again. */
   adopt?: Adoption[];
+  /**
+   * Tasks that start as a round with feedback (`chorus reject ID --reason`): the feedback, the
+   * session it resumes, and how the round is logged.
+   */
+  rounds?: Record<string, { feedback: string; sessionId?: string; label: string }>;
 }
 
 /** A task still claimed by a run that outlived the chorus that started it. */

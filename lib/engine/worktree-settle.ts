@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { WorktreeJob } from '../workspace/worktree-job.js';
 import type { RunResult } from '../executor/types.js';
-import { blockedReason, blockedTransition, finishTransition, type FinishContext, type Transition } from '../schedule/transitions.js';
+import { blockedReason, blockedTransition, finishTransition, reviewTransition, type FinishContext, type Transition } from '../schedule/transitions.js';
 
 /** What merging one verified branch into the base came to (lib/workspace does the git). */
 export type MergeOutcome =
@@ -71,6 +71,7 @@ export async function settleInWorktree(
   onPhase: (phase: 'waiting-to-merge') => void,
   kept: (job: WorktreeJob) => string = keptAt,
   conflicts: ConflictHandling = {},
+  review: { sessionId?: string } | null = null,
 ): Promise<Transition | null> {
   const verifyLog = path.relative(job.repoDir, job.verifyLog);
   const { after } = conflicts;
@@ -96,6 +97,14 @@ export async function settleInWorktree(
   // The agent exited 0 from a conflict round: it must have rebased onto the base it conflicted with (verify then decides).
   if (after && !(await after.contains().catch(() => false))) {
     return blocked(`the agent exited 0 but ${job.branch} does not contain ${job.baseBranch}'s tip ${after.baseTip.slice(0, 12)} (it did not rebase); not merged`, [], verifyLog);
+  }
+
+  // mergeMode "review": the verified branch and its worktree wait for a person; approve merges them later.
+  if (review) {
+    const fixed = result.workspace?.feedbackRounds ? ` after ${plural(result.workspace.feedbackRounds, 'feedback round')}` : '';
+    const checks = job.verify.length ? `verify \`${argvText(job.verify)}\` passed${fixed}` : 'no verify set';
+    const what = `${job.branch} (${checks}), not merged into ${job.baseBranch}; \`chorus review\` shows it, \`chorus approve ${job.taskId}\` merges it, \`chorus reject ${job.taskId} --reason TEXT\` sends it back to the agent`;
+    return reviewTransition(ctx, what, review.sessionId);
   }
 
   onPhase('waiting-to-merge');

@@ -6,8 +6,7 @@ import { formatWallClock } from '../text/wall-clock.js';
 
 /**
  * What `notify` is run on: the events a person must act on or would want to know. `${EVENT}` is
- * one of these names. `task.awaiting-review` is kept for the review gate (mergeMode "review",
- * issue 21): nothing emits it yet, but a notify script may already match on it.
+ * one of these names. `task.awaiting-review`: mergeMode "review" left a verified branch waiting.
  */
 export const NOTIFY_EVENTS = ['task.blocked', 'agent.limited', 'task.awaiting-review', 'budget.reached', 'batch.finished'] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
@@ -45,6 +44,7 @@ export function notificationsFrom(now: () => number = Date.now): (event: EngineE
         return undefined;
       case 'task.finished':
         titles.set(event.id, event.title);
+        if (event.awaitingReview) return make('task.awaiting-review', event.id, `${event.id} ${event.reason ?? 'awaiting review'}`);
         return event.status === 'blocked' ? make('task.blocked', event.id, `${event.id} blocked: ${event.reason ?? event.outcome}`) : undefined;
       case 'agent.limited': {
         if (waiting.has(event.agent)) return undefined;

@@ -4,6 +4,7 @@ import { count, exactUsd, tokensIn } from '../agents/usage-text.js';
 import type { LeftoverProcess, RunResult } from '../executor/types.js';
 import { formatDuration } from '../text/format-duration.js';
 import { blockedNote, chorusNote, lastBlockedReason } from '../task/notes.js';
+import { isAwaitingReview, REVIEW_LABEL, reviewNote } from '../task/review.js';
 
 /** Who chorus writes as the assignee of a task it claims. */
 export const CHORUS_ASSIGNEE = 'chorus';
@@ -21,6 +22,8 @@ export interface Transition {
   reason?: string;
   /** The log that explains it, when it is not the agent's own (a verify's or a setup's). */
   logPath?: string;
+  /** mergeMode "review": `blocked` because the verified branch waits for a person, not because anything failed. */
+  review?: true;
 }
 
 export function claimPatch(now: Date): TaskPatch {
@@ -58,7 +61,8 @@ export function reopenPatch(now: Date, task?: Pick<Task, 'assignee'>): TaskPatch
 
 /** A task chorus blocked: its notes carry chorus's reason (older versions also left their assignee on it). */
 export function isBlockedByChorus(task: Task): boolean {
-  if (task.status !== 'blocked') return false;
+  // A branch awaiting review is not a failure: `chorus approve` or `chorus reject` ends the wait, not retry.
+  if (task.status !== 'blocked' || isAwaitingReview(task)) return false;
   if (task.assignee === CHORUS_ASSIGNEE) return true;
   const notes = notesOf(task);
   return lastBlockedReason(notes) !== null;
@@ -77,6 +81,8 @@ export interface FinishContext {
   claimedFrom: ClaimedFrom;
   /** What the agent reported it spent over the run (preset agents): noted on the task. */
   usage?: AgentUsage;
+  /** The task's labels as the tracker holds them (mergeMode "review" adds its label to these). */
+  labels?: readonly string[];
 }
 
 /** SPEC §4 and §6: how a supervised run's result lands in the tracker. Pure. */
@@ -184,6 +190,25 @@ export function blockedTransition(
   // Nobody works on a blocked task: chorus's claim comes off, and a person's assignee comes back.
   if (claimedFrom) Object.assign(patch, { assignee: claimedFrom.assignee, started_at: claimedFrom.startedAt });
   return { status: 'blocked', reason, patch };
+}
+
+/**
+ * mergeMode "review": the verified branch waits for `chorus approve` / `chorus reject`. Status
+ * `blocked` with the review label and a notes line (`what`, the session a reject resumes); the
+ * claim comes off, as on any block, so nothing looks in progress while a person decides.
+ */
+export function reviewTransition(ctx: FinishContext, what: string, sessionId: string | undefined): Transition {
+  const note = [reviewNote(ctx.now, what, sessionId), ...(ctx.usage ? [`Spent: ${describeUsage(ctx.usage)}`] : [])].join('\n');
+  const labels = ctx.labels ?? [];
+  const patch: TaskPatch = {
+    status: 'blocked',
+    labels: labels.includes(REVIEW_LABEL) ? [...labels] : [...labels, REVIEW_LABEL],
+    notes: ctx.previousNotes ? `${ctx.previousNotes}\n\n${note}` : note,
+    assignee: ctx.claimedFrom.assignee,
+    started_at: ctx.claimedFrom.startedAt,
+    updated_at: ctx.now.toISOString(),
+  };
+  return { status: 'blocked', reason: `awaiting review: ${what}`, patch, review: true };
 }
 
 /** What to put back if the claim is undone. */

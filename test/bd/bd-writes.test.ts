@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeTask } from '../../lib/beads/normalize-task.js';
 import { issuesOf, parseBdJson } from '../../lib/bd/bd-json.js';
 import { writesForPatch } from '../../lib/bd/bd-writes.js';
-import { blockedTransition, claimPatch, finishTransition, releasePatch, reopenPatch } from '../../lib/schedule/transitions.js';
+import { blockedTransition, claimPatch, finishTransition, releasePatch, reopenPatch, reviewTransition } from '../../lib/schedule/transitions.js';
 
 const task = (raw: Record<string, unknown>) => normalizeTask({ id: 'a-1', title: 'T', priority: 2, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', ...raw }, 'a-1');
 const now = new Date('2026-03-01T12:00:00Z');
@@ -34,6 +34,18 @@ describe('the bd calls a chorus patch comes down to', () => {
     ]);
     expect(writesForPatch('a-1', releasePatch(now, { assignee: null, startedAt: null }), claimed)).toEqual([{ kind: 'update', id: 'a-1', flags: ['-s', 'open', '-a', ''] }]);
     expect(writesForPatch('a-1', reopenPatch(now, blocked), blocked)).toEqual([{ kind: 'update', id: 'a-1', flags: ['-s', 'open', '-a', ''] }]);
+  });
+
+  it('mergeMode "review": the review label is added with the wait and removed when it ends, leaving the other labels alone', () => {
+    const waiting = reviewTransition({ now, logPath: 'l', command: 'agent', timeoutMs: 0, previousNotes: undefined, claimedFrom: { assignee: null, startedAt: null }, labels: ['ui'] }, 'chorus/a-1 verified', 's-1');
+    expect(writesForPatch('a-1', waiting.patch, task({ status: 'in_progress', assignee: 'chorus', labels: ['ui'] }))).toEqual([
+      { kind: 'update', id: 'a-1', flags: ['--append-notes', 'chorus 2026-03-01T12:00:00.000Z: awaiting review: chorus/a-1 verified; session s-1', '--add-label', 'chorus:review', '-s', 'blocked', '-a', ''] },
+    ]);
+    const inReview = task({ status: 'blocked', labels: ['chorus:review', 'ui'] });
+    expect(writesForPatch('a-1', { status: 'closed', close_reason: 'Merged', labels: ['ui'] }, inReview)).toEqual([
+      { kind: 'update', id: 'a-1', flags: ['--remove-label', 'chorus:review'] },
+      { kind: 'close', id: 'a-1', reason: 'Merged' },
+    ]);
   });
 
   it('notes that do not extend the old ones replace them; a patch of timestamps only is no call', () => {

@@ -1,4 +1,5 @@
 import { lastBlockedReason } from '../../task/notes.js';
+import { isAwaitingReview } from '../../task/review.js';
 import { taskBranch } from '../../task/task-paths.js';
 import { CHORUS_ASSIGNEE, isBlockedByChorus } from '../../schedule/transitions.js';
 import { EXIT } from '../exit-codes.js';
@@ -40,12 +41,15 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
   const where = new Map<string, string>();
   for (const entry of entries) if (entry.type === 'attempt' && entry.where) where.set(entry.task, entry.where);
   const blocked: { id: string; title: string; reason: string | null; branch?: string }[] = [];
+  const awaitingReview: { id: string; title: string; branch: string }[] = [];
   for (const task of store.tasks().values()) {
     if (task.status === 'tombstone') continue;
     counts[task.status] = (counts[task.status] ?? 0) + 1;
     if (task.status === 'in_progress' && task.assignee === CHORUS_ASSIGNEE) {
       const worker = where.get(task.id);
       running.push({ id: task.id, title: task.title, startedAt: stringField(task.raw['started_at']), stranded: stranded.has(task.id), ...(worker ? { worker } : {}) });
+    } else if (isAwaitingReview(task)) {
+      awaitingReview.push({ id: task.id, title: task.title, branch: taskBranch(task.id) });
     } else if (isBlockedByChorus(task)) {
       // workspace "worktree": its branch and worktree are kept for a person to look at.
       const kept = existsSync(path.join(repo.repoDir, '.chorus', 'worktrees', task.id));
@@ -67,7 +71,7 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
     const pendingRecovery = { runs: recovery.plan.runs, actions: recovery.plan.actions, summary: recovery.pending };
     const spent = { total: spend.total, tasks: Object.fromEntries(spend.tasks), parents: Object.fromEntries(spend.parents) };
     const quota = waits.map((w) => ({ agent: w.agent, resumesAt: new Date(w.resumesAt).toISOString(), probe: w.probe, text: w.text }));
-    io.stdout.write(`${JSON.stringify({ counts, work: { ...work, planned }, ready, running, blocked, cycles, problems: store.problems, recovery: pendingRecovery, quota, spent, ...(executor.length ? { executor: executor.map((c) => ({ name: c.name, status: c.status, message: c.message, details: c.details })) } : {}) })}
+    io.stdout.write(`${JSON.stringify({ counts, work: { ...work, planned }, ready, running, blocked, awaitingReview, cycles, problems: store.problems, recovery: pendingRecovery, quota, spent, ...(executor.length ? { executor: executor.map((c) => ({ name: c.name, status: c.status, message: c.message, details: c.details })) } : {}) })}
 `);
     return EXIT.ok;
   }
@@ -87,6 +91,8 @@ export async function statusCommand(opts: StatusOptions, io: CliIO): Promise<num
     writeLine(io.stdout, `  ✗ ${b.id}  ${oneLine(b.title)}${b.reason ? `: ${oneLine(b.reason)}` : ''}`);
     if (b.branch) writeLine(io.stdout, `      branch ${b.branch}, worktree .chorus/worktrees/${b.id}`);
   }
+  if (awaitingReview.length) writeLine(io.stdout, `Awaiting review (${awaitingReview.length}); \`chorus review\` shows the diffs, \`chorus approve ID\` merges, \`chorus reject ID --reason TEXT\` sends back:`);
+  for (const r of awaitingReview) writeLine(io.stdout, `  ? ${r.id}  ${oneLine(r.title)}  (branch ${r.branch})`);
   for (const cycle of cycles) writeLine(io.stdout, `Cycle (never started): ${cycle.join(' -> ')}`);
   for (const w of waits) writeLine(io.stdout, `${w.agent}: waiting for the usage limit, resumes at ${formatWallClock(w.resumesAt)}${w.probe ? ' (reset unknown: one task tries first)' : ''}: ${oneLine(w.text)}`);
   if (spend.total > 0) {

@@ -82,6 +82,10 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         if (event.status === 'closed') {
           done += 1;
           line(`${clock()} ✓ ${event.id}  closed in ${took}`);
+        } else if (event.awaitingReview) {
+          // Not a failure: the verified branch waits for `chorus approve` / `chorus reject`.
+          done += 1;
+          line(`${clock()} ? ${event.id}  ${oneLine(event.reason ?? 'awaiting review')}`);
         } else if (event.status === 'blocked') {
           blocked += 1;
           done += 1;
@@ -142,6 +146,7 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         if (tty && barShown) stream.write(CLEAR_LINE);
         const s = event.summary;
         const parts = [`${s.closed.length} closed`, `${s.blocked.length} blocked`];
+        if (s.awaitingReview?.length) parts.push(`${s.awaitingReview.length} awaiting review (\`chorus review\`)`);
         if (s.released.length) parts.push(`${s.released.length} back to open`);
         if (s.skipped.length) parts.push(`${s.skipped.length} not started (changed outside chorus)`);
         if (s.unwritten.length) parts.push(`${s.unwritten.length} result(s) not written`);

@@ -1,0 +1,46 @@
+import { UsageError } from '../../errors.js';
+import { reopenPatch, notesOf } from '../../schedule/transitions.js';
+import { chorusNote } from '../../task/notes.js';
+import { rejectFeedbackText, reviewSession, withoutReviewLabel } from '../../task/review.js';
+import { currentBranch } from '../../workspace/repo-info.js';
+import { assertAgentStarts } from '../check-agent.js';
+import { openRepo, type OpenRepo } from '../open-repo.js';
+import { reviewedTask } from '../review-task.js';
+import { runEngine } from '../run-engine.js';
+import { withRunSession } from '../run-session.js';
+import type { CliIO } from '../io.js';
+import type { SettingFlags } from './setting-flags.js';
+
+export interface RejectOptions extends SettingFlags {
+  dir?: string;
+  json?: boolean;
+  reason?: string;
+}
+
+/**
+ * `chorus reject ID --reason TEXT`: the reviewer's reason goes back to the agent as feedback, in
+ * the task's worktree, resuming the session noted when it started waiting (where the preset has
+ * one), as a round that is never counted against retryCount; verified again, it waits for review
+ * again.
+ */
+export async function rejectCommand(id: string, opts: RejectOptions, io: CliIO): Promise<number> {
+  const reason = opts.reason?.trim() ?? '';
+  if (!reason) throw new UsageError('CHORUS_REVIEW_NO_REASON', `chorus reject ${id}: --reason TEXT is required (the agent is told it)`);
+  const repo = await openRepo(opts.dir, opts.settingFlags ?? {}, io);
+  return withRunSession(repo, io, opts.json === true, () => rejectInSession(repo, id, reason, opts, io));
+}
+
+async function rejectInSession(repo: OpenRepo, id: string, reason: string, opts: RejectOptions, io: CliIO): Promise<number> {
+  const baseBranch = repo.config.settings.baseBranch || (await currentBranch(repo.repoDir)) || '';
+  const { task, job } = reviewedTask(repo, id, baseBranch);
+  assertAgentStarts(repo.config, repo.repoDir, [task], true);
+  const sessionId = reviewSession(task.raw['notes']);
+  const now = new Date();
+  const previous = notesOf(task);
+  const note = chorusNote(now, `review rejected: ${reason.replace(/\s*\n\s*/g, ' ')}`);
+  repo.store.update(id, { ...reopenPatch(now, task), labels: withoutReviewLabel(task.labels), notes: previous ? `${previous}\n\n${note}` : note });
+  repo.graph.setStatus(id, 'open');
+  await repo.store.flush();
+  const round = { feedback: rejectFeedbackText(job.branch, reason), ...(sessionId ? { sessionId } : {}), label: 'review round' };
+  return runEngine(repo, { ids: [id], rounds: { [id]: round } }, opts.json === true, io, 'reject');
+}
