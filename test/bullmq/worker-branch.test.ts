@@ -5,10 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { git, identify } from '../helpers/git-repo.js';
 import { publishTaskBranch, startTaskBranch } from '../../lib/bullmq/worker-branch.js';
 import type { WorkspaceSpec } from '../../lib/executor/types.js';
 
-const git = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 const spec: WorkspaceSpec = { branch: 'chorus/t-1', baseBranch: 'main', setup: [], verify: [], commitMessage: 'leftovers' };
 
 let root: string | undefined;
@@ -34,11 +34,6 @@ async function machines(...names: string[]): Promise<{ origin: string; clones: s
     return dir;
   });
   return { origin, clones };
-}
-
-function identify(dir: string): void {
-  git(dir, 'config', 'user.name', 'Test');
-  git(dir, 'config', 'user.email', 'test@example.com');
 }
 
 function commitFile(dir: string, file: string, text: string): string {

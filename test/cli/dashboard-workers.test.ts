@@ -33,7 +33,8 @@ describe.skipIf(!hasTmux)('the dashboard over executor "bullmq"', () => {
     c.workers.push(await startWorker(dir, 'laptop', 2));
     const running = await t.waitFor((s) => /d-hold +1 .*laptop:\d+/.test(s) && s.includes('workers: laptop 1/2'), 'the agent on laptop, and laptop connected');
     expect(running.split('\n')[0]).not.toContain('waiting for workers');
-    expect(running).toMatch(/worker/);
+    // The Agents pane heads the column with the worker, not a pid of this machine.
+    expect(running).toMatch(/slot +task +try +elapsed +silent +worker /);
     // What the agent printed on the worker reaches the leader's log pane.
     await t.waitFor((s) => s.includes('d-hold on worker laptop'), 'the agent output from the worker');
     writeFileSync(release, '');

@@ -6,20 +6,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { git, identify } from '../helpers/git-repo.js';
 import { Cluster } from '../helpers/distributed.js';
 import { AGENTS, bead, blocks, makeRepo, runChorus } from '../helpers/temp-repo.js';
 import { startWorker } from '../helpers/workers.js';
 
-const git = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 const QUEUE = 'chorus-wt';
 
 const c = new Cluster();
 afterEach(() => c.tearDown());
-
-function identify(dir: string): void {
-  git(dir, 'config', 'user.name', 'Test');
-  git(dir, 'config', 'user.email', 'test@example.com');
-}
 
 describe('executor bullmq with workspace "worktree": branches through a shared remote', () => {
   it('workers push task branches, the leader merges them through its queue and pushes the base; a dependent task starts from the pushed base; a conflict blocks with the branch kept on origin', async () => {

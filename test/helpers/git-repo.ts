@@ -7,11 +7,16 @@ import type { TempRepo } from './temp-repo.js';
 
 export const git = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 
+/** A committer identity for a repository (or a clone) made in a test. */
+export function identify(dir: string): void {
+  git(dir, 'config', 'user.name', 'Test');
+  git(dir, 'config', 'user.email', 'test@example.com');
+}
+
 /** `git init` in `repo.dir` on branch main, an identity, and the base commit. */
 export function initGitRepo(repo: TempRepo): TempRepo {
   git(repo.dir, 'init', '-q', '-b', 'main');
-  git(repo.dir, 'config', 'user.name', 'Test');
-  git(repo.dir, 'config', 'user.email', 'test@example.com');
+  identify(repo.dir);
   writeFileSync(path.join(repo.dir, '.gitignore'), '.beads/\n.chorus/\n.chorus.json\n');
   writeFileSync(path.join(repo.dir, 'shared.txt'), 'line 1\nline 2\n');
   git(repo.dir, 'add', '-A');
