@@ -64,6 +64,8 @@ export class BullmqExecutor implements Executor {
   private readonly listeners = new Set<(notice: ExecutorNotice) => void>();
   private workers: WorkerInfo[] = [];
   private lastNotice = '';
+  /** The workers (name and busy count) views were last told of. */
+  private workersSeen = '';
   private polls = 0;
   private lastId = '$';
   private closed = false;
@@ -318,6 +320,12 @@ export class BullmqExecutor implements Executor {
     } else if (this.workers.length > 0 && this.lastNotice.startsWith('waiting for workers')) {
       this.notice(`workers connected to ${this.options.queue}: ${this.workers.map((w) => `${w.name} (${w.busy}/${w.concurrency} busy)`).join(', ')}`);
     }
+    // Views list the workers (how busy each is): a change reaches them without a line of its own.
+    const seen = this.workers.map((w) => `${w.name} ${w.busy}/${w.concurrency}`).join(',');
+    if (seen !== this.workersSeen) {
+      this.workersSeen = seen;
+      for (const listener of this.listeners) listener({ message: this.lastNotice, workers: this.workers.map((w) => ({ ...w })), workersOnly: true });
+    }
   }
 
   private async check(followed: Followed): Promise<void> {
@@ -355,6 +363,7 @@ export class BullmqExecutor implements Executor {
   private notice(message: string): void {
     if (message === this.lastNotice) return;
     this.lastNotice = message;
+    this.workersSeen = this.workers.map((w) => `${w.name} ${w.busy}/${w.concurrency}`).join(',');
     for (const listener of this.listeners) listener({ message, workers: this.workers.map((w) => ({ ...w })) });
   }
 }

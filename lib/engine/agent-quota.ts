@@ -28,9 +28,16 @@ export class AgentQuota {
     for (const [task, session] of options.restored?.sessions ?? []) this.sessions.set(task, session);
   }
 
-  /** Whether one more task on `agent` may start now, with `running` of them running. */
-  admits(agent: AgentKind, running: number, maxAgents: number): boolean {
-    return running < this.gates.capacity(agent, maxAgents, this.options.clock.now());
+  /**
+   * Whether one more task on `agent` may start now, with `running` of them running. After an unknown
+   * reset one new run probes, whatever still runs from before the limit (a run that started before
+   * the wait says nothing about the limit now, and may run for hours): `probeRunning` is whether
+   * that probe has started and not ended.
+   */
+  admits(agent: AgentKind, running: number, maxAgents: number, probeRunning = false): boolean {
+    const now = this.options.clock.now();
+    if (this.gates.probes(agent) && !this.gates.waitOf(agent, now)) return !probeRunning;
+    return running < this.gates.capacity(agent, maxAgents, now);
   }
 
   /** The session to resume for this task, if a usage limit parked it. */

@@ -173,7 +173,11 @@ export class Dispatch {
     // The usual case, no limit, warning or broken agent: dispatch pays nothing per task.
     if (!ctx.quota.gates.restricts && ctx.unusable.size === 0) return () => 'start';
     const runningOf = new Map<string, number>();
-    for (const r of ctx.running.values()) runningOf.set(r.agentKind, (runningOf.get(r.agentKind) ?? 0) + 1);
+    const probing = new Set<string>();
+    for (const r of ctx.running.values()) {
+      runningOf.set(r.agentKind, (runningOf.get(r.agentKind) ?? 0) + 1);
+      if (r.probe) probing.add(r.agentKind);
+    }
     return (task) => {
       const kind = agentKindOf(task, ctx.deps.settings);
       if (ctx.unusable.holdsBack(kind, task.id)) {
@@ -181,8 +185,9 @@ export class Dispatch {
         return 'never';
       }
       const running = runningOf.get(kind) ?? 0;
-      if (!ctx.quota.admits(kind, running, this.maxAgents)) return 'wait';
+      if (!ctx.quota.admits(kind, running, this.maxAgents, probing.has(kind))) return 'wait';
       runningOf.set(kind, running + 1);
+      if (ctx.quota.gates.probes(kind)) probing.add(kind);
       return 'start';
     };
   }
@@ -230,6 +235,7 @@ export class Dispatch {
       commandOrigin: preflight.commandOrigin,
       agentKind: job.agent,
       cancel: null,
+      ...(ctx.quota.gates.probes(job.agent) ? { probe: true } : {}),
     };
     // The slot is taken from here: a claim that goes through bd holds it while bd answers.
     ctx.running.set(task.id, run);

@@ -115,7 +115,7 @@ export class Engine {
     ctx.quota.start();
     this.stopWatching = ctx.deps.watchTracker?.(() => sync.rescans.request()) ?? null;
     const { executor } = ctx.deps;
-    const stopNotices = executor.watch?.((notice) => this.emit({ type: 'executor.notice', at: ctx.clock.now(), executor: executor.name, message: notice.message, ...(notice.workers ? { workers: notice.workers } : {}) }));
+    const stopNotices = executor.watch?.((notice) => this.emit({ type: 'executor.notice', at: ctx.clock.now(), executor: executor.name, message: notice.message, ...(notice.workers ? { workers: notice.workers } : {}), ...(notice.workersOnly ? { workersOnly: true } : {}) }));
     try {
       // A final write can merge in a close someone else made, which may unblock more work: go round again.
       do {

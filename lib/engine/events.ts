@@ -72,7 +72,7 @@ export type EngineEvent =
   /** A dispatch control changed (the dashboard's keys): the controls as they are now. */
   | { type: 'dispatch.changed'; at: number; maxAgents: number; autoAssign: boolean; paused: boolean; running: number; queued: number }
   /** What the executor says of itself (executor "bullmq": waiting for workers, Redis gone and back), with the workers it knows of. */
-  | { type: 'executor.notice'; at: number; executor: string; message: string; workers?: ExecutorNotice['workers'] }
+  | { type: 'executor.notice'; at: number; executor: string; message: string; workers?: ExecutorNotice['workers']; workersOnly?: boolean }
   /** Someone else changed the tracker file; chorus merged it and queued what became ready. */
   | { type: 'tracker.changed'; at: number; newlyReady: number }
   /**

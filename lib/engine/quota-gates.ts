@@ -120,6 +120,11 @@ export class QuotaGates {
     }
   }
 
+  /** Whether the agent's gate opened after an unknown reset and no run has yet shown the limit lifted (one new run tries first). */
+  probes(agent: AgentKind): boolean {
+    return this.probing.has(agent);
+  }
+
   /** Whether any agent is held back now (a wait, a probe, a warning): otherwise every agent may use the whole pool. */
   get restricts(): boolean {
     return this.waits.size > 0 || this.probing.size > 0 || this.near.size > 0;

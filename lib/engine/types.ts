@@ -88,6 +88,8 @@ export interface Running {
   claiming?: boolean;
   /** Set once its result is being written (a second report of its end is ignored). */
   settling?: boolean;
+  /** The run that tries the agent first after a wait with no known reset (until it ends, no other run of that agent starts). */
+  probe?: boolean;
   /** Null until the agent is handed to the executor. */
   cancel: ((reason: KillReason) => void) | null;
 }

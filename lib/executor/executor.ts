@@ -8,6 +8,8 @@ export interface ExecutorNotice {
   message: string;
   /** The workers it knows of now, for views that list them (executors that have workers). */
   workers?: { name: string; host: string; concurrency: number; busy: number; agents: string[]; at: number }[];
+  /** Only the workers changed (who is connected, how busy): views update their list and print no line. */
+  workersOnly?: boolean;
 }
 
 /** One run handed to an executor. */

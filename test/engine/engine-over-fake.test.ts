@@ -185,6 +185,24 @@ describe('the engine over a fake executor (no process)', () => {
     expect(f.engine.startNow('u-2')).toEqual({ ok: false, reason: expect.stringMatching(/claude cannot work here \(Not logged in\)/) });
   });
 
+  it('after a wait with no known reset one new run probes, even while a run from before the limit goes on; then the rest starts', async () => {
+    // l-long ran before the limit and runs on; l-hit hits the limit with no reset given. When the
+    // backoff ends, one new task must try (the old run says nothing about the limit now).
+    const tasks = [bead('l-long', { priority: 0 }), bead('l-hit', { priority: 1 }), ...Array.from({ length: 4 }, (_, i) => bead(`l-${i}`, { priority: 2 }))];
+    const f = await engineOver(tasks, { script: (job, n) => (job.taskId === 'l-long' ? { kind: 'hang' } : job.taskId === 'l-hit' && n === 1 ? { kind: 'usage-limit', resetInMs: null, sessionId: 'sess-hit' } : { kind: 'succeed' }) }, { maxAgents: 2 });
+    const done = f.engine.run();
+    await until(() => ['l-hit', 'l-0', 'l-1', 'l-2', 'l-3'].every((id) => statusOf(f, id) === 'closed'));
+    const limited = ofType(f.events, 'agent.limited');
+    expect(limited.map((e) => [e.id, e.probe])).toEqual([['l-hit', true]]);
+    // The probe ran alone beside l-long: the first start after the wait is the parked task, resumed.
+    const after = f.executor.record.started.slice(2);
+    expect(after[0]).toMatchObject({ taskId: 'l-hit', sessionId: 'sess-hit' });
+    expect(f.executor.record.peak).toBeLessThanOrEqual(2);
+    expect(f.engine.kill('l-long')).toBe(true);
+    await done;
+    expect(statusOf(f, 'l-long')).toBe('open');
+  });
+
   it('Enter on a task whose agent waits for its usage limit answers with the wait (until when), and nothing starts before it ends', async () => {
     const f = await engineOver([bead('q-1', { priority: 0 }), bead('q-2')], { script: (job) => (job.taskId === 'q-1' ? { kind: 'usage-limit', resetInMs: 60_000, sessionId: 'sess-1' } : { kind: 'hang' }) }, { maxAgents: 1 });
     const done = f.engine.run({ keepAlive: true });

@@ -136,6 +136,7 @@ export function batchPrinter(stream: Stream, options: BatchPrinterOptions = {}):
         if (event.phase === 'merging') line(`${clock()} ⇢ ${event.id}  merging ${event.branch}`);
         break;
       case 'executor.notice':
+        if (event.workersOnly) break;
         line(`${clock()} ⋯ ${oneLine(event.message)}`);
         break;
       case 'agent.resumed':

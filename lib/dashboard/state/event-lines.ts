@@ -46,6 +46,7 @@ export function describeEvent(event: SourceEvent): EventLine | null {
     case 'task.phase':
       return { at, tone: 'muted', text: event.phase === 'merging' ? `⇢ ${event.id} merging ${event.branch}` : event.phase === 'verifying' ? `… ${event.id} verifying ${event.branch}` : `… ${event.id} verified; ${event.branch} waits to merge` };
     case 'executor.notice':
+      if (event.workersOnly) return null;
       return { at, tone: /^waiting for workers|not answering/.test(event.message) ? 'warning' : 'muted', text: `⛁ ${event.message}` };
     case 'agent.resumed':
       return { at, tone: 'running', text: `▶ ${event.agent}: ${event.cause === 'network' ? 'network wait' : 'usage-limit wait'} over; starting tasks again` };
