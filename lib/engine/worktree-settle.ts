@@ -30,6 +30,8 @@ export interface WorkspaceOps {
   contains?(job: WorktreeJob, commit: string): Promise<boolean>;
   /** Where a blocked task's work is kept, when not in this repository's worktree (its branch on a shared remote). */
   keptAt?(job: WorktreeJob): string;
+  /** What an agent rebases onto where it runs (its CHORUS_BASE), when not the base branch itself: a worker's copy of the remote's base. */
+  agentBase?(job: WorktreeJob): string;
 }
 
 /** A merge conflict, as the merge step found it. */
@@ -134,6 +136,8 @@ export async function settleInWorktree(
   // A commit is named only when it holds this task's work: with nothing to add, the base's tip is another's.
   const landed = merged.commits > 0 ? `Merged by chorus into ${job.baseBranch} at ${merged.commit.slice(0, 12)}` : `No changes to merge into ${job.baseBranch}`;
   const unpushed = merged.unpushed ? `; ${merged.unpushed}` : '';
-  const reason = `${landed} (${checks})${cost}${unpushed}; ${String(closed.patch['close_reason'] ?? '').replace(/^Completed by chorus: /, '')}`;
+  // A conflict the agent resolved is said: its resolution is what verify passed, and worth a look.
+  const resolved = after ? ` after its agent resolved a merge conflict in ${after.files.join(', ') || 'files git did not name'} (conflict round ${after.round}/${after.of})` : '';
+  const reason = `${landed} (${checks})${resolved}${cost}${unpushed}; ${String(closed.patch['close_reason'] ?? '').replace(/^Completed by chorus: /, '')}`;
   return { ...closed, patch: { ...closed.patch, close_reason: reason } };
 }

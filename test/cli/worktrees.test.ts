@@ -97,7 +97,9 @@ describe('workspace "worktree": a worktree per task, verify, and a merge queue',
     expect(feedback).toContain(`changed on main by task ${winner}`);
     expect(feedback).toContain('CHORUS_BASE=main');
     const tasks = await repo.readTasks();
-    expect(String(tasks.get(loser)!['close_reason'])).toMatch(/^Merged by chorus into main at [0-9a-f]{12} \(verify `.*verify-not-broken\.mjs` passed/);
+    // The close reason says the conflict the agent resolved (verify passed on its resolution); the winner's says none.
+    expect(String(tasks.get(loser)!['close_reason'])).toMatch(/^Merged by chorus into main at [0-9a-f]{12} \(verify `.*verify-not-broken\.mjs` passed\) after its agent resolved a merge conflict in shared\.txt \(conflict round 1\/1\);/);
+    expect(String(tasks.get(winner)!['close_reason'])).not.toContain('conflict');
     // The round is an attempt of its own in the log, and the worktree log says why it ran.
     const agentLog = readFileSync(path.join(repo.dir, '.beads', 'agent-output', `${loser}.log`), 'utf8');
     expect(agentLog).toMatch(/attempt 2.*conflict round 1\/1/);
