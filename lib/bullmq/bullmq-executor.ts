@@ -61,6 +61,12 @@ export class BullmqExecutor implements Executor {
   private readonly keys;
   private readonly runs = new Map<string, Followed>();
   private readonly byJob = new Map<string, Followed>();
+  /**
+   * The last run number each task's jobs took in this leader's batch, kept after the run ends: a
+   * later run of the task (a conflict round, a retry) needs a job id of its own, since BullMQ keeps
+   * a finished job a day and ignores a job added under its id.
+   */
+  private readonly lastRun = new Map<string, number>();
   private readonly listeners = new Set<(notice: ExecutorNotice) => void>();
   private workers: WorkerInfo[] = [];
   private lastNotice = '';
@@ -145,7 +151,7 @@ export class BullmqExecutor implements Executor {
     mkdirSync(path.dirname(logPath), { recursive: true });
     const followed: Followed = {
       job,
-      run: (this.runs.get(job.taskId)?.run ?? 0) + 1,
+      run: Math.max(this.runs.get(job.taskId)?.run ?? 0, this.lastRun.get(job.taskId) ?? 0) + 1,
       jobId: '',
       attemptBase: 0,
       attemptsSeen: 0,
@@ -218,6 +224,7 @@ export class BullmqExecutor implements Executor {
   private async enqueue(followed: Followed): Promise<void> {
     followed.queued = false;
     followed.jobId = jobIdOf(followed.job.taskId, this.lock.holder.token, followed.run);
+    this.lastRun.set(followed.job.taskId, followed.run);
     followed.addedAt = Date.now();
     this.byJob.set(followed.jobId, followed);
     const data: QueueJobData = { job: followed.job, run: followed.run, attemptBase: followed.attemptBase, leader: this.lock.holder.token };

@@ -136,8 +136,11 @@ export class ChorusWorker {
       return refuse('CHORUS_WORKER_CANNOT_RUN', `worker ${options.name} runs no task's own verify command (metadata.chorus.verify): such a task runs only on the local executor`);
     }
     if (job.workspace) {
-      // Setup and verify are command lines: this clone's own settings say them, never the job.
-      job.workspace = { ...job.workspace, setup: options.settings.worktreeSetup, verify: options.settings.verify };
+      // Setup and verify are command lines: this clone's own settings say them, never the job. This
+      // clone's own base may be behind the leader's: the agent's CHORUS_BASE is the remote's, fetched
+      // by startTaskBranch (a conflict round rebases onto it), and this clone's checkout is left alone.
+      const baseRef = `${options.settings.gitRemote}/${job.workspace.baseBranch}`;
+      job.workspace = { ...job.workspace, setup: options.settings.worktreeSetup, verify: options.settings.verify, baseRef };
       try {
         await startTaskBranch(options.repoDir, options.settings.gitRemote, job.taskId, job.workspace);
       } catch (error) {

@@ -1,7 +1,7 @@
 import { ChorusError, UsageError } from '../errors.js';
 import { ensureWorktree } from '../workspace/ensure-worktree.js';
 import { git } from '../workspace/git.js';
-import { deleteRemoteBranch, fetchRemoteBranch, pushBranch, remoteUrl } from '../workspace/remote-branch.js';
+import { deleteRemoteBranch, fetchRemoteBranch, isAncestor, pushBranch, remoteUrl } from '../workspace/remote-branch.js';
 import type { Settings } from '../config/schema.js';
 import type { MergeOutcome, WorkspaceOps } from '../engine/worktree-settle.js';
 import { currentBranch, isGitRepo } from '../workspace/repo-info.js';
@@ -40,15 +40,20 @@ export async function prepareWorktrees(repoDir: string, settings: Settings): Pro
       if (account) await appendWorktreeLog(job.verifyLog, 'merge', `${job.branch} onto ${job.baseBranch}`, account).catch(() => undefined);
       return outcome;
     },
-    // executor "bullmq" has none yet, so its conflicts block: its worker would have to start the round from the
-    // task's pushed branch (not the base), and this would fetch the branch the worker pushed back first.
-    ...(remote ? {} : { contains: (job: WorktreeJob, commit: string) => branchContains(repoDir, job.branch, commit) }),
+    // executor "bullmq": a conflict round ran on a worker, which pushed the branch back: what counts is the remote's.
+    contains: (job: WorktreeJob, commit: string) => (remote ? remoteBranchContains(repoDir, remote, job.branch, commit) : branchContains(repoDir, job.branch, commit)),
     async remove(job) {
       await removeWorktree(repoDir, job.taskId);
       // Merged: the task's branch on the remote has served (a blocked task's stays there for a person and a rerun).
       if (remote) await deleteRemoteBranch(repoDir, remote, job.branch).catch(() => undefined);
     },
-    ...(remote ? { keptAt: (job: WorktreeJob) => `its branch ${job.branch} is kept on ${remote} (the worktree on the worker that ran it)` } : {}),
+    ...(remote
+      ? {
+          keptAt: (job: WorktreeJob) => `its branch ${job.branch} is kept on ${remote} (the worktree on the worker that ran it)`,
+          // A worker's own base may be behind: it rebases onto the remote's, fetched before the run (its CHORUS_BASE).
+          agentBase: (job: WorktreeJob) => `${remote}/${job.baseBranch}`,
+        }
+      : {}),
   };
   return { ops, baseBranch };
 }
@@ -69,6 +74,12 @@ async function takeRemoteBranch(repoDir: string, remote: string, job: WorktreeJo
   } catch (error) {
     return { kind: 'error', message: `could not take ${job.branch} from ${remote}: ${(error as Error).message}` };
   }
+}
+
+/** executor "bullmq": whether the task's branch as the remote has it now contains `commit` (false when the remote has no such branch). */
+async function remoteBranchContains(repoDir: string, remote: string, branch: string, commit: string): Promise<boolean> {
+  const tip = await fetchRemoteBranch(repoDir, remote, branch);
+  return tip !== null && isAncestor(repoDir, commit, tip);
 }
 
 /** executor "bullmq": the base, moved here by the merge, goes to the remote (a fast-forward) for the workers' next tasks. */

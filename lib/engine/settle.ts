@@ -193,7 +193,6 @@ export class Settle implements SetbackSettling {
     const onPhase = (phase: 'waiting-to-merge') => ctx.emit({ type: 'task.phase', at: ctx.clock.now(), id, phase, branch: job.branch });
     const { onConflict, conflictRetries } = ctx.deps.settings;
     const done = after?.round ?? 0;
-    // executor "bullmq" gives no `contains` yet: its conflicts block as before (see docs/worktrees.md).
     const contains = ops.contains?.bind(ops);
     // Stopping (Ctrl-C, a tracker that cannot be written, the budget spent): no new agent run; the conflict blocks.
     const rounds = onConflict === 'agent' && contains && this.runAgain && done < conflictRetries && !ctx.stopReason;
@@ -222,7 +221,8 @@ export class Settle implements SetbackSettling {
     const spec = run.job.workspace!;
     const of = ctx.deps.settings.conflictRetries;
     const baseTip = conflict.base ?? '';
-    const feedback = conflictFeedbackText({ branch: spec.branch, baseBranch: spec.baseBranch, baseTip, files: conflict.files, others: conflict.others ?? [], round, of });
+    const baseRef = ops.agentBase?.(worktreeJob(ctx.deps.repoDir, id, spec));
+    const feedback = conflictFeedbackText({ branch: spec.branch, baseBranch: spec.baseBranch, baseTip, files: conflict.files, others: conflict.others ?? [], round, of, ...(baseRef ? { baseRef } : {}) });
     const sessionId = previous.report?.sessionId ?? run.job.sessionId;
     const job: TaskJob = { ...run.job, ...(sessionId ? { sessionId } : {}), round: { feedback, attemptsBefore: previous.attempts, label: `conflict round ${round}/${of}` } };
     const verifyLog = worktreeJob(ctx.deps.repoDir, id, spec).verifyLog;

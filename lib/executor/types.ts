@@ -32,6 +32,8 @@ export interface WorkspaceSpec {
   /** `chorus/<id>` */
   branch: string;
   baseBranch: string;
+  /** What the agent's CHORUS_BASE names, when not `baseBranch`: a worker's copy of the shared remote's base (`origin/main`), fetched before the run. */
+  baseRef?: string;
   /** Run once in a new worktree (argv, no shell); its failure blocks the task. */
   setup: string[];
   /** Run after the agent exits 0 (argv, no shell): exit 0 lets the task close. Empty: none. */

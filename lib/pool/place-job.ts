@@ -82,7 +82,7 @@ export function placeJob(job: TaskJob, at: Placement): AgentJob {
       CHORUS_PROMPT_FILE: paths.promptFile,
       CHORUS_REPO_DIR: repoDir,
       CHORUS_FEEDBACK: '',
-      ...(job.workspace ? { CHORUS_WORKTREE: paths.worktree, CHORUS_BASE: job.workspace.baseBranch } : {}),
+      ...(job.workspace ? { CHORUS_WORKTREE: paths.worktree, CHORUS_BASE: job.workspace.baseRef ?? job.workspace.baseBranch } : {}),
     },
     // In a worktree the agent works on its own branch; the tracker stays the repository's own.
     cwd: inWorktree ? paths.worktree : repoDir,
