@@ -18,7 +18,7 @@ import { removeWorktree } from '../workspace/remove-worktree.js';
  * and whatever a chorus killed in the middle of a merge left (a rebase in progress, a stale lock)
  * is set right. Returns the git side the engine is given.
  */
-export async function prepareWorktrees(repoDir: string, settings: Settings): Promise<{ ops: WorkspaceOps; baseBranch: string }> {
+export async function prepareWorktrees(repoDir: string, settings: Settings, options: { viaRemote?: boolean } = {}): Promise<{ ops: WorkspaceOps; baseBranch: string }> {
   if (!(await isGitRepo(repoDir))) {
     throw new UsageError('CHORUS_NOT_A_GIT_REPO', `workspace is "worktree", but ${repoDir} is not a git repository: run \`git init\` there, or set orchestration.workspace to "shared"`);
   }
@@ -27,8 +27,9 @@ export async function prepareWorktrees(repoDir: string, settings: Settings): Pro
     throw new UsageError('CHORUS_NO_BASE_BRANCH', `workspace is "worktree", but ${repoDir} has a detached HEAD: check out the branch tasks should merge into, or set orchestration.baseBranch`);
   }
   await recoverMerges(repoDir);
-  // executor "bullmq": the work is done in workers' clones, which push each task's branch to this remote.
-  const remote = settings.executor === 'bullmq' ? settings.gitRemote : null;
+  // executor "bullmq": the work is done in workers' clones, which push each task's branch to this remote
+  // (`viaRemote`: a branch there is taken although the executor is not set, as `chorus approve` does).
+  const remote = settings.executor === 'bullmq' || options.viaRemote ? settings.gitRemote : null;
   if (remote) await remoteUrl(repoDir, remote).catch((error: ChorusError) => Promise.reject(new UsageError(error.code, error.message)));
   const ops: WorkspaceOps = {
     async merge(job): Promise<MergeOutcome> {
@@ -60,10 +61,10 @@ export async function prepareWorktrees(repoDir: string, settings: Settings): Pro
 
 /**
  * executor "bullmq": the branch a worker pushed becomes the task's branch here, in a worktree of
- * its own for the merge step (what an earlier merge try left here is replaced). Null when it is in
+ * its own for the merge step (or for a local run of the task: `chorus reject` without the executor) (what an earlier merge try left here is replaced). Null when it is in
  * place; an outcome that blocks the task when the remote has no such branch or cannot be reached.
  */
-async function takeRemoteBranch(repoDir: string, remote: string, job: WorktreeJob): Promise<MergeOutcome | null> {
+export async function takeRemoteBranch(repoDir: string, remote: string, job: WorktreeJob): Promise<MergeOutcome | null> {
   try {
     const tip = await fetchRemoteBranch(repoDir, remote, job.branch);
     if (tip === null) return { kind: 'error', message: `${job.branch} is not on ${remote}: the worker that ran the task did not push it` };

@@ -65,8 +65,9 @@ describe('executor bullmq, workspace "worktree": rounds after the agent says don
     expect(git(origin, 'branch', '--list', 'chorus/*')).toBe('');
   }, 60_000);
 
-  it('review: `chorus review` shows the branch the worker pushed, reject runs the round on the worker with the reason, it waits again, and approve merges the fetched branch and pushes main', async () => {
-    const { repo, origin, flags } = await cluster([bead('rev-1')], { mergeMode: 'review' });
+  it('review: `chorus review` shows the branch the worker pushed, reject runs the round on the worker with the reason, it waits again (so does a reject run at the leader, from the pushed branch), and approve merges the fetched branch and pushes main', async () => {
+    // The leader can run the simulated coder too: a reject given without the executor runs it here.
+    const { repo, origin, flags } = await cluster([bead('rev-1')], { mergeMode: 'review', agentCommand: path.join(AGENTS, 'edit-worktree.mjs'), agentArgs: [] });
     const batch = await runChorus(['-C', repo.dir, 'batch', '--all-ready', ...flags], { timeoutMs: 60_000 });
     expect(batch.stderr).toBe('');
     expect(batch.stdout).toContain('1 awaiting review');
@@ -81,10 +82,15 @@ describe('executor bullmq, workspace "worktree": rounds after the agent says don
     expect(task['status']).toBe('blocked');
     expect(task['labels']).toContain('chorus:review');
     // The worker started the round from the pushed branch (files/rev-1.txt there already) and got the reason as CHORUS_FEEDBACK.
-    expect(git(origin, 'show', 'chorus/rev-1:files/rev-1.feedback')).toMatch(/^attempt 2: .*say hello in the file too/s);
+    expect(git(origin, 'show', 'chorus/rev-1:files/rev-1.feedback')).toMatch(/^attempt \d+: A person reviewed .*rejected it.*say hello in the file too/s);
     expect(git(origin, 'log', '--format=%s', 'main..chorus/rev-1').split('\n')).toHaveLength(2);
     const second = await runChorus(['-C', repo.dir, 'review']);
     expect(second.stdout).toMatch(/files\/rev-1\.feedback \|/);
+
+    // A reject without --executor runs here, from the branch the worker pushed (not afresh from main).
+    const here = await runChorus(['-C', repo.dir, 'reject', 'rev-1', '--reason', 'and sign it'], { timeoutMs: 30_000 });
+    expect(here.stderr).toBe('');
+    expect(here.code).toBe(0);
 
     const approve = await runChorus(['-C', repo.dir, 'approve', 'rev-1'], { timeoutMs: 30_000 });
     expect(approve.stderr).toBe('');
@@ -92,7 +98,9 @@ describe('executor bullmq, workspace "worktree": rounds after the agent says don
     expect((await repo.readTasks()).get('rev-1')!['status']).toBe('closed');
     // Merged from what the worker pushed, main pushed to origin, the branch gone from it.
     expect(git(origin, 'rev-parse', 'main')).toBe(git(repo.dir, 'rev-parse', 'main'));
-    expect(git(origin, 'show', 'main:files/rev-1.feedback')).toContain('say hello in the file too');
+    const feedback = git(origin, 'show', 'main:files/rev-1.feedback');
+    expect(feedback).toContain('say hello in the file too');
+    expect(feedback).toContain('and sign it');
     expect(git(origin, 'rev-list', '--merges', 'main')).toBe('');
     expect(git(origin, 'branch', '--list', 'chorus/*')).toBe('');
   }, 60_000);

@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { blockedTransition, notesOf } from '../../schedule/transitions.js';
 import { withoutReviewLabel } from '../../task/review.js';
+import { taskBranch } from '../../task/task-paths.js';
+import { pushBranch } from '../../workspace/remote-branch.js';
+import { reviewedBranch } from '../../workspace/reviewed-branch.js';
 import type { TaskPatch } from '../../task/task.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
@@ -26,7 +29,12 @@ export async function approveCommand(id: string, opts: ApproveOptions, io: CliIO
 }
 
 async function approveInSession(repo: OpenRepo, id: string, io: CliIO): Promise<number> {
-  const { ops, baseBranch } = await prepareWorktrees(repo.repoDir, repo.config.settings);
+  // A branch a chorus worker pushed (the batch ran with --executor bullmq) is merged from the shared remote, and the base
+  // pushed there for the workers; a newer copy here (a reject run here since) goes to the remote first, as a worker's would.
+  const { gitRemote } = repo.config.settings;
+  const branch = await reviewedBranch(repo.repoDir, gitRemote, taskBranch(id));
+  if (branch.onRemote && !branch.remote) await pushBranch(repo.repoDir, gitRemote, `refs/heads/${branch.ref}`, branch.ref, true);
+  const { ops, baseBranch } = await prepareWorktrees(repo.repoDir, repo.config.settings, { viaRemote: branch.onRemote });
   const { task, job } = reviewedTask(repo, id, baseBranch);
   const merged = await ops.merge(job);
   const now = new Date();

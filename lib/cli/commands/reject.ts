@@ -1,4 +1,6 @@
-import { UsageError } from '../../errors.js';
+import { ChorusError, UsageError } from '../../errors.js';
+import { reviewedBranch } from '../../workspace/reviewed-branch.js';
+import { takeRemoteBranch } from '../worktree-ops.js';
 import { reopenPatch, notesOf } from '../../schedule/transitions.js';
 import { chorusNote } from '../../task/notes.js';
 import { rejectFeedbackText, reviewSession, withoutReviewLabel } from '../../task/review.js';
@@ -34,6 +36,12 @@ async function rejectInSession(repo: OpenRepo, id: string, reason: string, opts:
   const baseBranch = repo.config.settings.baseBranch || (await currentBranch(repo.repoDir)) || '';
   const { task, job } = reviewedTask(repo, id, baseBranch);
   assertAgentStarts(repo.config, repo.repoDir, [task], true);
+  const { settings } = repo.config;
+  // Run here although a chorus worker did the work (the executor not given this time): start from the branch it pushed, not afresh.
+  if (settings.executor !== 'bullmq' && (await reviewedBranch(repo.repoDir, settings.gitRemote, job.branch)).remote) {
+    const failed = await takeRemoteBranch(repo.repoDir, settings.gitRemote, job);
+    if (failed?.kind === 'error') throw new ChorusError('CHORUS_WORKTREE_FAILED', `chorus reject ${id}: ${failed.message}`);
+  }
   const sessionId = reviewSession(task.raw['notes']);
   const now = new Date();
   const previous = notesOf(task);

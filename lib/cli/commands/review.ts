@@ -1,5 +1,6 @@
 import { git } from '../../workspace/git.js';
 import { currentBranch } from '../../workspace/repo-info.js';
+import { reviewedBranch } from '../../workspace/reviewed-branch.js';
 import { isAwaitingReview, lastReviewLine } from '../../task/review.js';
 import { taskBranch } from '../../task/task-paths.js';
 import { EXIT } from '../exit-codes.js';
@@ -14,7 +15,8 @@ export interface ReviewOptions extends SettingFlags {
 
 /**
  * `chorus review`: the verified branches waiting for a person (mergeMode "review"), each with its
- * diff stat against the base (`git diff --stat base...chorus/<id>`). Reads only; takes no lock.
+ * diff stat against the base (`git diff --stat base...chorus/<id>`; the shared remote's copy of the
+ * branch when it is newer: see reviewedBranch). Reads the tracker only; takes no lock.
  */
 export async function reviewCommand(opts: ReviewOptions, io: CliIO): Promise<number> {
   const repo = await openRepo(opts.dir, opts.settingFlags ?? {}, io);
@@ -24,7 +26,9 @@ export async function reviewCommand(opts: ReviewOptions, io: CliIO): Promise<num
     const rows = await Promise.all(
       waiting.map(async (task) => {
         const branch = taskBranch(task.id);
-        const stat = await git(repo.repoDir, ['diff', '--stat', `${base}...${branch}`]).catch((error: Error) => `(no diff: ${error.message.split('\n')[0]})`);
+        // Tasks that ran on chorus workers have their branch on the shared remote, not here (or an older copy here).
+        const { ref } = await reviewedBranch(repo.repoDir, repo.config.settings.gitRemote, branch);
+        const stat = await git(repo.repoDir, ['diff', '--stat', `${base}...${ref}`]).catch((error: Error) => `(no diff: ${error.message.split('\n')[0]})`);
         return { id: task.id, title: task.title, branch, note: lastReviewLine(task.raw['notes']), diffStat: stat.trimEnd() };
       }),
     );
