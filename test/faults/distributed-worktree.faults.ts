@@ -17,7 +17,7 @@ const c = new Cluster();
 afterEach(() => c.tearDown());
 
 describe('executor bullmq with workspace "worktree": branches through a shared remote', () => {
-  it('workers push task branches, the leader merges them through its queue and pushes the base; a dependent task starts from the pushed base; a conflict blocks with the branch kept on origin', async () => {
+  it('workers push task branches, the leader merges them through its queue and pushes the base; a dependent task starts from the pushed base; a conflict (onConflict "block") blocks with the branch kept on origin', async () => {
     const { redis, root } = await c.start();
     const origin = path.join(root, 'origin.git');
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', origin]);
@@ -38,6 +38,8 @@ describe('executor bullmq with workspace "worktree": branches through a shared r
         verify: [process.execPath, path.join(AGENTS, 'verify-not-broken.mjs')],
         maxAgents: 2,
         retryCount: 0,
+        // A conflict blocks here; the conflict round across machines is test/bullmq/worktree-rounds.test.ts's.
+        onConflict: 'block',
       },
     ));
     git(repo.dir, 'init', '-q', '-b', 'main');
