@@ -38,11 +38,12 @@ async function cluster(tasks: object[], leader: Record<string, unknown>): Promis
 }
 
 describe('executor bullmq, workspace "worktree": rounds after the agent says done', () => {
-  it('a merge conflict goes back to the agent on a worker: it starts from its pushed branch, rebases onto CHORUS_BASE, pushes; the leader fetches it and merges, history linear', async () => {
-    const { repo, origin, worker, flags } = await cluster([bead('same-x', { priority: 0 }), bead('same-y', { priority: 0 })], {});
+  it('a merge conflict goes back to the agent on a worker: it starts from its pushed branch, rebases onto CHORUS_BASE, pushes; the leader fetches it and merges, history linear; a verify feedback round runs there too', async () => {
+    // fixme-1 breaks the test first and fixes it when verify's output comes back: a feedback round on the worker.
+    const { repo, origin, worker, flags } = await cluster([bead('same-x', { priority: 0 }), bead('same-y', { priority: 0 }), bead('fixme-1', { priority: 2 })], {});
     const r = await runChorus(['-C', repo.dir, 'batch', '--all-ready', ...flags], { timeoutMs: 60_000 });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('2 closed, 0 blocked');
+    expect(r.stdout).toContain('3 closed, 0 blocked');
     expect(r.code).toBe(0);
     // Both lines on main, here and on origin, and no merge commit.
     expect(git(repo.dir, 'rev-parse', 'main')).toBe(git(origin, 'rev-parse', 'main'));
@@ -59,9 +60,13 @@ describe('executor bullmq, workspace "worktree": rounds after the agent says don
     expect(base).toBe('origin/main');
     expect(feedback).toContain(`git rebase ${base}`);
     const tasks = await repo.readTasks();
-    expect(String(tasks.get(loser)!['close_reason'])).toMatch(/^Merged by chorus into main at [0-9a-f]{12} \(verify `.*verify-not-broken\.mjs` passed\) after its agent resolved a merge conflict in shared\.txt \(conflict round 1\/1\)/);
+    expect(String(tasks.get(loser)!['close_reason'])).toMatch(/^Merged by chorus into main at [0-9a-f]{12} \(verify `.*verify-not-broken\.mjs` passed( \(again after rebasing\))?\) after its agent resolved a merge conflict in shared\.txt \(conflict round 1\/1\)/);
     expect(readFileSync(path.join(repo.dir, '.beads', 'agent-output', `${loser}.log`), 'utf8')).toMatch(/attempt 2.*conflict round 1\/1/);
-    // Merged: neither branch is left on origin.
+    expect(String(tasks.get('fixme-1')!['close_reason'])).toMatch(/passed after 1 feedback round\)/);
+    const fixmeVerify = readFileSync(path.join(repo.dir, '.beads', 'agent-output', 'fixme-1.verify.log'), 'utf8');
+    expect(fixmeVerify).toContain('1 test failed: the tree is BROKEN');
+    expect(fixmeVerify).toContain('all tests passed');
+    // Merged: no branch is left on origin.
     expect(git(origin, 'branch', '--list', 'chorus/*')).toBe('');
   }, 60_000);
 
