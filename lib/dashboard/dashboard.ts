@@ -6,7 +6,7 @@ import { handleKey, type KeyContext, type ExitReason } from './key-input.js';
 export type { ExitReason } from './key-input.js';
 import { LogWatch } from './log-watch.js';
 import { handleMouse, listenMouse } from './mouse.js';
-import type { Frame } from './panels/panel.js';
+import { takeChanged, type Frame } from './panels/panel.js';
 import { openScreen, screenText, type TerminalStreams } from './screen.js';
 import type { DashboardSource, SourceEvent } from './source.js';
 import { RunState } from './state/run-state.js';
@@ -100,9 +100,33 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     logs.follow(ui.selected, ui.mode === 'log' ? 'full' : 'pane', run.agents.keys());
     frame.selectedTail = logs.selectedTail;
     grid.draw(frame, ui.mode === 'log');
-    screen.render();
+    paint();
     keepTicking();
   };
+
+  /** What the last frame drew over: the layout, the terminal's size and whatever covers the panels. */
+  let drawnShape: unknown[] | null = null;
+  /**
+   * blessed's render draws every box into its buffer, then writes the cells that changed. When
+   * only some boxes' content changed, over the same layout with nothing covering the panels (a
+   * second's tick: the elapsed and silent columns), only those are drawn: an idle dashboard
+   * with 8 agents spent most of its CPU re-drawing boxes that had not changed.
+   */
+  function paint(): void {
+    const changed = takeChanged(screen);
+    const shape = [grid.layout, screen.width, screen.height, ui.mode, grid.tooSmall, grid.help.visible, grid.problems.visible, grid.charts.visible, grid.fullLog.element.visible];
+    const same = drawnShape !== null && shape.every((value, i) => value === drawnShape![i]);
+    const covered = ui.mode === 'log' || grid.tooSmall || grid.help.visible || grid.problems.visible || grid.charts.visible;
+    drawnShape = shape;
+    if (!same || covered || [...changed].some((box) => box.parent !== screen)) {
+      screen.render();
+      return;
+    }
+    if (changed.size === 0) return;
+    for (const box of changed) if (box.visible) box.render();
+    const buffer = screen as unknown as { lines: unknown[]; draw(start: number, end: number): void };
+    buffer.draw(0, buffer.lines.length - 1);
+  }
 
   const frames: FrameScheduler = frameScheduler(guard(draw), options.frameIntervalMs ?? 100);
 

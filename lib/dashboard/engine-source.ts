@@ -2,7 +2,7 @@ import type { AgentKind } from '../agents/report.js';
 import type { Tracker } from '../tracker/tracker.js';
 import type { Engine } from '../engine/engine.js';
 import { taskAgentKind } from './task-agent.js';
-import { logPathOf } from './log-path.js';
+import { logPathOf, rememberedLogPaths } from './log-path.js';
 import type { DashboardSource } from './source.js';
 
 /**
@@ -19,13 +19,13 @@ export function engineSource(engine: Engine, store: Tracker, repoDir: string, sk
     view: () => engine.view,
     on: (listener) => engine.on(listener),
     // The executor's log source; an id that cannot be a file name gets logPathOf's path that is never there.
-    logPath: (id) => {
+    logPath: rememberedLogPaths((id) => {
       try {
         return engine.logFile(id);
       } catch {
         return logPathOf(repoDir, id);
       }
-    },
+    }),
     agentKind: (id) => taskAgentKind(store.tasks().get(id), agent),
   };
 }

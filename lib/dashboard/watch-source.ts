@@ -4,7 +4,7 @@ import type { EngineEvent } from '../engine/events.js';
 import { TaskGraph } from '../graph/index.js';
 import { SchedulerGraph } from '../schedule/scheduler-graph.js';
 import type { Tracker } from '../tracker/tracker.js';
-import { logPathOf } from './log-path.js';
+import { logPathOf, rememberedLogPaths } from './log-path.js';
 import type { DashboardSource, SourceEvent, SourceMode } from './source.js';
 import type { AgentKind } from '../agents/report.js';
 import { taskAgentKind } from './task-agent.js';
@@ -122,7 +122,7 @@ export function watchSource(options: WatchSourceOptions): WatchSource {
       });
       return () => listeners.delete(listener);
     },
-    logPath: (id) => logPathOf(options.repoDir, id),
+    logPath: rememberedLogPaths((id) => logPathOf(options.repoDir, id)),
     agentKind: (id) => taskAgentKind(store.tasks().get(id), options.agent),
     close() {
       closed = true;

@@ -207,6 +207,31 @@ describe('the dashboard on fake streams', () => {
     expect(dashboard.frames).toBe(before);
   });
 
+  it('a second\'s tick draws only the boxes that changed; what an overlay covered comes back whole when it closes', async () => {
+    const { dashboard, source } = dashboardOver();
+    source.emit({ ...started('a'), at: Date.now() - 5_000 });
+    const first = await screenWhere(dashboard, (t) => /a +P0 running .* 5s/.test(t));
+    const renders = (dashboard.screen as unknown as { renders: number }).renders;
+    const frames = dashboard.frames;
+    // The elapsed column moves on by itself, a second at a time...
+    await screenWhere(dashboard, (t) => /a +P0 running .* 6s/.test(t), 3_000);
+    expect(dashboard.frames).toBeGreaterThan(frames);
+    // ...without blessed drawing every box again (its full render counts itself).
+    expect((dashboard.screen as unknown as { renders: number }).renders).toBe(renders);
+    expect(first).toContain('Events');
+    // The help covers the panels; closed, every panel is drawn whole again: nothing of it is left.
+    const input = (dashboard.screen.program as unknown as { input: NodeJS.WritableStream }).input;
+    input.write('?');
+    await screenWhere(dashboard, (t) => t.includes('keys · any key closes'));
+    input.write('z');
+    const after = await screenWhere(dashboard, (t) => !t.includes('keys · any key closes'));
+    await new Promise((r) => setTimeout(r, 1_100));
+    const ticked = dashboard.text();
+    dashboard.screen.render();
+    expect(dashboard.text()).toBe(ticked);
+    expect(after).not.toContain('auto-assign on/off');
+  });
+
   it('fits 80x24, and follows a resize to a larger terminal', async () => {
     const terminal = fakeTerminal(80, 24);
     const source = fakeSource([task('a'), task('b', { blocks: ['a'] })]);

@@ -4,7 +4,7 @@ import type { Rect } from '../layout.js';
 import type { EventLine } from '../state/event-lines.js';
 import type { Theme } from '../theme.js';
 import { clockTime, line } from '../text.js';
-import { placeBox, setLines, textBox, titleBar, type Frame, type Move, type Panel } from './panel.js';
+import { markChanged, placeBox, setLines, textBox, titleBar, type Frame, type Move, type Panel } from './panel.js';
 
 
 /**
@@ -84,5 +84,6 @@ export class EventsPanel implements Panel {
     this.#log.logLines = lines;
     this.#log.setItems(lines as unknown as Widgets.BlessedElement[]);
     this.#log.scrollTo(lines.length);
+    markChanged(this.#log);
   }
 }

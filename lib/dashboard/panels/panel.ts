@@ -76,6 +76,8 @@ export function titleBar(label: string, width: number, theme: Theme, focused: bo
 }
 
 const shown = new WeakMap<Widgets.BoxElement, string>();
+/** Per screen, the boxes whose content changed since its last frame: a frame may draw only these. */
+const changedOn = new WeakMap<Widgets.Screen, Set<Widgets.BlessedElement>>();
 
 /** Sets the box's content when it changed (blessed parses content again on every set). */
 export function setLines(box: Widgets.BoxElement, lines: readonly string[]): void {
@@ -83,6 +85,21 @@ export function setLines(box: Widgets.BoxElement, lines: readonly string[]): voi
   if (shown.get(box) === content) return;
   shown.set(box, content);
   box.setContent(content);
+  markChanged(box);
+}
+
+/** A panel changed what its box shows by other means than setLines (a child widget's items). */
+export function markChanged(box: Widgets.BlessedElement): void {
+  let changed = changedOn.get(box.screen);
+  if (!changed) changedOn.set(box.screen, (changed = new Set()));
+  changed.add(box);
+}
+
+/** The boxes changed since the last call, for this screen. */
+export function takeChanged(screen: Widgets.Screen): Set<Widgets.BlessedElement> {
+  const changed = changedOn.get(screen) ?? new Set();
+  changedOn.delete(screen);
+  return changed;
 }
 
 /** A panel that is one text box: made on the screen, placed where the layout says, drawn by the subclass. */
