@@ -1,7 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { reopenPatch, notesOf } from '../../schedule/transitions.js';
-import { chorusNote } from '../../task/notes.js';
-import { rejectFeedbackText, reviewSession, withoutReviewLabel } from '../../task/review.js';
+import { rejectOutcome } from '../../engine/review-outcome.js';
 import { currentBranch } from '../../workspace/repo-info.js';
 import { assertAgentStarts } from '../check-agent.js';
 import { openRepo, type OpenRepo } from '../open-repo.js';
@@ -34,13 +32,9 @@ async function rejectInSession(repo: OpenRepo, id: string, reason: string, opts:
   const baseBranch = repo.config.settings.baseBranch || (await currentBranch(repo.repoDir)) || '';
   const { task, job } = reviewedTask(repo, id, baseBranch);
   assertAgentStarts(repo.config, repo.repoDir, [task], true);
-  const sessionId = reviewSession(task.raw['notes']);
-  const now = new Date();
-  const previous = notesOf(task);
-  const note = chorusNote(now, `review rejected: ${reason.replace(/\s*\n\s*/g, ' ')}`);
-  repo.store.update(id, { ...reopenPatch(now, task), labels: withoutReviewLabel(task.labels), notes: previous ? `${previous}\n\n${note}` : note });
+  const { patch, round } = rejectOutcome(task, job.branch, reason, new Date());
+  repo.store.update(id, patch);
   repo.graph.setStatus(id, 'open');
   await repo.store.flush();
-  const round = { feedback: rejectFeedbackText(job.branch, reason), ...(sessionId ? { sessionId } : {}), label: 'review round' };
   return runEngine(repo, { ids: [id], rounds: { [id]: round } }, opts.json === true, io, 'reject');
 }
