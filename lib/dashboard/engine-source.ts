@@ -1,6 +1,8 @@
 import type { AgentKind } from '../agents/report.js';
 import type { Tracker } from '../tracker/tracker.js';
 import type { Engine } from '../engine/engine.js';
+import { taskBranch } from '../task/task-paths.js';
+import { reviewDiff } from '../workspace/review-diff.js';
 import { taskAgentKind } from './task-agent.js';
 import { logPathOf } from './log-path.js';
 import type { DashboardSource } from './source.js';
@@ -18,6 +20,7 @@ export function engineSource(engine: Engine, store: Tracker, repoDir: string, sk
     tasks: () => store.tasks(),
     view: () => engine.view,
     on: (listener) => engine.on(listener),
+    ...(engine.baseBranch ? { reviewDiff: (id: string) => reviewDiff(repoDir, engine.baseBranch!, taskBranch(id)) } : {}),
     // The executor's log source; an id that cannot be a file name gets logPathOf's path that is never there.
     logPath: (id) => {
       try {

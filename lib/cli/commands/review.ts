@@ -1,5 +1,5 @@
-import { git } from '../../workspace/git.js';
 import { currentBranch } from '../../workspace/repo-info.js';
+import { reviewDiffStat } from '../../workspace/review-diff.js';
 import { isAwaitingReview, lastReviewLine } from '../../task/review.js';
 import { taskBranch } from '../../task/task-paths.js';
 import { EXIT } from '../exit-codes.js';
@@ -24,7 +24,7 @@ export async function reviewCommand(opts: ReviewOptions, io: CliIO): Promise<num
     const rows = await Promise.all(
       waiting.map(async (task) => {
         const branch = taskBranch(task.id);
-        const stat = await git(repo.repoDir, ['diff', '--stat', `${base}...${branch}`]).catch((error: Error) => `(no diff: ${error.message.split('\n')[0]})`);
+        const stat = await reviewDiffStat(repo.repoDir, base, branch).catch((error: Error) => `(no diff: ${error.message.split('\n')[0]})`);
         return { id: task.id, title: task.title, branch, note: lastReviewLine(task.raw['notes']), diffStat: stat.trimEnd() };
       }),
     );
