@@ -99,21 +99,28 @@ export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   for (const paragraph of drawable(text).split('\n')) {
     let current = '';
+    // The line's width so far: a space starts a grapheme of its own, so widths add up word by word.
+    let used = 0;
     for (const word of oneLine(paragraph).split(' ')) {
-      const candidate = current === '' ? word : `${current} ${word}`;
-      if (displayWidth(candidate) <= width) {
-        current = candidate;
+      const wordWidth = displayWidth(word);
+      const candidate = current === '' ? wordWidth : used + 1 + wordWidth;
+      if (candidate <= width) {
+        current = current === '' ? word : `${current} ${word}`;
+        used = candidate;
         continue;
       }
       if (current !== '') lines.push(current);
       // A word longer than the line is cut into pieces of the line's width.
       let rest = word;
-      while (displayWidth(rest) > width) {
+      let restWidth = wordWidth;
+      while (restWidth > width) {
         const piece = takeWidth(rest, width);
         lines.push(piece);
         rest = rest.slice(piece.length);
+        restWidth = displayWidth(rest);
       }
       current = rest;
+      used = restWidth;
     }
     lines.push(current);
   }

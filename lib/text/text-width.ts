@@ -52,8 +52,34 @@ function graphemeWidth(grapheme: string): number {
   return isWide(grapheme.codePointAt(0)!) ? 2 : 1;
 }
 
+/**
+ * Code points that are always a grapheme of their own (nothing joins or extends them, and they
+ * extend nothing): printable Latin-1 and Latin Extended, and the blocks a terminal UI draws with
+ * (punctuation, arrows, technical, box drawing, block elements, shapes, dingbats), without the
+ * zero-width, format and combining ones among them. Text made only of these is measured a code
+ * unit at a time, without the grapheme segmenter: the dashboard's rows (✓ · › ─ │ ▁) are such text,
+ * and measuring them is most of what a frame costs.
+ */
+const SINGLE = /^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u205f\u2070-\u20cf\u2100-\u2bff]*$/;
+const singleWidths = new Map<number, number>();
+
+function singleWidth(code: number): number {
+  if (code < 0x7f) return 1;
+  let width = singleWidths.get(code);
+  if (width === undefined) {
+    width = graphemeWidth(String.fromCharCode(code));
+    singleWidths.set(code, width);
+  }
+  return width;
+}
+
 export function displayWidth(text: string): number {
   if (PLAIN.test(text)) return text.length;
+  if (SINGLE.test(text)) {
+    let width = 0;
+    for (let i = 0; i < text.length; i += 1) width += singleWidth(text.charCodeAt(i));
+    return width;
+  }
   let width = 0;
   for (const { segment } of graphemes.segment(text)) width += graphemeWidth(segment);
   return width;
@@ -72,6 +98,16 @@ export function padToWidth(text: string, width: number): string {
 export function truncateToWidth(text: string, width: number): string {
   if (PLAIN.test(text)) return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
   if (displayWidth(text) <= width) return text;
+  if (SINGLE.test(text)) {
+    let used = 0;
+    let i = 0;
+    for (; i < text.length; i += 1) {
+      const w = singleWidth(text.charCodeAt(i));
+      if (used + w > width - 1) break;
+      used += w;
+    }
+    return `${text.slice(0, i)}…`;
+  }
   let kept = '';
   let used = 0;
   for (const { segment } of graphemes.segment(text)) {

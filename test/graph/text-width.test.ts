@@ -27,6 +27,38 @@ describe('displayWidth', () => {
   });
 });
 
+describe('displayWidth without the grapheme segmenter', () => {
+  // Text made only of code points that are each a grapheme (Latin-1, Latin Extended, punctuation,
+  // arrows, box drawing, shapes, dingbats) is measured a code unit at a time. A combining accent
+  // sends the same text through the segmenter: both ways must agree, code point by code point.
+  const RANGES: [number, number][] = [[0x20, 0x7e], [0xa0, 0x2ff], [0x2010, 0x2027], [0x2030, 0x205f], [0x2070, 0x20cf], [0x2100, 0x2bff]];
+  const segmented = (text: string) => displayWidth(`${text}e\u0301`) - 1;
+
+  it('agrees with the segmenter on every such code point, alone and in a run', () => {
+    let run = '';
+    for (const [from, to] of RANGES) {
+      for (let code = from; code <= to; code += 1) {
+        const char = String.fromCharCode(code);
+        expect(displayWidth(char), code.toString(16)).toBe(segmented(char));
+        run += char;
+      }
+    }
+    expect(displayWidth(run)).toBe(segmented(run));
+    // Wide ones among them (⌚ ⏳ ⛔ ✅ ⭐) count two columns.
+    expect(displayWidth('⏳⌚⛔✅⭐')).toBe(10);
+    expect(displayWidth('› ✓ ─│▁█·…')).toBe(10);
+  });
+
+  it('cuts such text where the segmenter would', () => {
+    const text = '⏳ waiting ✓ done ─── ▁▂▃ ⛔ stop';
+    for (let width = 1; width < displayWidth(text); width += 1) {
+      const cut = truncateToWidth(text, width);
+      expect(displayWidth(cut), String(width)).toBeLessThanOrEqual(width);
+      expect(truncateToWidth(`${text}e\u0301`, width), String(width)).toBe(cut);
+    }
+  });
+});
+
 describe('truncateToWidth', () => {
   it('leaves text that fits alone', () => {
     expect(truncateToWidth('a'.repeat(10), 10)).toBe('a'.repeat(10));
