@@ -12,6 +12,7 @@ import type { DashboardSource, SourceEvent } from './source.js';
 import { RunState } from './state/run-state.js';
 import { TaskRows } from './state/task-rows.js';
 import { makeTheme, type Tone } from './theme.js';
+import { ASKING } from './ui-state.js';
 
 
 export interface DashboardOptions extends TerminalStreams {
@@ -84,6 +85,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     agentTails: logs.agentTails,
     selectedTail: logs.selectedTail,
     wrapLogs: ui.wrapLogs,
+    diff: ui.diff ?? null,
   });
 
   const draw = () => {
@@ -97,6 +99,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     // Nor while the full-screen log is open: it shows the task it was opened on, wherever its row goes.
     ui.selected = grid.tasks.reconcile(frame, ui.selected, ui.focus !== 'agents' && ui.mode !== 'log');
     frame.selected = ui.selected;
+    // A diff belongs to its task: moving off it brings the log back.
+    if (ui.diff && ui.diff.id !== ui.selected) ui.diff = null;
+    frame.diff = ui.diff ?? null;
     logs.follow(ui.selected, ui.mode === 'log' ? 'full' : 'pane', run.agents.keys());
     frame.selectedTail = logs.selectedTail;
     grid.draw(frame, ui.mode === 'log');
@@ -151,8 +156,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     grid.footer.message = text === '' ? null : { text, tone };
     if (messageTimer) clearTimeout(messageTimer);
     messageTimer = null;
-    // Answers fade after a while; questions (the quit prompt, the search) stay until answered.
-    if (ui.mode !== 'confirm-quit' && ui.mode !== 'search' && text !== '') {
+    // Answers fade after a while; questions (the quit prompt, the search, a reject's reason) stay until answered.
+    if (!ASKING.has(ui.mode) && text !== '') {
       messageTimer = setTimeout(
         guard(() => {
           grid.footer.message = null;

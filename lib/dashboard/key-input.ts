@@ -2,17 +2,18 @@ import { killQuestion, performDispatch, type DispatchContext } from './actions.j
 import type { Grid } from './grid.js';
 import { bindingFor, type Action } from './keys.js';
 import { FILTER_CYCLE, FILTER_LABEL, STATUS_NAMES } from './state/status-filter.js';
-import { PANES, type Frame, type Move, type PaneName } from './panels/panel.js';
+import { PANES, type Frame, type Move } from './panels/panel.js';
 import type { DashboardSource } from './source.js';
 import type { RunState } from './state/run-state.js';
 import type { TaskRows } from './state/task-rows.js';
 import type { Theme, Tone } from './theme.js';
+import type { UiState } from './ui-state.js';
+import { reviewAction, reviewModeKey } from './review-keys.js';
 
 /** Why the dashboard asks to end: `quit` (q, confirmed when agents run), `interrupt` (Ctrl-C), `error` (a bug: restore the screen, then report it). */
 export type ExitReason = { kind: 'quit' } | { kind: 'interrupt' } | { kind: 'error'; error: unknown };
 
-/** What the keys are doing: moving about, answering the quit or kill question, typing a search, or in an overlay. */
-export type Mode = 'normal' | 'confirm-quit' | 'confirm-kill' | 'search' | 'help' | 'log' | 'problems' | 'charts' | 'leaving';
+export type { Mode } from './ui-state.js';
 
 /** The dashboard's state the keys read and change. */
 export interface KeyContext {
@@ -21,8 +22,7 @@ export interface KeyContext {
   rows: TaskRows;
   grid: Grid;
   theme: Theme;
-  /** `confirming`: the task `x` asked about, acted on by `y` whatever is selected by then. */
-  ui: { mode: Mode; focus: PaneName; selected: string | null; wrapLogs: boolean; confirming?: string };
+  ui: UiState;
   frame(): Frame;
   say(text: string, tone?: Tone | null): void;
   exit(reason: ExitReason): void;
@@ -69,6 +69,7 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
     const answer = performDispatch('kill', { ...dispatchContext(ctx), selected: id });
     return ctx.say(answer.text, answer.tone);
   }
+  if (ui.mode === 'confirm-approve' || ui.mode === 'reject-reason') return reviewModeKey(ctx, ch, full);
   if (ui.mode === 'search') return searchKey(ctx, ch, full);
   if (ui.mode === 'problems') return problemsKey(ctx, binding?.action, ch, full);
   if (ui.mode === 'charts') {
@@ -88,6 +89,12 @@ export function handleKey(ctx: KeyContext, ch: string | undefined, full: string 
     return ctx.redraw();
   }
   if (!binding) return;
+  // A diff in the log pane: Esc or l brings the log back (before Esc clears a search, before l opens the full-screen log).
+  if (ui.diff && (binding.action === 'clear' || binding.action === 'log')) {
+    ui.diff = null;
+    return ctx.say('the log pane shows the log again');
+  }
+  if (binding.action === 'diff' || binding.action === 'approve' || binding.action === 'reject') return reviewAction(ctx, binding.action);
   const m = MOVES[binding.action];
   if (m) {
     move(ctx, m);

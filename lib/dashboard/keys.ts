@@ -13,6 +13,9 @@ export type Action =
   | 'pause'
   | 'retry'
   | 'kill'
+  | 'diff'
+  | 'approve'
+  | 'reject'
   | 'more-agents'
   | 'fewer-agents'
   | 'filter'
@@ -58,9 +61,13 @@ export const BINDINGS: readonly Binding[] = [
   { action: 'pause', keys: ['p'], label: 'p', help: 'pause / resume dispatch (running agents go on)', footer: 'p pause', dispatch: true },
   { action: 'retry', keys: ['r'], label: 'r', help: 'retry the selected blocked task (back to open, then start it)', footer: 'r retry', dispatch: true },
   { action: 'kill', keys: ['x'], label: 'x', help: 'end its agent (asks first): the task goes back to open, held until Enter', footer: 'x kill', dispatch: true },
+  // One help line for the three: the help fits 100x30 without scrolling.
+  { action: 'diff', keys: ['S-d'], label: 'D A R', help: 'awaiting review: D its diff in the log pane, A approve (asks), R reject (type why)', footer: 'D diff' },
+  { action: 'approve', keys: ['S-a'], label: 'A', help: '', footer: 'A approve', dispatch: true, paired: true },
+  { action: 'reject', keys: ['S-r'], label: 'R', help: '', footer: 'R reject', dispatch: true, paired: true },
   { action: 'more-agents', keys: ['+', '='], label: '+ -', help: 'maxAgents one up / down, live (running agents finish first)', footer: '+/- agents', dispatch: true },
   { action: 'fewer-agents', keys: ['-', '_'], label: '-', help: '', paired: true, dispatch: true },
-  { action: 'filter', keys: ['f'], label: 'f', help: 'status filter, each press the next: all, ready, running, blocked/failed, review/parked', footer: 'f filter' },
+  { action: 'filter', keys: ['f'], label: 'f', help: 'status filter, each press the next: all, ready, running, blocked, review/parked', footer: 'f filter' },
   { action: 'sort', keys: ['s'], label: 's', help: 'sort by dispatch order / by id', footer: 's sort' },
   { action: 'search', keys: ['/'], label: '/', help: 'search ids and titles, or status:blocked etc. (Enter keeps it, Esc clears it)', footer: '/ search' },
   { action: 'log', keys: ['l'], label: 'l', help: "the selected task's log, full screen (Esc or l closes)", footer: 'l log' },

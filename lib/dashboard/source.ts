@@ -1,5 +1,6 @@
 import type { AgentKind } from '../agents/report.js';
 import type { Task } from '../task/task.js';
+import type { ApproveAnswer, RejectAnswer } from '../engine/engine.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { SchedulerView } from '../schedule/scheduler-graph.js';
 
@@ -22,6 +23,10 @@ export interface DispatchControls {
   retry(id: string): { ok: true } | { ok: false; reason: string };
   kill(id: string): boolean;
   setMaxAgents(value: number): void;
+  /** mergeMode "review": merge a branch awaiting review through the run's merge queue, then close its task. */
+  approve(id: string): ApproveAnswer;
+  /** mergeMode "review": the reason back to the agent as feedback (its session resumed); the task runs again. */
+  reject(id: string, reason: string): RejectAnswer;
 }
 
 /**
@@ -60,6 +65,11 @@ export interface DashboardSource {
   readonly skipTypes: readonly string[];
   /** Subscribes to the run's events; returns how to unsubscribe. */
   on(listener: (event: SourceEvent) => void): () => void;
+  /**
+   * workspace "worktree": the diff stat, then the diff, of a task's branch since it left the base
+   * (`git diff base...chorus/<id>`, as `chorus review` computes it). Absent: no worktrees here.
+   */
+  reviewDiff?(id: string): Promise<string[]>;
   /** Where a task's agent output goes. */
   logPath(id: string): string;
   /** The agent that writes a task's output, to show it as a person reads it: the settings' agent, `custom` for a task with its own. */

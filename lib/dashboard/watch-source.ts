@@ -37,6 +37,8 @@ export interface WatchSourceOptions {
   holderPid: number | null;
   /** Its run, as its journal tells it: which tasks are its agents, with their pids. */
   feed: RunFeed;
+  /** workspace "worktree": a task branch's diff against the base (see DashboardSource.reviewDiff). */
+  reviewDiff?: (id: string) => Promise<string[]>;
   /** How often to look whether the holder is still there, ms. @default 2000 */
   holderCheckMs?: number;
   /** Whether a process is alive. @default signal 0 */
@@ -122,6 +124,7 @@ export function watchSource(options: WatchSourceOptions): WatchSource {
       });
       return () => listeners.delete(listener);
     },
+    ...(options.reviewDiff ? { reviewDiff: options.reviewDiff } : {}),
     logPath: rememberedLogPaths((id) => logPathOf(options.repoDir, id)),
     agentKind: (id) => taskAgentKind(store.tasks().get(id), options.agent),
     close() {

@@ -7,6 +7,7 @@ import { Dispatch, type DispatchState, type StartAnswer } from './dispatch.js';
 import type { BatchSummary, EngineEvent, EngineListener } from './events.js';
 import type { RunContext } from './run-context.js';
 import { errorMessage } from './run-failures.js';
+import { ReviewGate, type ApproveAnswer, type RejectAnswer } from './review-gate.js';
 import { RunTally } from './run-tally.js';
 import { Settle } from './settle.js';
 import { Spend } from './spend.js';
@@ -16,6 +17,7 @@ import { UnusableAgents } from './unusable-agents.js';
 
 export type { Adoption, EngineDeps, RunSelection, StopReason } from './types.js';
 export type { DispatchState, StartAnswer } from './dispatch.js';
+export type { ApproveAnswer, RejectAnswer } from './review-gate.js';
 export type { Clock } from '../time/clock.js';
 
 /** Which stop reason outranks which: an interrupt always takes effect (it ends the agents too). */
@@ -33,6 +35,7 @@ export class Engine {
   private readonly sync: TrackerSync;
   private readonly settle: Settle;
   private readonly dispatcher: Dispatch;
+  private readonly reviews: ReviewGate;
   /** Run until stop(), even with nothing ready or running (the dashboard waits for a person). */
   private keepAlive = false;
   private settled: (() => void) | null = null;
@@ -81,6 +84,7 @@ export class Engine {
     this.sync = new TrackerSync(ctx);
     this.settle = new Settle(ctx, this.sync);
     this.dispatcher = new Dispatch(ctx, this.sync, this.settle);
+    this.reviews = new ReviewGate(ctx, this.sync, this.settle, this.dispatcher);
   }
 
   on(listener: EngineListener): () => void {
@@ -183,6 +187,21 @@ export class Engine {
   /** `blocked -> open` for one task, then start it as if chosen (a person's `r`). */
   retry(id: string): { ok: true } | { ok: false; reason: string } {
     return this.dispatcher.retry(id);
+  }
+
+  /** mergeMode "review": a branch awaiting review joins the merge queue; the task closes once merged (see ReviewGate). */
+  approve(id: string): ApproveAnswer {
+    return this.reviews.approve(id);
+  }
+
+  /** mergeMode "review": the reason goes back to the agent as feedback, its session resumed; the task runs again (see ReviewGate). */
+  reject(id: string, reason: string): RejectAnswer {
+    return this.reviews.reject(id, reason);
+  }
+
+  /** workspace "worktree": the branch tasks start from and merge into; undefined otherwise. */
+  get baseBranch(): string | undefined {
+    return this.ctx.deps.workspace ? this.ctx.deps.baseBranch : undefined;
   }
 
   /** The remaining work as the scheduler sees it: blockers, dependents, the critical path (for views). */

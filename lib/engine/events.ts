@@ -49,6 +49,8 @@ export type EngineEvent =
       usage?: AgentUsage;
       /** mergeMode "review": `blocked` because the verified branch waits for `chorus approve` / `chorus reject`. */
       awaitingReview?: true;
+      /** mergeMode "review": a person approved the branch in the dashboard; `closed` merged, `blocked` not (the reason says why). */
+      approved?: true;
     }
   /**
    * The task's agent hit its plan's usage limit: the task is back to open (no retry spent), and no

@@ -3,14 +3,14 @@ import { blockedTransition, closedOutsidePatch, finishTransition, notesOf, relea
 import type { Task } from '../task/task.js';
 import type { StoreEvent } from '../tracker/store-events.js';
 import { MergeQueue } from '../workspace/merge-queue.js';
-import { worktreeJob } from '../workspace/worktree-job.js';
+import { worktreeJob, type WorktreeJob } from '../workspace/worktree-job.js';
 import { adoptTrackerEdits } from './adopt-tracker-edits.js';
 import { parkAtLimit, sideline, type SetbackSettling } from './agent-setbacks.js';
 import type { RunContext } from './run-context.js';
 import { diskFailure, errorMessage, internalFailure } from './run-failures.js';
 import type { TrackerSync } from './tracker-sync.js';
 import type { Running } from './types.js';
-import { settleInWorktree, type ConflictHandling, type MergeConflict, type WorkspaceOps } from './worktree-settle.js';
+import { settleInWorktree, type ConflictHandling, type MergeConflict, type MergeOutcome, type WorkspaceOps } from './worktree-settle.js';
 import { conflictFeedbackText } from './conflict-feedback.js';
 import { appendWorktreeLog } from '../workspace/worktree-log.js';
 import { sumUsage } from '../agents/usage.js';
@@ -77,6 +77,14 @@ export class Settle implements SetbackSettling {
       this.ctx.tally.record(task.id, 'blocked', reason);
       // No agent ran, so there is no log to point at.
       this.ctx.emit({ type: 'task.finished', at: now, id: task.id, title: task.title, outcome: 'spawn-error', status: 'blocked', attempts: 0, durationMs: 0, reason });
+    });
+  }
+
+  /** Merges one verified branch through the queue (one merge at a time, in order), told as `merging` when its turn comes. */
+  queueMerge(job: WorktreeJob, ops: WorkspaceOps): Promise<MergeOutcome> {
+    return this.merges.enqueue(() => {
+      this.ctx.emit({ type: 'task.phase', at: this.ctx.clock.now(), id: job.taskId, phase: 'merging', branch: job.branch });
+      return ops.merge(job);
     });
   }
 
@@ -185,11 +193,7 @@ export class Settle implements SetbackSettling {
     const { ctx } = this;
     const id = run.task.id;
     const job = worktreeJob(ctx.deps.repoDir, id, run.job.workspace!);
-    const merge = () =>
-      this.merges.enqueue(() => {
-        ctx.emit({ type: 'task.phase', at: ctx.clock.now(), id, phase: 'merging', branch: job.branch });
-        return ops.merge(job);
-      });
+    const merge = () => this.queueMerge(job, ops);
     const onPhase = (phase: 'waiting-to-merge') => ctx.emit({ type: 'task.phase', at: ctx.clock.now(), id, phase, branch: job.branch });
     const { onConflict, conflictRetries } = ctx.deps.settings;
     const done = after?.round ?? 0;

@@ -141,7 +141,7 @@ describe('the dashboard on fake streams', () => {
     terminal.input.write('?');
     let screen = await screenWhere(dashboard, (t) => t.includes('↓ more'));
     expect(screen).not.toContain('Ctrl-C');
-    terminal.input.write(KEY.down.repeat(12));
+    terminal.input.write(KEY.down.repeat(16));
     screen = await screenWhere(dashboard, (t) => t.includes('Ctrl-C'));
     expect(screen).toContain('Colours: running yellow');
     terminal.input.write('q');

@@ -71,6 +71,14 @@ export class FakeControls implements DispatchControls {
     this.calls.push(`maxAgents ${value}`);
     this.dispatch = { ...this.dispatch, maxAgents: value };
   }
+  approve(id: string) {
+    this.calls.push(`approve ${id}`);
+    return { ok: true as const, branch: `chorus/${id}`, baseBranch: 'main', done: Promise.resolve({ status: 'closed' as const, reason: 'merged' }) };
+  }
+  reject(id: string, reason: string) {
+    this.calls.push(`reject ${id} ${reason}`);
+    return { ok: true as const, started: { ok: true as const, waitsForSlot: false } };
+  }
 }
 
 export interface FakeSource extends DashboardSource {

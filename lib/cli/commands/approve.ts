@@ -1,10 +1,7 @@
-import path from 'node:path';
-import { blockedTransition, notesOf } from '../../schedule/transitions.js';
-import { withoutReviewLabel } from '../../task/review.js';
+import { approveOutcome } from '../../engine/review-outcome.js';
 import { taskBranch } from '../../task/task-paths.js';
 import { pushBranch } from '../../workspace/remote-branch.js';
 import { reviewedBranch } from '../../workspace/reviewed-branch.js';
-import type { TaskPatch } from '../../task/task.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
 import { openRepo, type OpenRepo } from '../open-repo.js';
@@ -37,34 +34,15 @@ async function approveInSession(repo: OpenRepo, id: string, io: CliIO): Promise<
   const { ops, baseBranch } = await prepareWorktrees(repo.repoDir, repo.config.settings, { viaRemote: branch.onRemote });
   const { task, job } = reviewedTask(repo, id, baseBranch);
   const merged = await ops.merge(job);
-  const now = new Date();
-  const labels = withoutReviewLabel(task.labels);
-  let patch: TaskPatch;
-  let code: number = EXIT.ok;
-  if (merged.kind === 'merged') {
+  const outcome = approveOutcome(task, job, merged, new Date());
+  if (outcome.status === 'closed') {
     await ops.remove(job).catch(() => undefined); // a worktree left behind is `chorus clean`'s to take
-    const checks = job.verify.length ? `verify \`${job.verify.join(' ')}\` passed${merged.reverified ? ' again after rebasing' : ''}` : 'no verify set';
-    const landed = merged.commits > 0 ? `Merged by chorus into ${baseBranch} at ${merged.commit.slice(0, 12)}` : `No changes to merge into ${baseBranch}`;
-    const reason = `${landed} (approved after review; ${checks})${merged.unpushed ? `; ${merged.unpushed}` : ''}`;
-    patch = { status: 'closed', closed_at: now.toISOString(), close_reason: reason, labels, updated_at: now.toISOString() };
-    writeLine(io.stdout, `${id}: ${reason}; closed.`);
+    writeLine(io.stdout, `${id}: ${outcome.reason}; closed.`);
   } else {
-    const why =
-      merged.kind === 'conflict'
-        ? `merge conflict with ${baseBranch} in ${merged.files.join(', ') || 'files git did not name'}`
-        : merged.kind === 'verify-failed'
-          ? `verify (${job.verify.join(' ')}) failed with exit code ${merged.exitCode} after rebasing onto the moved ${baseBranch}`
-          : merged.kind === 'base-dirty'
-            ? `${baseBranch} is checked out with uncommitted changes to ${merged.files.join(', ')}`
-            : `the merge into ${baseBranch} failed: ${merged.message}`;
-    const reason = `approved, but not merged: ${why}; its branch ${job.branch} and worktree are kept`;
-    const tail = merged.kind === 'error' ? [] : merged.tail;
-    patch = { ...blockedTransition(now, reason, notesOf(task), { logPath: path.relative(repo.repoDir, job.verifyLog), logTail: tail }).patch, labels };
-    writeLine(io.stderr, `chorus: ${id}: ${reason}`);
-    code = EXIT.failed;
+    writeLine(io.stderr, `chorus: ${id}: ${outcome.reason}`);
   }
-  repo.store.update(id, patch);
+  repo.store.update(id, outcome.patch);
   await (repo.store.written(id) ?? repo.store.flush());
   await repo.store.flush();
-  return code;
+  return outcome.status === 'closed' ? EXIT.ok : EXIT.failed;
 }

@@ -11,6 +11,9 @@ import { journalPath } from '../../journal/journal-file.js';
 import type { BatchSummary } from '../../engine/events.js';
 import { UsageError } from '../../errors.js';
 import { formatDuration } from '../../text/format-duration.js';
+import { taskBranch } from '../../task/task-paths.js';
+import { currentBranch } from '../../workspace/repo-info.js';
+import { reviewDiff } from '../../workspace/review-diff.js';
 import { acquireRunLock, stateDir } from '../../state/run-lock.js';
 import { assertAgentStarts } from '../check-agent.js';
 import { EXIT } from '../exit-codes.js';
@@ -153,7 +156,7 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
         dashboard = createDashboard({
           ...terminal,
           screen: loading.handOver(),
-          source: engineSource(engine, repo.store, repo.repoDir, repo.config.settings.skipTypes, repo.config.settings.agent),
+          source: engineSource(engine, repo.store, repo.repoDir, repo.config.settings.skipTypes, repo.config.settings.agent, repo.config.settings.gitRemote),
           colour: wantsColour(process.env),
           notices,
           onExit: end,
@@ -195,7 +198,11 @@ async function driveRun(repo: OpenRepo, terminal: Terminal, io: CliIO, notices: 
 
 /** Another chorus runs the work: show it, change nothing, until the person quits. */
 async function watchRun(repo: OpenRepo, pid: number | null, terminal: Terminal, io: CliIO, notices: string[], loading: LoadingScreen): Promise<number> {
+  // Reading a branch awaiting review changes nothing: the diff key works beside another chorus's run too.
+  const { settings } = repo.config;
+  const base = settings.workspace === 'worktree' ? settings.baseBranch || (await currentBranch(repo.repoDir)) : null;
   const source = watchSource({
+    ...(base ? { reviewDiff: (id: string) => reviewDiff(repo.repoDir, base, taskBranch(id), settings.gitRemote) } : {}),
     repoDir: repo.repoDir,
     store: repo.store,
     skipTypes: repo.config.settings.skipTypes,

@@ -1,9 +1,7 @@
 import { ChorusError, UsageError } from '../../errors.js';
+import { rejectOutcome } from '../../engine/review-outcome.js';
 import { reviewedBranch } from '../../workspace/reviewed-branch.js';
 import { takeRemoteBranch } from '../worktree-ops.js';
-import { reopenPatch, notesOf } from '../../schedule/transitions.js';
-import { chorusNote } from '../../task/notes.js';
-import { rejectFeedbackText, reviewSession, withoutReviewLabel } from '../../task/review.js';
 import { currentBranch } from '../../workspace/repo-info.js';
 import { assertAgentStarts } from '../check-agent.js';
 import { openRepo, type OpenRepo } from '../open-repo.js';
@@ -42,13 +40,9 @@ async function rejectInSession(repo: OpenRepo, id: string, reason: string, opts:
     const failed = await takeRemoteBranch(repo.repoDir, settings.gitRemote, job);
     if (failed?.kind === 'error') throw new ChorusError('CHORUS_WORKTREE_FAILED', `chorus reject ${id}: ${failed.message}`);
   }
-  const sessionId = reviewSession(task.raw['notes']);
-  const now = new Date();
-  const previous = notesOf(task);
-  const note = chorusNote(now, `review rejected: ${reason.replace(/\s*\n\s*/g, ' ')}`);
-  repo.store.update(id, { ...reopenPatch(now, task), labels: withoutReviewLabel(task.labels), notes: previous ? `${previous}\n\n${note}` : note });
+  const { patch, round } = rejectOutcome(task, job.branch, reason, new Date());
+  repo.store.update(id, patch);
   repo.graph.setStatus(id, 'open');
   await repo.store.flush();
-  const round = { feedback: rejectFeedbackText(job.branch, reason), ...(sessionId ? { sessionId } : {}), label: 'review round' };
   return runEngine(repo, { ids: [id], rounds: { [id]: round } }, opts.json === true, io, 'reject');
 }

@@ -1,6 +1,6 @@
-import { git } from '../../workspace/git.js';
 import { currentBranch } from '../../workspace/repo-info.js';
 import { reviewedBranch } from '../../workspace/reviewed-branch.js';
+import { reviewDiffStat } from '../../workspace/review-diff.js';
 import { isAwaitingReview, lastReviewLine } from '../../task/review.js';
 import { taskBranch } from '../../task/task-paths.js';
 import { EXIT } from '../exit-codes.js';
@@ -28,7 +28,7 @@ export async function reviewCommand(opts: ReviewOptions, io: CliIO): Promise<num
         const branch = taskBranch(task.id);
         // Tasks that ran on chorus workers have their branch on the shared remote, not here (or an older copy here).
         const { ref } = await reviewedBranch(repo.repoDir, repo.config.settings.gitRemote, branch);
-        const stat = await git(repo.repoDir, ['diff', '--stat', `${base}...${ref}`]).catch((error: Error) => `(no diff: ${error.message.split('\n')[0]})`);
+        const stat = await reviewDiffStat(repo.repoDir, base, ref).catch((error: Error) => `(no diff: ${error.message.split('\n')[0]})`);
         return { id: task.id, title: task.title, branch, note: lastReviewLine(task.raw['notes']), diffStat: stat.trimEnd() };
       }),
     );

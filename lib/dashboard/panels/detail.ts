@@ -9,6 +9,8 @@ import { describeWait } from './status-parts.js';
 import { placeBox, setLines, textBox, titleBar, type Frame, type Panel } from './panel.js';
 import { depText, rowStatusWord, stateTone, statusWord } from './tasks.js';
 import { lastBlockedReason } from '../../task/notes.js';
+import { isAwaitingReview } from '../../task/review.js';
+import { taskBranch } from '../../task/task-paths.js';
 
 /** Past this many, blockers and dependents are counted, not named. */
 const NAMED = 6;
@@ -70,7 +72,13 @@ export class DetailPanel implements Panel {
     const heldAt = agent ? undefined : run.held.get(selected);
     if (heldAt !== undefined) warn(`held: its agent was ended (x) at ${clockTime(heldAt)}; it does not start again in this run until ⏎ on it`);
     const ended = run.ended.get(selected);
-    const lastError = ended?.status === 'blocked' ? ended.reason : ended?.status === 'open' ? ended.reason : lastChorusNote(task.raw['notes']);
+    // A verified branch waiting for a person is no error: say which keys end the wait.
+    const review = isAwaitingReview(task);
+    if (review) {
+      warn(source.controls ? 'awaiting review: D diff · A approve · R reject' : 'awaiting review: D diff · A, R in the chorus running it');
+      say(`${taskBranch(selected)} verified, not merged`);
+    }
+    const lastError = review ? undefined : ended?.status === 'blocked' ? ended.reason : ended?.status === 'open' ? ended.reason : lastChorusNote(task.raw['notes']);
     if (lastError && heldAt === undefined) lines.push(...wrap(`last error: ${lastError}`, width).map((l) => theme.paint('blocked', escapeTags(l))));
 
     if (word === 'claimed') say(`in progress by ${typeof task.raw['assignee'] === 'string' && task.raw['assignee'] ? task.raw['assignee'] : 'someone'}: not one of this run's agents`);

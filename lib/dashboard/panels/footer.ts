@@ -30,7 +30,7 @@ export class FooterPanel extends TextPanel {
  * person looks for first (panes, start, kill, find a task, its log), then the other dispatch keys.
  * At 80 columns the first eight fit.
  */
-const PRIORITY = ['? help', 'q quit', 'Tab pane', '⏎ start', 'x kill', 'f filter', '/ search', 'l log', '! problems', 'p pause', 'r retry', 'a auto', '+/- agents', 's sort', '↑↓ select'];
+const PRIORITY = ['? help', 'q quit', 'Tab pane', '⏎ start', 'x kill', 'f filter', '/ search', 'l log', '! problems', 'p pause', 'r retry', 'D diff', 'A approve', 'R reject', 'a auto', '+/- agents', 's sort', '↑↓ select'];
 
 const keysLines = new Map<string, string>();
 

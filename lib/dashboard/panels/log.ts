@@ -15,7 +15,8 @@ export class LogPanel implements Panel {
   #rect: Rect = { top: 0, left: 0, width: 0, height: 0 };
   /** Rows scrolled back from the end; 0 follows. */
   #back = 0;
-  #task: string | null = null;
+  /** What is shown: a task's log, or (`D`) its branch's diff; scrolling starts over when it changes. */
+  #shown: string | null = null;
   /** Each log line's rows at the width last drawn: a line is wrapped once, not on every frame. */
   #wrapped = new Map<string, string[]>();
   #wrappedWidth = 0;
@@ -43,12 +44,16 @@ export class LogPanel implements Panel {
 
   draw(frame: Frame): void {
     const { theme, selected, selectedTail } = frame;
-    if (selected !== this.#task) {
-      this.#task = selected;
-      this.#back = 0;
-    }
+    const diff = !this.fullScreen && frame.diff && frame.diff.id === selected ? frame.diff : null;
+    const shownKey = diff ? `diff ${selected}` : selected;
     const width = this.#rect.width;
     const body = Math.max(0, this.#rect.height - 1);
+    if (shownKey !== this.#shown) {
+      this.#shown = shownKey;
+      // A diff is read from its top (the stat first); a log from its end, following it.
+      this.#back = diff ? Math.max(0, this.#rows(frame, Infinity).length - body) : 0;
+    }
+    if (diff) return this.#drawDiff(frame, diff.lines.length, body);
     const empty = (selectedTail?.lines().length ?? 0) === 0;
     // Only the rows on screen (and those scrolled past) are wrapped: a 2,000-line log costs what it shows.
     const rows = this.#rows(frame, body + this.#back);
@@ -65,9 +70,22 @@ export class LogPanel implements Panel {
     setLines(this.element, lines);
   }
 
-  /** The last `wanted` rows of the log as drawn: a row per line, or, wrapping, as many as each line needs. */
+  /** `D`: the branch's diff, scrolled like a log; its title says how to get the log back. */
+  #drawDiff(frame: Frame, count: number, body: number): void {
+    const { theme, selected } = frame;
+    const width = this.#rect.width;
+    const rows = this.#rows(frame, Infinity);
+    const end = Math.max(0, rows.length - this.#back);
+    const shown = rows.slice(Math.max(0, end - body), end);
+    const where = end >= rows.length ? 'the end' : `to row ${end} of ${rows.length}`;
+    const label = `Diff ${selected ?? ''} · ${count} lines, ${where} · Esc or l: the log`;
+    setLines(this.element, [titleBar(label, width, theme, frame.focus === 'log'), ...shown.map((text) => line(text, width))]);
+  }
+
+  /** The last `wanted` rows of the log (or the diff) as drawn: a row per line, or, wrapping, as many as each line needs. */
   #rows(frame: Frame, wanted: number): string[] {
-    const all = frame.selectedTail?.lines() ?? [];
+    const diff = !this.fullScreen && frame.diff && frame.diff.id === frame.selected ? frame.diff : null;
+    const all = diff ? diff.lines : (frame.selectedTail?.lines() ?? []);
     const width = this.#rect.width;
     if (!frame.wrapLogs || width <= 0) return all.slice(Math.max(0, all.length - wanted));
     if (width !== this.#wrappedWidth || this.#wrapped.size > 4 * all.length + 100) {

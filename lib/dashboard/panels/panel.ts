@@ -27,6 +27,14 @@ export interface Frame {
   selectedTail: LogTail | null;
   /** The log views wrap long lines (`w`); otherwise they cut them. */
   wrapLogs: boolean;
+  /** `D`: the selected task's branch diff, shown in the log pane instead of its log. */
+  diff?: DiffView | null;
+}
+
+/** A branch's diff as the log pane shows it (`D` on a task awaiting review). */
+export interface DiffView {
+  id: string;
+  lines: readonly string[];
 }
 
 /** A movement in the focused pane. */

@@ -15,6 +15,7 @@ export function statusWord(status: string): string {
 /** A row's status word: `claimed` for a task in progress that none of the run's agents has (a person's, another tool's). */
 export function rowStatusWord(row: TaskRow): string {
   if (row.state === 'running') return 'running';
+  if (row.state === 'blocked' && row.aside === 'review') return 'review';
   return row.status === 'in_progress' && row.state === 'other' ? 'claimed' : statusWord(row.status);
 }
 

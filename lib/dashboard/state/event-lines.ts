@@ -33,7 +33,9 @@ export function describeEvent(event: SourceEvent): EventLine | null {
       return { at, tone: 'warning', text: `↻ ${event.id} ${describeRetry(event)}`, failure: true };
     case 'task.finished': {
       const took = `${formatDuration(event.durationMs)}${event.attempts > 1 ? `, ${event.attempts} attempts` : ''}`;
+      if (event.approved) return event.status === 'closed' ? { at, tone: 'closed', text: `✓ ${event.id} approved: ${event.reason ?? 'merged'}` } : { at, tone: 'blocked', text: `✗ ${event.id} ${event.reason ?? 'approved, but not merged'}`, failure: true };
       if (event.status === 'closed') return { at, tone: 'closed', text: `✓ ${event.id} closed in ${took}` };
+      if (event.awaitingReview) return { at, tone: 'warning', text: `? ${event.id} awaiting review after ${took}: D diff, A approve, R reject` };
       if (event.status === 'open') return { at, tone: 'released', text: `■ ${event.id} stopped, back to open${event.reason ? `: ${event.reason}` : ''}` };
       const what = event.outcome === 'timeout' ? 'timed out' : 'blocked';
       return { at, tone: 'blocked', text: `✗ ${event.id} ${what}: ${event.reason ?? event.outcome}`, failure: true };

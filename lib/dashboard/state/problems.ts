@@ -67,7 +67,8 @@ function problemOf(event: SourceEvent): Omit<Problem, 'key'> | null {
   const at = event.at;
   switch (event.type) {
     case 'task.finished':
-      if (event.status !== 'blocked') return null;
+      // A branch awaiting review is not a problem: the task row and the detail pane say so.
+      if (event.status !== 'blocked' || event.awaitingReview) return null;
       return { at, id: event.id, kind: event.outcome === 'timeout' ? 'timed out' : 'blocked', reason: event.reason ?? event.outcome };
     case 'task.unwritten':
       return { at, id: event.id, kind: 'not written', reason: event.reason };

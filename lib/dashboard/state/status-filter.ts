@@ -65,7 +65,8 @@ export function matchesStatus(filter: StatusFilter | RowState, state: RowState, 
     case 'all':
       return true;
     case 'failed':
-      return state === 'blocked';
+      // A branch awaiting review is blocked, but nothing failed.
+      return state === 'blocked' && aside !== 'review';
     case 'parked':
       return aside !== undefined;
     default:

@@ -1,4 +1,5 @@
 import type { Task } from '../../task/task.js';
+import { isAwaitingReview } from '../../task/review.js';
 import { sortForDispatch } from '../../graph/index.js';
 import type { SchedulerView } from '../../schedule/scheduler-graph.js';
 import { emptyWorkCounts, workStateOf, type WorkCounts } from '../../schedule/work-counts.js';
@@ -254,7 +255,20 @@ export class TaskRows {
     if (!running && status !== 'closed' && view.has(task.id)) dep = depState(task.id, view, tasks, cycles, now);
     // The one definition the header, chorus status and batch's summary count by (lib/schedule/work-counts.ts).
     const state: RowState = !running && status === 'closed' ? 'closed' : workStateOf(status, dep.kind === 'ok', running);
-    const aside = state === 'running' ? (this.run.agents.get(task.id)?.phase ? 'review' : undefined) : state === 'ready' || state === 'waiting' ? (this.run.parked.has(task.id) ? 'parked' : this.run.held.has(task.id) ? 'held' : undefined) : undefined;
+    const aside =
+      state === 'running'
+        ? this.run.agents.get(task.id)?.phase
+          ? 'review'
+          : undefined
+        : state === 'ready' || state === 'waiting'
+          ? this.run.parked.has(task.id)
+            ? 'parked'
+            : this.run.held.has(task.id)
+              ? 'held'
+              : undefined
+          : state === 'blocked' && isAwaitingReview(task)
+            ? 'review'
+            : undefined;
     return { id: task.id, title: task.title, priority: task.priority, type: task.issueType ?? '', status: task.status, state, dep, ...(aside ? { aside } : {}) };
   }
 
