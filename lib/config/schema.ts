@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGENT_KINDS, MAX_AGENTS } from '../agents/report.js';
+import { makeTaskOverridesSchema } from './task-overrides-schema.js';
 
 /** The settings chorus understands. Defaults are in DEFAULT_SETTINGS (defaults.ts); every key is documented in README.md. */
 export const orchestrationSchema = z.strictObject({
@@ -91,13 +92,5 @@ export const configFileSchema = z.strictObject({
 export type SettingKey = keyof Settings;
 
 /** Per-task overrides, read from a task's Beads `metadata.chorus` object. */
-export const taskOverridesSchema = z.strictObject({
-  timeout: z.number().int().min(0).optional(),
-  retryCount: z.number().int().min(0).max(100).optional(),
-  agent: z
-    .union([z.string().min(1), z.strictObject({ command: z.string().min(1), args: z.array(z.string()).optional() })])
-    .optional(),
-  exclusive: z.boolean().optional(),
-  verify: z.array(z.string()).optional(),
-});
+export const taskOverridesSchema = makeTaskOverridesSchema(z);
 export type TaskOverrides = z.output<typeof taskOverridesSchema>;

@@ -1,6 +1,6 @@
 import type { AgentKind } from '../agents/report.js';
-import { describeIssues } from '../config/describe-issues.js';
-import { taskOverridesSchema, type Settings, type TaskOverrides } from '../config/schema.js';
+import { checkTaskOverrides } from '../config/check-task-overrides.js';
+import type { Settings, TaskOverrides } from '../config/schema.js';
 import { ChorusError } from '../errors.js';
 import type { Task } from '../task/task.js';
 
@@ -10,12 +10,9 @@ export const EXCLUSIVE_LABEL = 'chorus:exclusive';
 export function readOverrides(task: Task): TaskOverrides {
   const value = task.metadata?.['chorus'];
   if (value === undefined) return {};
-  const result = taskOverridesSchema.safeParse(value);
-  if (!result.success) {
-    const problems = describeIssues(result.error.issues, value, 'metadata.chorus').join('; ');
-    throw new ChorusError('CHORUS_TASK_BAD_OVERRIDES', `task ${task.id}: ${problems}`);
-  }
-  return result.data;
+  const result = checkTaskOverrides(value, 'metadata.chorus');
+  if (!result.ok) throw new ChorusError('CHORUS_TASK_BAD_OVERRIDES', `task ${task.id}: ${result.problems.join('; ')}`);
+  return result.overrides;
 }
 
 /** Label `chorus:exclusive` or `metadata.chorus.exclusive`: the task runs alone. */
