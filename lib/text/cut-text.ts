@@ -6,7 +6,8 @@
  * shown. These cuts fall on grapheme boundaries, and the kept part never exceeds `max` code units.
  */
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+import { segmentGraphemes } from './graphemes.js';
+
 export const CUT_MARKER = '…';
 
 /** How far around a cut to look for a grapheme boundary; a longer grapheme is cut between code points. */
@@ -31,7 +32,7 @@ function graphemeBoundaryAtOrBefore(text: string, at: number): number {
   const from = Math.max(0, at - GRAPHEME_WINDOW);
   let best: number | undefined;
   // Segmenting only a window: the whole text may be megabytes.
-  for (const { index } of graphemes.segment(text.slice(from, Math.min(text.length, at + GRAPHEME_WINDOW)))) {
+  for (const { index } of segmentGraphemes(text.slice(from, Math.min(text.length, at + GRAPHEME_WINDOW)))) {
     if (from + index > at) break;
     // A window that starts mid-grapheme makes its first boundary a false one, unless it is the text's start.
     if (index > 0 || from === 0) best = from + index;
@@ -43,7 +44,7 @@ function graphemeBoundaryAtOrBefore(text: string, at: number): number {
 function graphemeBoundaryAtOrAfter(text: string, at: number): number {
   const from = Math.max(0, at - GRAPHEME_WINDOW);
   const to = Math.min(text.length, at + GRAPHEME_WINDOW);
-  for (const { index } of graphemes.segment(text.slice(from, to))) {
+  for (const { index } of segmentGraphemes(text.slice(from, to))) {
     if ((index > 0 || from === 0) && from + index >= at) return from + index;
   }
   // The window's end is a boundary only if it is the text's end.
