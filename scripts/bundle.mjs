@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// After tsc: bundles the two entries that start a JavaScript engine (the CLI and the worker
-// thread) into one file each, in place. Loading ~100 ES modules one by one (ours, zod's,
+// After tsc: bundles the entries that start a JavaScript engine (the CLI, the worker thread, the
+// agent host process) into one file each, in place. Loading ~100 ES modules one by one (ours, zod's,
 // commander's) cost a fresh chorus 50-60 ms of CPU before it did anything; see bench/README.md.
 // Piscina stays outside: it starts its own worker script from a path next to its module. So do
 // blessed and blessed-contrib (the dashboard's, loaded only by `chorus dashboard`): blessed
@@ -37,6 +37,20 @@ await build({
       "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
     ].join(' '),
   },
+  sourcemap: true,
+  logLevel: 'warning',
+});
+
+// The agent host, a process of its own started by every batch, alone: with the others' chunks it
+// would load four files where it needs one small one.
+await build({
+  entryPoints: ['dist/workers/agent-host.js'],
+  outfile: 'dist/workers/agent-host.js',
+  allowOverwrite: true,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
 });
