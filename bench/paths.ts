@@ -20,6 +20,8 @@ export interface RepoPaths {
   /** The built CLI; `npm run bench` builds it first. */
   chorusBin: string;
   parseLinesBaseline: string;
+  /** A Node process, a worker thread and a forked Node child spawning `true`: what a chorus start cannot go below. */
+  startupFloor: string;
   floodAgent: string;
   realFixtures: string;
   /** The stand-in `bd` (a symlink `bd` in it): put first on PATH. */
@@ -32,6 +34,7 @@ export function repoPaths(root = repoRoot()): RepoPaths {
     root,
     chorusBin: path.join(root, 'dist/bin/chorus.js'),
     parseLinesBaseline: path.join(root, 'bench/baselines/parse-lines.mjs'),
+    startupFloor: path.join(root, 'bench/baselines/startup-floor.mjs'),
     floodAgent: path.join(root, 'test/fixtures/agents/flood.js'),
     realFixtures: path.join(root, 'test/fixtures/beads-real'),
     bdStandinDir: path.join(root, 'test/fixtures/bd'),

@@ -9,6 +9,7 @@ import { loadScenario } from './load.js';
 import { memoryScenario } from './memory.js';
 import { outputScenario } from './output.js';
 import { schedulerGraphScenario } from './scheduler-graph.js';
+import { startupScenario } from './startup.js';
 import { writeBackScenario } from './write-back.js';
 
 /** Every scenario by the name picked on the command line, in the order the suite runs them. */
@@ -19,6 +20,7 @@ export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([
   ['dispatch', dispatchScenario],
   ['deep-chain', deepChainScenario],
   ['output', outputScenario],
+  ['startup', startupScenario],
   ['idle', idleScenario],
   ['dashboard', dashboardScenario],
   ['bd-backend', bdBackendScenario],
