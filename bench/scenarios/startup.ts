@@ -1,6 +1,6 @@
 import { shellQuote, timeChorus, timeShell } from '../commands.js';
 import { DEFAULT_SHAPE_OPTIONS } from '../generate/shapes.js';
-import { interleave } from '../measure/repeat.js';
+import { describeRounds, interleave } from '../measure/repeat.js';
 import { checkRun } from '../measure/sample.js';
 import { maxTarget, type Row } from '../row.js';
 import { makeRepo, makeScratchDir, makeTracker, removeRepo, type ScratchDir } from '../scratch-repo.js';
@@ -9,7 +9,7 @@ import { CHORUS, compareRow, cpuOf, firstFailure, medianFigure } from './compare
 import { NO_OP_AGENT, type ScenarioContext } from './context.js';
 
 const SHELL = 'sh -c true';
-const FLOOR = 'floor: node, a worker thread, a node child spawning true';
+const FLOOR = 'a node process, a worker thread, a node child spawning true';
 
 /**
  * `chorus run ID` on a one-task repository whose agent is `true`: everything chorus does to start
@@ -53,12 +53,13 @@ export async function startupScenario(context: ScenarioContext): Promise<Row[]> 
         ...compareRow(result, {
           scenario: 'startup',
           case: 'above the floor: `chorus run` minus a node process, a worker thread and a node child spawning `true`',
-          measure: 'CPU user+sys, difference of medians',
+          measure: 'CPU user+sys',
           unit: 's',
           target: null,
           figure: cpuOf,
           baselineSeries: FLOOR,
         }),
+        measure: `CPU user+sys, difference of medians, ${describeRounds(result)}`,
         chorus: chorus !== null && floor !== null ? chorus - floor : null,
         baseline: null,
         ratio: null,
