@@ -54,7 +54,7 @@ export const FULL_PLAN: Plan = {
   suiteBudgetS: 350,
   load: { tasks: 100_000, closedShare: 0.5, runs: 5, budgetS: 40, timeoutS: 30 },
   // Issue 22: a round here takes ~26 s (chorus ~20 s, xargs ~7 s on this machine), so all 3 rounds need ~80 s.
-  dispatch: { tasks: 2_000, width: 16, maxAgents: 8, runs: 3, budgetS: 85, timeoutS: 40 },
+  dispatch: { tasks: 2_000, width: 16, maxAgents: 8, runs: 3, budgetS: 90, timeoutS: 60 },
   // Issue 22: 1,000 and 5,000 took ~106 s a round here, so 1 of 3 ran; half the lengths give 2 full rounds in the same time.
   chain: { short: 500, long: 2_500, runs: 2, budgetS: 110, timeoutS: 90 },
   writeBack: { lines: 100_000, closedShare: 0.9, maxAgents: 8, timeoutS: 45 },
