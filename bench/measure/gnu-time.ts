@@ -37,6 +37,8 @@ export interface TimeOptions {
   timeoutS: number;
   /** ... and killed (SIGKILL) this many seconds after that. @default 10 */
   graceS?: number;
+  /** Told the process group the command runs in (GNU time's pid), once it is started. */
+  onStart?: (pgid: number) => void;
 }
 
 export function checkGnuTime(): void {
@@ -76,6 +78,7 @@ export async function timeCommand(file: string, args: readonly string[], options
       detached: true,
     });
     if (child.pid !== undefined) running.add(child.pid);
+    if (child.pid !== undefined) options.onStart?.(child.pid);
     let stderr = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => {

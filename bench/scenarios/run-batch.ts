@@ -16,6 +16,8 @@ export interface BatchRun {
   open: number;
   settings: ChorusSettings;
   timeoutS: number;
+  /** Told the run's process group (chorus, its agent host; not the agents, which have their own). */
+  onStart?: (pgid: number) => void;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function runBatch(context: ScenarioContext, scratch: ScratchDir, sp
   const stdoutFile = path.join(scratch.dir, 'batch-stdout.jsonl');
   const args = ['batch', '--all-ready', '--json', '--max-agents', String(spec.settings.maxAgents)];
   try {
-    const run = await timeChorus(context.paths, repo.dir, args, { stdoutFile, timeoutS: spec.timeoutS });
+    const run = await timeChorus(context.paths, repo.dir, args, { stdoutFile, timeoutS: spec.timeoutS, ...(spec.onStart ? { onStart: spec.onStart } : {}) });
     if (run.timedOut) {
       const sample = await checkRun(spec.round, run, () => expectAllClosed(repo.issuesFile, spec.tasks, spec.open).then(() => ({})));
       return { ...sample, facts: await partialFacts(repo.issuesFile, stdoutFile, spec) };
