@@ -27,11 +27,11 @@ export interface Plan {
   /**
    * The dashboard: `frames` frames drawn in-process on fake streams of `cols` x `rows` over a
    * tracker of `tasks`; `idleS` seconds of a real dashboard in tmux with `agents` agents that print
-   * nothing; a log followed while it grows by `logMB`; `starts` real dashboards started in tmux
+   * nothing, from `idleSettleS` seconds after they all run (the start settled); a log followed while it grows by `logMB`; `starts` real dashboards started in tmux
    * over the `tasks` tracker, timed to their first frame; `keys` keys typed through tmux into a
    * dashboard whose `agents` agents print all the time, each timed to the screen's change.
    */
-  dashboard: { tasks: number; frames: number; cols: number; rows: number; agents: number; idleS: number; logMB: number; starts: number; keys: number; timeoutS: number };
+  dashboard: { tasks: number; frames: number; cols: number; rows: number; agents: number; idleS: number; idleSettleS: number; logMB: number; starts: number; keys: number; timeoutS: number };
   /**
    * The bd backend, through the stand-in `bd`: a batch of `tasks` no-op tasks on a wide DAG of
    * `width`, `maxAgents` at once, one run (its figure is a count of calls, not a time); and
@@ -59,7 +59,7 @@ export const FULL_PLAN: Plan = {
   idle: { agents: 8, sleepS: 20, timeoutS: 40 },
   memory: { tasks: 100_000, closedShare: 0.5, runs: 3, budgetS: 15, timeoutS: 30 },
   schedulerGraph: { tasks: 100_000, runs: 3, timeoutS: 60 },
-  dashboard: { tasks: 10_000, frames: 60, cols: 200, rows: 60, agents: 8, idleS: 20, logMB: 500, starts: 3, keys: 40, timeoutS: 60 },
+  dashboard: { tasks: 10_000, frames: 60, cols: 200, rows: 60, agents: 8, idleS: 20, idleSettleS: 15, logMB: 500, starts: 3, keys: 40, timeoutS: 60 },
   bd: { tasks: 200, width: 8, maxAgents: 4, batchTimeoutS: 90, loadRuns: 5, loadBudgetS: 20, loadTimeoutS: 30 },
   distributed: { tasks: 500, width: 16, workers: 2, concurrency: 4, runs: 3, budgetS: 45, timeoutS: 60, sleepS: 20, zeroRuns: 3, idleTimeoutS: 50 },
 };
@@ -75,7 +75,7 @@ export const QUICK_PLAN: Plan = {
   idle: { agents: 8, sleepS: 5, timeoutS: 15 },
   memory: { tasks: 20_000, closedShare: 0.5, runs: 1, budgetS: 5, timeoutS: 10 },
   schedulerGraph: { tasks: 20_000, runs: 1, timeoutS: 20 },
-  dashboard: { tasks: 2_000, frames: 20, cols: 200, rows: 60, agents: 4, idleS: 5, logMB: 100, starts: 1, keys: 10, timeoutS: 30 },
+  dashboard: { tasks: 2_000, frames: 20, cols: 200, rows: 60, agents: 4, idleS: 5, idleSettleS: 2, logMB: 100, starts: 1, keys: 10, timeoutS: 30 },
   bd: { tasks: 20, width: 8, maxAgents: 4, batchTimeoutS: 30, loadRuns: 3, loadBudgetS: 8, loadTimeoutS: 15 },
   distributed: { tasks: 40, width: 16, workers: 2, concurrency: 4, runs: 1, budgetS: 10, timeoutS: 30, sleepS: 3, zeroRuns: 1, idleTimeoutS: 25 },
 };

@@ -1,12 +1,24 @@
+import { createRequire } from 'node:module';
 import type { Widgets } from 'blessed';
-import contribLine from 'blessed-contrib/lib/widget/charts/line.js';
+import type contribLineType from 'blessed-contrib/lib/widget/charts/line.js';
 import type { Rect } from '../layout.js';
 import { chartSeries } from '../state/chart-series.js';
 import { clockTime, line } from '../text.js';
 import type { Theme } from '../theme.js';
 import { placeBox, setLines, textBox, titleBar, type Frame } from './panel.js';
 
-type LineChart = ReturnType<typeof contribLine>;
+type LineChart = ReturnType<typeof contribLineType>;
+
+/**
+ * blessed-contrib's line chart, loaded the first time the view opens: it brings lodash, gl-matrix
+ * and a canvas library (about 1 MB of source held in the heap), which a dashboard nobody presses
+ * `c` in would load at start and carry, and V8 would mark on every full collection, all night.
+ */
+let contribLineLoaded: typeof contribLineType | null = null;
+function contribLine(options: Parameters<typeof contribLineType>[0]): LineChart {
+  contribLineLoaded ??= createRequire(import.meta.url)('blessed-contrib/lib/widget/charts/line.js') as typeof contribLineType;
+  return contribLineLoaded(options);
+}
 
 /** Below this the charts would be a smear of dots: the view says so instead. */
 const MIN_WIDTH = 40;
