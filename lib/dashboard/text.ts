@@ -1,3 +1,4 @@
+import { segmentGraphemes } from '../text/graphemes.js';
 import { oneLine } from '../text/one-line.js';
 import { displayWidth, truncateToWidth } from '../text/text-width.js';
 import { escapeTags } from './theme.js';
@@ -127,12 +128,10 @@ export function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
 /** The longest start of `text` that fits in `width` columns (at least one grapheme). */
 function takeWidth(text: string, width: number): string {
   let kept = '';
-  for (const { segment } of graphemes.segment(text)) {
+  for (const { segment } of segmentGraphemes(text)) {
     if (kept !== '' && displayWidth(kept + segment) > width) break;
     kept += segment;
   }

@@ -5,7 +5,7 @@
  * sequence or before a combining mark changes what the title shows.
  */
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+import { segmentGraphemes } from './graphemes.js';
 
 /** Printable ASCII only: one column per character, the common case, measured without segmenting. */
 const PLAIN = /^[\x20-\x7e]*$/;
@@ -81,7 +81,7 @@ export function displayWidth(text: string): number {
     return width;
   }
   let width = 0;
-  for (const { segment } of graphemes.segment(text)) width += graphemeWidth(segment);
+  for (const { segment } of segmentGraphemes(text)) width += graphemeWidth(segment);
   return width;
 }
 
@@ -110,7 +110,7 @@ export function truncateToWidth(text: string, width: number): string {
   }
   let kept = '';
   let used = 0;
-  for (const { segment } of graphemes.segment(text)) {
+  for (const { segment } of segmentGraphemes(text)) {
     const w = graphemeWidth(segment);
     if (used + w > width - 1) break;
     kept += segment;
