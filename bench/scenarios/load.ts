@@ -14,7 +14,7 @@ import { BASELINE, CHORUS, compareRow, wallOf } from './compare.js';
 import { NO_OP_AGENT, type ScenarioContext } from './context.js';
 import { formatCount, toMb } from '../format.js';
 
-const TARGET = ratioTarget(2);
+const TARGET = ratioTarget(1.5);
 
 /** `chorus ready --json` against a script that only reads and JSON.parses each line: the cost of everything chorus adds. */
 export async function loadScenario(context: ScenarioContext): Promise<Row[]> {

@@ -36,7 +36,7 @@ export async function memoryScenario(context: ScenarioContext): Promise<Row[]> {
         unit: 'MB',
         chorus: error ? null : medianFigure(result, CHORUS, rssMbOf),
         baseline: null,
-        target: maxTarget(400, 'MB'),
+        target: maxTarget(250, 'MB'),
         error,
         runs: { chorus: result.samples.get(CHORUS) ?? [], baseline: [] },
       }),

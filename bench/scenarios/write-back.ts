@@ -47,7 +47,7 @@ export async function writeBackScenario(context: ScenarioContext): Promise<Row[]
       chorus: reported ? toMb(bytesWritten) : null,
       atLeast: stopped,
       baseline: toMb(tracker.bytes),
-      target: ratioTarget(20),
+      target: ratioTarget(5),
       error: sample.ok || stopped ? undefined : `chorus run: ${sample.error}`,
       // No figure is not a pass: chorus must report what it wrote.
       fail: !sample.ok || reported ? undefined : 'n/a: batch.finished has no tracker {writes, bytesWritten}',

@@ -1,4 +1,4 @@
-import { constants, readFileSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StoreError } from '../errors.js';
@@ -31,22 +31,14 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/**
- * One synchronous read: the async one reads in 512 KiB pieces, each a thread-pool round trip, and
- * at start chorus has nothing else to do while the tracker loads. A write re-reads the file only
- * when someone else changed it; that read then holds the main thread too.
- */
-export async function readIssuesBytes(path: string): Promise<Buffer> {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    if (codeOf(error) === 'ENOENT') {
-      throw new StoreError('CHORUS_STORE_NOT_FOUND', `Beads file not found: ${path}`, { cause: error });
-    }
-    throw new StoreError('CHORUS_STORE_UNREADABLE', `cannot read Beads file ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
+/** The error for a tracker that could not be read: missing, or unreadable for another reason. */
+export function readError(path: string, error: unknown): StoreError {
+  if (codeOf(error) === 'ENOENT') {
+    return new StoreError('CHORUS_STORE_NOT_FOUND', `Beads file not found: ${path}`, { cause: error });
   }
+  return new StoreError('CHORUS_STORE_UNREADABLE', `cannot read Beads file ${path}: ${(error as Error).message}`, {
+    cause: error,
+  });
 }
 
 /** Which file is at a path and when it last changed, to the nanosecond. */

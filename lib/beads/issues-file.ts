@@ -125,17 +125,37 @@ export function parseIssuesText(text: string): IssuesFile {
  */
 export function parseIssuesBytes(bytes: Buffer): IssuesFile {
   if (isUtf8(bytes)) return parseIssuesText(bytes.toString('utf8'));
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  return parseInto(emptyFile(bom), (add) =>
-    forEachLineBuffer(bom ? bytes.subarray(3) : bytes, (line: Buffer, eol: Eol) => {
-      if (isUtf8(line)) {
-        add(parseLine(line.toString('utf8'), eol));
-      } else {
-        const text = line.toString('latin1');
-        add({ kind: 'malformed', text, eol, message: 'not valid UTF-8', bytes: Buffer.from(line) });
+  return parseIssuesChunks([bytes]);
+}
+
+/**
+ * Parses a file given as consecutive pieces of its bytes, each ending at the end of a line (or of
+ * the file), with the same result as parseIssuesBytes on the whole: the whole file's bytes and
+ * its decoded text never need to be in memory side by side. A piece is read before the next is
+ * asked for, so its memory may be reused.
+ */
+export function parseIssuesChunks(chunks: Iterable<Buffer>): IssuesFile {
+  const file = emptyFile(false);
+  let first = true;
+  return parseInto(file, (add) => {
+    for (let chunk of chunks) {
+      if (first) {
+        first = false;
+        file.bom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
+        if (file.bom) chunk = chunk.subarray(3);
       }
-    }),
-  );
+      if (isUtf8(chunk)) {
+        forEachLine(chunk.toString('utf8'), (line, eol) => add(parseLine(line, eol)));
+      } else {
+        forEachLineBuffer(chunk, (line: Buffer, eol: Eol) => add(parseLineBytes(line, eol)));
+      }
+    }
+  });
+}
+
+function parseLineBytes(line: Buffer, eol: Eol): LineRecord {
+  if (isUtf8(line)) return parseLine(line.toString('utf8'), eol);
+  return { kind: 'malformed', text: line.toString('latin1'), eol, message: 'not valid UTF-8', bytes: Buffer.from(line) };
 }
 
 /** The file's bytes: every record's original text and EOL, in order. */

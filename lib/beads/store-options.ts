@@ -12,7 +12,10 @@ export interface BeadsStoreOptions {
   /**
    * Average bytes per second the tracker's rewrites may add up to: a write of N bytes is followed
    * by at least N / maxWriteRate seconds before the next. On a 80 MB tracker that is one write
-   * every 2.5 s, on a 1 MB one every 30 ms (so the coalescing window rules). @default 32 MiB/s
+   * every 10 s, on a 1 MB one every 125 ms, on a 100 kB one every 12 ms (so the coalescing window
+   * rules). The rewrites of a batch then add up to about the file's size per 10 s of batch on any
+   * tracker big enough for it to matter (issue 22: 80 MB every 2.5 s was 9 file sizes in a 23 s
+   * batch); flush() and close() still write at once. @default 8 MiB/s
    */
   maxWriteRate?: number;
   /** How long a write keeps trying for the file lock. @default DEFAULT_LOCK_RETRIES (about 5 s) */
@@ -34,9 +37,12 @@ export interface BeadsStoreOptions {
   staleCopyMs?: number;
 }
 
+/** Bytes per second (see maxWriteRate). */
+export const DEFAULT_MAX_WRITE_RATE = 8 * 2 ** 20;
+
 /** The options with the defaults of the write pacing filled in. */
 export type ResolvedStoreOptions = Required<Pick<BeadsStoreOptions, 'coalesceMs' | 'paceFactor' | 'maxWriteRate'>> & BeadsStoreOptions;
 
 export function resolveStoreOptions(options: BeadsStoreOptions): ResolvedStoreOptions {
-  return { ...options, coalesceMs: options.coalesceMs ?? 25, paceFactor: options.paceFactor ?? 4, maxWriteRate: options.maxWriteRate ?? 32 * 2 ** 20 };
+  return { ...options, coalesceMs: options.coalesceMs ?? 25, paceFactor: options.paceFactor ?? 4, maxWriteRate: options.maxWriteRate ?? DEFAULT_MAX_WRITE_RATE };
 }

@@ -1,7 +1,8 @@
 import { StoreError } from '../errors.js';
 import { cleanPatch } from '../task/clean-text.js';
-import { readIssuesBytes, sameStamp, stampIssuesFile, type DiskStamp } from './file-access.js';
-import type { LoadProblem } from './issues-file.js';
+import { sameStamp, stampIssuesFile, type DiskStamp } from './file-access.js';
+import { readIssuesFile } from './read-issues-file.js';
+import type { IssuesFile, LoadProblem } from './issues-file.js';
 import type { MergeConflict } from './merge-patches.js';
 import type { LineRecord } from './parse-line.js';
 import { resolveStoreOptions, type BeadsStoreOptions, type ResolvedStoreOptions } from './store-options.js';
@@ -38,12 +39,12 @@ export class BeadsStore implements Tracker {
   private closed = false;
   private readonly options: ResolvedStoreOptions;
 
-  private constructor(path: string, bytes: Buffer, stamp: DiskStamp | undefined, options: BeadsStoreOptions) {
+  private constructor(path: string, loaded: IssuesFile, stamp: DiskStamp | undefined, options: BeadsStoreOptions) {
     this.path = path;
     this.options = resolveStoreOptions(options);
     this.reports = new StoreReports(path);
     this.stats = this.reports.stats;
-    this.copy = new WorkingCopy(bytes, options.staleCopyMs ?? 600_000, this.stats);
+    this.copy = new WorkingCopy(loaded, options.staleCopyMs ?? 600_000, this.stats);
     this.writer = new StoreWriter(path, stamp, this.options, this.copy, this.reports, () => this.schedule());
   }
 
@@ -55,7 +56,7 @@ export class BeadsStore implements Tracker {
   static async open(path: string, options: BeadsStoreOptions = {}): Promise<BeadsStore> {
     // Stamped before the read: a change in between makes the stamps differ, never hides an edit.
     const stamp = await stampIssuesFile(path).catch(() => undefined);
-    return new BeadsStore(path, await readIssuesBytes(path), stamp, options);
+    return new BeadsStore(path, readIssuesFile(path), stamp, options);
   }
 
   /** The current tasks, including unsaved updates. A merge replaces the map: call again rather than keep it. */

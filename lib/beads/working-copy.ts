@@ -1,5 +1,5 @@
 import { measureLayout, type ByteLayout } from './byte-layout.js';
-import { applyTaskPatch, lineIndexOf, parseIssuesBytes, type IssuesFile } from './issues-file.js';
+import { applyTaskPatch, lineIndexOf, serializeIssuesFile, type IssuesFile } from './issues-file.js';
 import { LineTrails } from './line-trails.js';
 import type { PendingPatch } from './merge-patches.js';
 import { reapplyPending, type WritePlan } from './plan-write.js';
@@ -13,8 +13,11 @@ import type { Task, TaskPatch } from '../task/task.js';
  */
 export class WorkingCopy {
   view: IssuesFile;
-  /** The file's bytes as chorus last read or wrote them: anything else on disk is someone else's edit. */
-  base: Buffer;
+  /**
+   * The file's bytes as chorus last read or wrote them (anything else on disk is someone else's
+   * edit); undefined until first needed after a load, see `base`.
+   */
+  #base: Buffer | undefined;
   /**
    * The memory of the bytes written before base, reused for the next write's bytes (see
    * serializeChanged). Only ever memory chorus itself made for a write.
@@ -38,21 +41,33 @@ export class WorkingCopy {
   /** What chorus wrote on each task's line, to tell a stale copy from an edit. */
   readonly trails: LineTrails;
 
-  /** `stats`: where a commit that merged others' edits is counted. */
+  /** `loaded`: the file as read; `stats`: where a commit that merged others' edits is counted. */
   constructor(
-    bytes: Buffer,
+    loaded: IssuesFile,
     staleCopyMs: number,
     private readonly stats: StoreStats,
   ) {
-    this.base = bytes;
-    this.view = parseIssuesBytes(bytes);
+    this.view = loaded;
     this.trails = new LineTrails(staleCopyMs);
+  }
+
+  /**
+   * The bytes chorus last read or wrote. After a load they are made from the view, which holds
+   * them losslessly, the first time they are needed: a read-only command never needs them, and
+   * keeping them beside the lines' text cost as much memory again as the text (issue 22). Only
+   * apply() and commit() change the view, and apply() makes base first.
+   */
+  get base(): Buffer {
+    this.#base ??= serializeIssuesFile(this.view);
+    return this.#base;
   }
 
   /** Applies `frozen` (a patch the caller will not change) to the view and queues it for the disk. */
   apply(id: string, frozen: TaskPatch, before: Task | undefined): Task {
+    // Made while the view still is base, line for line.
+    const base = this.base;
     // Measured while the view still is base, line for line (nothing pending, nothing in flight).
-    if (this.layout === undefined && this.pending.length === 0) this.layout = measureLayout(this.view, this.base) ?? null;
+    if (this.layout === undefined && this.pending.length === 0) this.layout = measureLayout(this.view, base) ?? null;
     const task = applyTaskPatch(this.view, id, frozen);
     const index = lineIndexOf(this.view, id);
     if (index !== undefined) this.changedLines.add(index);
@@ -74,7 +89,7 @@ export class WorkingCopy {
       this.spare = this.baseMemory;
       this.baseMemory = outMemory;
     }
-    this.base = plan.out;
+    this.#base = plan.out;
     this.updatesSaved += batch;
     this.pending = this.pending.slice(batch);
     if (plan.merged) {

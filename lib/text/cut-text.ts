@@ -29,6 +29,7 @@ export function keepEnd(text: string, max: number): string {
 
 /** The largest grapheme boundary `<= at` near `at`, else the code point boundary at or before it. */
 function graphemeBoundaryAtOrBefore(text: string, at: number): number {
+  if (isPlainBoundary(text, at)) return at;
   const from = Math.max(0, at - GRAPHEME_WINDOW);
   let best: number | undefined;
   // Segmenting only a window: the whole text may be megabytes.
@@ -42,6 +43,7 @@ function graphemeBoundaryAtOrBefore(text: string, at: number): number {
 
 /** The smallest grapheme boundary `>= at` near `at`, else the code point boundary at or after it. */
 function graphemeBoundaryAtOrAfter(text: string, at: number): number {
+  if (isPlainBoundary(text, at)) return at;
   const from = Math.max(0, at - GRAPHEME_WINDOW);
   const to = Math.min(text.length, at + GRAPHEME_WINDOW);
   for (const { index } of segmentGraphemes(text.slice(from, to))) {
@@ -49,6 +51,19 @@ function graphemeBoundaryAtOrAfter(text: string, at: number): number {
   }
   // The window's end is a boundary only if it is the text's end.
   return to === text.length && to >= at ? to : codePointBoundaryAtOrAfter(text, at);
+}
+
+/**
+ * Between two printable ASCII characters there is always a grapheme boundary (none of them
+ * extends, joins or is a prepend mark, and CR LF is not printable): the common cut, an agent's
+ * long ASCII line, needs no segmenter, nor the ICU data it would load.
+ */
+function isPlainBoundary(text: string, at: number): boolean {
+  return at > 0 && at < text.length && isPlain(text.charCodeAt(at - 1)) && isPlain(text.charCodeAt(at));
+}
+
+function isPlain(code: number): boolean {
+  return code >= 0x20 && code <= 0x7e;
 }
 
 function isLowSurrogate(code: number): boolean {

@@ -7,7 +7,6 @@
 
 import { segmentGraphemes } from './graphemes.js';
 
-
 /** Printable ASCII only: one column per character, the common case, measured without segmenting. */
 const PLAIN = /^[\x20-\x7e]*$/;
 /** Shown as an emoji, two columns wide: emoji presentation by default (😀), or asked for with VS16 (❤️). */

@@ -121,6 +121,21 @@ describe('BeadsStore incremental writes', () => {
     await store.close();
   });
 
+  it('by default spaces the writes of a 2 MB file by at least a fifth of a second (8 MiB/s, issue 22)', async () => {
+    const path = await issuesFileWith(`${'{"id":"r-1","status":"open"}\n'}${'{"id":"pad","x":"' + 'p'.repeat(2_000_000) + '"}\n'}`);
+    const written: StoreEvent[] = [];
+    // Only the rate spaces these writes: 2 MB at 8 MiB/s is 238 ms (at the old 32 MiB/s, 60 ms).
+    const store = await BeadsStore.open(path, { coalesceMs: 1, paceFactor: 0 });
+    store.onEvent((event) => written.push(event));
+    store.update('r-1', { notes: 'one' });
+    await store.flush();
+    store.update('r-1', { notes: 'two' });
+    await new Promise((resolve) => setTimeout(resolve, 180));
+    expect(written.filter((e) => e.type === 'written')).toHaveLength(1);
+    await store.close();
+    expect(written.filter((e) => e.type === 'written')).toHaveLength(2);
+  });
+
   it('waits longer between writes the longer a write takes (paceFactor)', async () => {
     const path = await issuesFileWith('{"id":"d-1","status":"open"}\n');
     const written: StoreEvent[] = [];
