@@ -71,6 +71,18 @@ export function shortDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/**
+ * A running time to the minute: `<1m`, `4m`, `1h05m`. The task table shows a running task's time
+ * so (the Agents pane has it to the second): a table whose rows changed every second was most of
+ * what an idle dashboard redrew.
+ */
+export function minuteDuration(ms: number): string {
+  const m = Math.floor(Math.max(0, ms) / 60_000);
+  if (m < 1) return '<1m';
+  if (m < 60) return `${m}m`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
 /** 13:04:05, local time: when an event happened. */
 export function clockTime(at: number): string {
   const d = new Date(at);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayWidth, wrap } from '../../lib/dashboard/text.js';
+import { displayWidth, minuteDuration, wrap } from '../../lib/dashboard/text.js';
 import { seededRandom } from '../helpers/random-dag.js';
 
 // wrap() adds word widths instead of measuring each longer candidate line again: the lines it
@@ -21,5 +21,11 @@ describe('wrap', () => {
         if (displayWidth(next) <= width) expect(displayWidth(`${lines[i]} ${next}`), `${JSON.stringify(lines)} at ${width}`).toBeGreaterThan(width);
       }
     }
+  });
+});
+
+describe('minuteDuration (a running task\'s time in the task table)', () => {
+  it('counts whole minutes, and says less than one', () => {
+    expect([0, 59_999, 60_000, 61_000, 59 * 60_000 + 59_999, 3_600_000, 3_900_000, -5].map(minuteDuration)).toEqual(['<1m', '<1m', '1m', '1m', '59m', '1h00m', '1h05m', '<1m']);
   });
 });

@@ -2,7 +2,7 @@ import type { Widgets } from 'blessed';
 import type { Rect } from '../layout.js';
 import { FILTER_LABEL, STATUS_NAMES } from '../state/status-filter.js';
 import type { DepState, RowState, TaskRow } from '../state/task-rows.js';
-import { cell, shortDuration } from '../text.js';
+import { cell, minuteDuration, shortDuration } from '../text.js';
 import type { Tone } from '../theme.js';
 import { fitColumns, headerLine, type Column, type ColumnSpec } from './columns.js';
 import { applyMove, placeBox, setLines, textBox, titleBar, type Frame, type Move, type Panel } from './panel.js';
@@ -155,7 +155,7 @@ export class TasksPanel implements Panel {
     const { theme, run, now } = frame;
     const agent = run.agents.get(row.id);
     const ended = run.ended.get(row.id);
-    const elapsed = agent ? shortDuration(now - agent.startedAt) : ended && ended.durationMs > 0 ? shortDuration(ended.durationMs) : '';
+    const elapsed = agent ? minuteDuration(now - agent.startedAt) : ended && ended.durationMs > 0 ? shortDuration(ended.durationMs) : '';
     const attempts = run.attempts.get(row.id);
     const spent = run.taskSpend.get(row.id);
     const spentText = spent === undefined ? '' : `$${spent.toFixed(2)}`;
