@@ -12,33 +12,39 @@ import { build } from 'esbuild';
 // behind (and `npm pack` would ship them all).
 rmSync('dist/chunks', { recursive: true, force: true });
 
-await build({
-  entryPoints: ['dist/bin/chorus.js'],
-  outdir: 'dist',
-  outbase: 'dist',
+/** What every bundle shares: ES modules for Node 20, written over tsc's output in place. */
+const common = {
   allowOverwrite: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
+// Bundled CommonJS dependencies (proper-lockfile) call require() for Node's modules and read __filename.
+const commonJsShim = {
+  js: [
+    "import { createRequire as __chorusCreateRequire } from 'node:module';",
+    "import { fileURLToPath as __chorusFileURLToPath } from 'node:url';",
+    'const require = __chorusCreateRequire(import.meta.url);',
+    'const __filename = __chorusFileURLToPath(import.meta.url);',
+    "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+  ].join(' '),
+};
+
+await build({
+  ...common,
+  entryPoints: ['dist/bin/chorus.js'],
+  outdir: 'dist',
+  outbase: 'dist',
   external: ['piscina', 'blessed', 'blessed-contrib'],
   // Code loaded only on some paths (zod, for a config file the quick check does not accept;
   // the commands) goes in chunks of its own, parsed only when imported.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  // Bundled CommonJS dependencies (proper-lockfile) call require() for Node's
-  // modules and read __filename.
-  banner: {
-    js: [
-      "import { createRequire as __chorusCreateRequire } from 'node:module';",
-      "import { fileURLToPath as __chorusFileURLToPath } from 'node:url';",
-      'const require = __chorusCreateRequire(import.meta.url);',
-      'const __filename = __chorusFileURLToPath(import.meta.url);',
-      "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
-    ].join(' '),
-  },
-  sourcemap: true,
-  logLevel: 'warning',
+  banner: commonJsShim,
 });
 
 // The worker thread's entry alone, sharing no chunk with the CLI: a worker thread that imported
@@ -46,38 +52,17 @@ await build({
 // for a process with that one thread; issue 22, the output row) for the same code: each chunk is a
 // module the thread's own loader compiles and keeps whole, even where the worker uses one function.
 await build({
+  ...common,
   entryPoints: ['dist/workers/agent-worker.js'],
   outfile: 'dist/workers/agent-worker.js',
-  allowOverwrite: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
   external: ['piscina'],
-  // As above: bundled CommonJS dependencies call require() and read __filename.
-  banner: {
-    js: [
-      "import { createRequire as __chorusCreateRequire } from 'node:module';",
-      "import { fileURLToPath as __chorusFileURLToPath } from 'node:url';",
-      'const require = __chorusCreateRequire(import.meta.url);',
-      'const __filename = __chorusFileURLToPath(import.meta.url);',
-      "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
-    ].join(' '),
-  },
-  sourcemap: true,
-  logLevel: 'warning',
+  banner: commonJsShim,
 });
 
 // The agent host, a process of its own started by every batch, alone too: with the CLI's chunks it
 // would load four files where it needs one small one.
 await build({
+  ...common,
   entryPoints: ['dist/workers/agent-host.js'],
   outfile: 'dist/workers/agent-host.js',
-  allowOverwrite: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
 });
