@@ -374,7 +374,8 @@ describe('bd close', () => {
 describe('the store lock', () => {
   it('fails at once while another call holds the lock (BD_STANDIN_DELAY_MS), and waits with BD_STANDIN_LOCK_WAIT_MS', async () => {
     seedStandin(dir, [issue('bd-1')]);
-    const slow = runBd(dir, ['list', '--json'], { BD_STANDIN_DELAY_MS: '1500' });
+    // Held 4 s: the two calls below must both start while it holds the lock (each is a Node start, slow on a loaded machine).
+    const slow = runBd(dir, ['list', '--json'], { BD_STANDIN_DELAY_MS: '4000' });
     const lockFile = path.join(dir, '.beads', 'embeddeddolt', '.lock.held');
     for (let i = 0; i < 200 && !(await import('node:fs')).existsSync(lockFile); i++) await new Promise((r) => setTimeout(r, 10));
     const busy = await runBd(dir, ['update', 'bd-1', '--claim', '--actor', 'x']);
