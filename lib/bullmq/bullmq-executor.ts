@@ -328,7 +328,7 @@ export class BullmqExecutor implements Executor {
       this.notice(`workers connected to ${this.options.queue}: ${this.workers.map((w) => `${w.name} (${w.busy}/${w.concurrency} busy)`).join(', ')}`);
     }
     // Views list the workers (how busy each is): a change reaches them without a line of its own.
-    const seen = this.workers.map((w) => `${w.name} ${w.busy}/${w.concurrency}`).join(',');
+    const seen = workersSignature(this.workers);
     if (seen !== this.workersSeen) {
       this.workersSeen = seen;
       for (const listener of this.listeners) listener({ message: this.lastNotice, workers: this.workers.map((w) => ({ ...w })), workersOnly: true });
@@ -370,9 +370,14 @@ export class BullmqExecutor implements Executor {
   private notice(message: string): void {
     if (message === this.lastNotice) return;
     this.lastNotice = message;
-    this.workersSeen = this.workers.map((w) => `${w.name} ${w.busy}/${w.concurrency}`).join(',');
+    this.workersSeen = workersSignature(this.workers);
     for (const listener of this.listeners) listener({ message, workers: this.workers.map((w) => ({ ...w })) });
   }
+}
+
+/** Who is connected and how busy: what the views list of the workers. */
+function workersSignature(workers: readonly WorkerInfo[]): string {
+  return workers.map((w) => `${w.name} ${w.busy}/${w.concurrency}`).join(',');
 }
 
 function parseReport(fields: Buffer[]): WorkerReport | null {

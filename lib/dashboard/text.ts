@@ -73,7 +73,7 @@ export function shortDuration(ms: number): string {
 
 /**
  * A running time to the minute: `<1m`, `4m`, `1h05m`. The task table shows a running task's time
- * so (the Agents pane has it to the second): a table whose rows changed every second was most of
+ * so (the Agents pane has it to the second): a table whose rows changed every second was half of
  * what an idle dashboard redrew.
  */
 export function minuteDuration(ms: number): string {

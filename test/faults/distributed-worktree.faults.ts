@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { git, identify } from '../helpers/git-repo.js';
+import { git, identify, initGitRepo } from '../helpers/git-repo.js';
 import { Cluster } from '../helpers/distributed.js';
 import { AGENTS, bead, blocks, makeRepo, runChorus } from '../helpers/temp-repo.js';
 import { startWorker } from '../helpers/workers.js';
@@ -42,12 +42,7 @@ describe('executor bullmq with workspace "worktree": branches through a shared r
         onConflict: 'block',
       },
     ));
-    git(repo.dir, 'init', '-q', '-b', 'main');
-    identify(repo.dir);
-    writeFileSync(path.join(repo.dir, '.gitignore'), '.beads/\n.chorus/\n.chorus.json\n');
-    writeFileSync(path.join(repo.dir, 'shared.txt'), 'line 1\nline 2\n');
-    git(repo.dir, 'add', '-A');
-    git(repo.dir, 'commit', '-q', '-m', 'base');
+    initGitRepo(repo);
     git(repo.dir, 'remote', 'add', 'origin', origin);
     git(repo.dir, 'push', '-q', 'origin', 'main');
 
