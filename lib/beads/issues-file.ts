@@ -52,9 +52,14 @@ function addRecord(file: IssuesFile, record: LineRecord): string | undefined {
     file.tasks.set(record.task.id, record.task);
     if (file.tasks.size === size) return record.task.id;
   } else if (record.kind === 'malformed') {
-    file.problems.push({ line: index + 1, kind: 'malformed', message: `line ${index + 1}: ${record.message}` });
+    file.problems.push(malformedProblem(index + 1, record.message));
   }
   return undefined;
+}
+
+/** The problem a malformed line is reported as; `line` counts from 1. */
+export function malformedProblem(line: number, message: string): LoadProblem {
+  return { line, kind: 'malformed', message: `line ${line}: ${message}` };
 }
 
 /**
@@ -155,8 +160,11 @@ export function parseIssuesChunks(chunks: Iterable<Buffer>): IssuesFile {
 
 function parseLineBytes(line: Buffer, eol: Eol): LineRecord {
   if (isUtf8(line)) return parseLine(line.toString('utf8'), eol);
-  return { kind: 'malformed', text: line.toString('latin1'), eol, message: 'not valid UTF-8', bytes: Buffer.from(line) };
+  return { kind: 'malformed', text: line.toString('latin1'), eol, message: NOT_UTF8, bytes: Buffer.from(line) };
 }
+
+/** Why a line whose bytes are not UTF-8 is not read. */
+export const NOT_UTF8 = 'not valid UTF-8';
 
 /** The file's bytes: every record's original text and EOL, in order. */
 export function serializeIssuesFile(file: IssuesFile): Buffer {

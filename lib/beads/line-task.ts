@@ -8,13 +8,15 @@ import {
   normalizeTitle,
   optionalString,
 } from './normalize-task.js';
+import type { LineSpan } from './line-span.js';
 import type { Dependency, Task } from '../task/task.js';
 
 /**
  * A task read from a tracker line. It keeps the line, not the parsed object: `raw` is parsed
  * again on each read. Holding every parsed line would keep all 100,000 descriptions of a big
  * tracker in memory for the few tasks a run ever shows or starts. A patched task is a new
- * LineTask over the new line, so its `raw` always matches what the store will write.
+ * LineTask over the new line, so its `raw` always matches what the store will write. A read-only
+ * load (see BeadsSnapshot) gives it where the line is in the file instead, read back when asked.
  */
 export class LineTask implements Task {
   // `declare`, and every field set in the constructor's own body: V8 sizes the objects from
@@ -32,10 +34,10 @@ export class LineTask implements Task {
   declare metadata: Record<string, unknown> | undefined;
   declare pinned: boolean;
   declare ephemeral: boolean;
-  readonly #line: string;
+  readonly #line: string | LineSpan;
 
   /** `raw` is the parsed `line`: the fields are read from it as normalizeTask reads them, and it is dropped. */
-  constructor(raw: Record<string, unknown>, id: string, line: string) {
+  constructor(raw: Record<string, unknown>, id: string, line: string | LineSpan) {
     this.#line = line;
     this.id = id;
     this.title = normalizeTitle(raw.title);
@@ -57,7 +59,8 @@ export class LineTask implements Task {
 
   /** A fresh object each time: callers may keep or change it without touching the task. */
   get raw(): Readonly<Record<string, unknown>> {
-    return JSON.parse(this.#line) as Record<string, unknown>;
+    const line = this.#line;
+    return typeof line === 'string' ? (JSON.parse(line) as Record<string, unknown>) : line.parse(this.id);
   }
 
   /** The same line with another status in the fields (the graph's view after a status change). */

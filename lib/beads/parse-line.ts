@@ -1,4 +1,5 @@
 import { LineTask } from './line-task.js';
+import type { LineSpan } from './line-span.js';
 import type { Task } from '../task/task.js';
 
 /** The line ending a record had in the file; `''` only for a last line with no newline. */
@@ -42,8 +43,11 @@ function isBlank(text: string): boolean {
   return text.trim() === '';
 }
 
-/** Classifies one line. Never throws: what cannot be read becomes a `malformed` record. */
-export function parseLine(text: string, eol: Eol): LineRecord {
+/**
+ * Classifies one line. Never throws: what cannot be read becomes a `malformed` record. A task
+ * keeps `text` as its line, or `span` when given (a read-only load: see BeadsSnapshot).
+ */
+export function parseLine(text: string, eol: Eol, span?: LineSpan): LineRecord {
   if (text.length === 0) return { kind: 'blank', text, eol };
   let value: unknown;
   try {
@@ -63,5 +67,5 @@ export function parseLine(text: string, eol: Eol): LineRecord {
     return { kind: 'malformed', text, eol, message: 'no string "id"' };
   }
   // The parsed object is dropped here: the task keeps its fields and the line (see LineTask).
-  return { kind: 'task', text, eol, task: new LineTask(raw, id, text) };
+  return { kind: 'task', text, eol, task: new LineTask(raw, id, span ?? text) };
 }

@@ -25,8 +25,12 @@ export function readIssuesFile(path: string): IssuesFile {
   }
 }
 
-/** The file's bytes in pieces that end at a newline (the last at the end of the file), in one reused buffer. */
-function* linePieces(fd: number, path: string): Generator<Buffer> {
+/**
+ * The file's bytes in pieces that end at a newline (the last at the end of the file), in one reused
+ * buffer: each piece is valid only until the next is asked for. Consecutive: a piece starts where the
+ * last ended.
+ */
+export function* linePieces(fd: number, path: string): Generator<Buffer> {
   let buffer = Buffer.allocUnsafeSlow(PIECE_BYTES);
   let filled = 0;
   for (;;) {

@@ -20,16 +20,20 @@ export interface OpenRepo {
   issuesFile: string;
 }
 
-/** Loads settings, the tracker (through the backend `auto` or the settings pick) and its graph for `-C DIR` (or the working directory). */
+/**
+ * Loads settings, the tracker (through the backend `auto` or the settings pick) and its graph for
+ * `-C DIR` (or the working directory). `readOnly`: for a command that never changes the tracker.
+ */
 export async function openRepo(
   dir: string | undefined,
   flags: Partial<Record<SettingKey, unknown>>,
   io: CliIO,
+  options: { readOnly?: boolean } = {},
 ): Promise<OpenRepo> {
   const repoDir = path.resolve(dir ?? process.cwd());
   const config = await loadConfig(repoDir, flags, SETTING_FLAG_NAMES);
   const backend = chooseBackend(repoDir, config.settings);
-  const store = await openTracker(repoDir, backend, config.settings);
+  const store = await openTracker(repoDir, backend, config.settings, options);
   const issuesFile = backend.issuesFile;
   const shown = backend.kind === 'jsonl' ? path.relative(process.cwd(), issuesFile) || issuesFile : `bd (${path.relative(process.cwd(), backend.beadsDir) || backend.beadsDir})`;
   for (const warning of trackerWarnings(store, shown)) writeLine(io.stderr, `warning: ${warning}`);

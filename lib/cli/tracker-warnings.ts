@@ -1,5 +1,6 @@
 import { oddFieldsOf } from '../beads/line-task.js';
 import { describeOddFields } from '../beads/normalize-task.js';
+import { BeadsSnapshot } from '../beads/snapshot.js';
 import { BeadsStore } from '../beads/store.js';
 import type { Tracker } from '../tracker/tracker.js';
 
@@ -9,18 +10,21 @@ import type { Tracker } from '../tracker/tracker.js';
  * its own way. `shown` is the file as the user should see it.
  */
 export function trackerWarnings(store: Tracker, shown: string): string[] {
-  if (!(store instanceof BeadsStore)) return bdWarnings(store, shown);
+  if (!(store instanceof BeadsStore) && !(store instanceof BeadsSnapshot)) return bdWarnings(store, shown);
   const warnings: { line: number; text: string }[] = [];
   for (const problem of store.problems) {
     // The store's message starts with the line number ("line 4: ..."), which the prefix already gives.
     const message = problem.message.startsWith(`line ${problem.line}: `) ? problem.message.slice(`line ${problem.line}: `.length) : problem.message;
     warnings.push({ line: problem.line, text: `${message} (line kept as it is)` });
   }
-  store.records.forEach((record, index) => {
-    if (record.kind !== 'task') return;
-    const oddity = oddFieldsOf(record.task);
-    if (oddity !== undefined) warnings.push({ line: index + 1, text: oddity });
-  });
+  if (store instanceof BeadsSnapshot) warnings.push(...store.oddLines);
+  else {
+    store.records.forEach((record, index) => {
+      if (record.kind !== 'task') return;
+      const oddity = oddFieldsOf(record.task);
+      if (oddity !== undefined) warnings.push({ line: index + 1, text: oddity });
+    });
+  }
   return warnings.sort((a, b) => a.line - b.line).map((w) => `${shown}:${w.line}: ${w.text}`);
 }
 

@@ -16,7 +16,7 @@ export async function graphCommand(opts: GraphOptions, io: CliIO): Promise<numbe
   if (!['text', 'dot', 'json'].includes(format)) {
     throw new UsageError('CHORUS_USAGE', `--format: expected one of text, dot, json, got "${format}"`);
   }
-  const { graph } = await openRepo(opts.dir, opts.settingFlags ?? {}, io);
+  const { graph } = await openRepo(opts.dir, opts.settingFlags ?? {}, io, { readOnly: true });
   const now = Date.now();
   const out = format === 'dot' ? renderDot(graph, now) : format === 'json' ? renderJson(graph, now) : renderText(graph, now);
   io.stdout.write(out.endsWith('\n') ? out : `${out}\n`);

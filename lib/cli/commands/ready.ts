@@ -11,7 +11,7 @@ export interface ReadyOptions extends SettingFlags {
 
 /** `chorus ready`: the tasks that could start now, in dispatch order. */
 export async function readyCommand(opts: ReadyOptions, io: CliIO): Promise<number> {
-  const { graph } = await openRepo(opts.dir, opts.settingFlags ?? {}, io);
+  const { graph } = await openRepo(opts.dir, opts.settingFlags ?? {}, io, { readOnly: true });
   const ready = graph.readyTasks(Date.now());
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(ready.map((t) => t.raw))}\n`);
