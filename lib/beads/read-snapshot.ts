@@ -90,4 +90,3 @@ function parseSnapshot(fd: number, source: SpanSource): IssuesSnapshot | null {
   }
   return { tasks, problems, odd, source };
 }
-
