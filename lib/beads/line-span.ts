@@ -16,12 +16,15 @@ export class SpanSource {
     this.#fd = fd;
   }
 
+  /** The open descriptor, to read the file through while loading it. */
+  get fd(): number {
+    if (this.#fd === undefined) throw closedError(this.path);
+    return this.#fd;
+  }
+
   /** The bytes at `offset`, decoded; throws when the file is closed or shorter than it was. */
   read(offset: number, length: number): string {
-    if (this.#fd === undefined) {
-      throw new StoreError('CHORUS_STORE_CLOSED', `the read-only copy of ${this.path} is closed; its tasks' lines cannot be read again`);
-    }
-    const bytes = readRange(this.#fd, offset, length);
+    const bytes = readRange(this.fd, offset, length);
     if (bytes.length !== length) throw changedError(this.path, offset);
     return bytes.toString('utf8');
   }
@@ -53,6 +56,10 @@ export class LineSpan {
     if (typeof raw !== 'object' || raw === null || raw.id !== id) throw changedError(this.source.path, this.offset);
     return raw;
   }
+}
+
+function closedError(path: string): StoreError {
+  return new StoreError('CHORUS_STORE_CLOSED', `the read-only copy of ${path} is closed; its tasks' lines cannot be read again`);
 }
 
 function changedError(path: string, offset: number, cause?: unknown): StoreError {

@@ -12,16 +12,20 @@ const PIECE_BYTES = 4 * 2 ** 20;
  * 512 KiB, and at start chorus has nothing else to do while the tracker loads.
  */
 export function readIssuesFile(path: string): IssuesFile {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw readError(path, error);
-  }
+  const fd = openIssuesFile(path);
   try {
     return parseIssuesChunks(linePieces(fd, path));
   } finally {
     closeSync(fd);
+  }
+}
+
+/** A descriptor on the tracker for reading; a file that is missing or unreadable is a StoreError naming it. */
+export function openIssuesFile(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (error) {
+    throw readError(path, error);
   }
 }
 

@@ -1,11 +1,10 @@
 import { isAscii, isUtf8 } from 'node:buffer';
-import { openSync } from 'node:fs';
-import { readError } from './file-access.js';
 import { malformedProblem, NOT_UTF8 } from './issues-file.js';
 import { LineSpan, SpanSource } from './line-span.js';
 import { oddFieldsOf } from './line-task.js';
-import { parseLine, type Eol } from './parse-line.js';
-import { linePieces } from './read-issues-file.js';
+import { parseLine, type LineRecord } from './parse-line.js';
+import { linePieces, openIssuesFile } from './read-issues-file.js';
+import { forEachLineBuffer } from './split-lines.js';
 import type { Task } from '../task/task.js';
 import type { LoadProblem } from '../tracker/tracker.js';
 
@@ -13,6 +12,16 @@ import type { LoadProblem } from '../tracker/tracker.js';
 export interface OddLine {
   line: number;
   text: string;
+}
+
+/** The tasks whose status or priority chorus reads its own way, by line (see oddFieldsOf). */
+export function oddLinesOf(records: readonly LineRecord[]): OddLine[] {
+  const odd: OddLine[] = [];
+  records.forEach((record, index) => {
+    const oddity = record.kind === 'task' ? oddFieldsOf(record.task) : undefined;
+    if (oddity !== undefined) odd.push({ line: index + 1, text: oddity });
+  });
+  return odd;
 }
 
 /** The tasks of a tracker read for looking only, each knowing where its line is in the still open file. */
@@ -32,15 +41,9 @@ export interface IssuesSnapshot {
  * Returns null when an id is on more than one line: the full load names every such line.
  */
 export function readIssuesSnapshot(path: string): IssuesSnapshot | null {
-  let fd: number;
+  const source = new SpanSource(openIssuesFile(path), path);
   try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw readError(path, error);
-  }
-  const source = new SpanSource(fd, path);
-  try {
-    const snapshot = parseSnapshot(fd, source);
+    const snapshot = parseSnapshot(source);
     if (snapshot) return snapshot;
     source.close();
     return null;
@@ -50,42 +53,38 @@ export function readIssuesSnapshot(path: string): IssuesSnapshot | null {
   }
 }
 
-function parseSnapshot(fd: number, source: SpanSource): IssuesSnapshot | null {
+function parseSnapshot(source: SpanSource): IssuesSnapshot | null {
   const tasks = new Map<string, Task>();
   const problems: LoadProblem[] = [];
   const odd: OddLine[] = [];
   let line = 0;
   let offset = 0;
-  for (const piece of linePieces(fd, source.path)) {
+  let repeated = false;
+  for (const piece of linePieces(source.fd, source.path)) {
     // A leading byte order mark is not part of the first line (as the full load reads it).
-    let start = offset === 0 && piece[0] === 0xef && piece[1] === 0xbb && piece[2] === 0xbf ? 3 : 0;
+    const start = offset === 0 && piece[0] === 0xef && piece[1] === 0xbb && piece[2] === 0xbf ? 3 : 0;
     // ASCII bytes are their own characters: a line is cut out as latin1, with no UTF-8 decoding.
     const ascii = isAscii(piece);
     const utf8 = ascii || isUtf8(piece);
-    while (start < piece.length) {
-      const newline = piece.indexOf(0x0a, start);
-      const end = newline < 0 ? piece.length : newline;
-      const crlf = end > start && piece[end - 1] === 0x0d && newline >= 0;
-      const textEnd = crlf ? end - 1 : end;
-      const eol: Eol = newline < 0 ? '' : crlf ? '\r\n' : '\n';
+    forEachLineBuffer(piece.subarray(start), (bytes, eol, at) => {
       line += 1;
-      if (utf8 || isUtf8(piece.subarray(start, textEnd))) {
-        const text = piece.toString(ascii ? 'latin1' : 'utf8', start, textEnd);
-        const record = parseLine(text, eol, new LineSpan(source, offset + start, textEnd - start));
-        if (record.kind === 'task') {
-          const size = tasks.size;
-          tasks.set(record.task.id, record.task);
-          if (tasks.size === size) return null;
-          const oddity = oddFieldsOf(record.task);
-          if (oddity !== undefined) odd.push({ line, text: oddity });
-        } else if (record.kind === 'malformed') {
-          problems.push(malformedProblem(line, record.message));
-        }
-      } else {
+      if (repeated) return;
+      if (!utf8 && !isUtf8(bytes)) {
         problems.push(malformedProblem(line, NOT_UTF8));
+        return;
       }
-      start = end + 1;
-    }
+      const record = parseLine(bytes.toString(ascii ? 'latin1' : 'utf8'), eol, new LineSpan(source, offset + start + at, bytes.length));
+      if (record.kind === 'task') {
+        const size = tasks.size;
+        tasks.set(record.task.id, record.task);
+        if (tasks.size === size) repeated = true;
+        const oddity = oddFieldsOf(record.task);
+        if (oddity !== undefined) odd.push({ line, text: oddity });
+      } else if (record.kind === 'malformed') {
+        problems.push(malformedProblem(line, record.message));
+      }
+    });
+    if (repeated) return null;
     offset += piece.length;
   }
   return { tasks, problems, odd, source };

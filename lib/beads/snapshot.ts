@@ -1,7 +1,6 @@
 import { StoreError } from '../errors.js';
 import { readIssuesFile } from './read-issues-file.js';
-import { oddFieldsOf } from './line-task.js';
-import { readIssuesSnapshot, type OddLine } from './read-snapshot.js';
+import { oddLinesOf, readIssuesSnapshot, type OddLine } from './read-snapshot.js';
 import { watchTrackerFile } from './watch-file.js';
 import type { SpanSource } from './line-span.js';
 import type { StoreStats } from '../tracker/store-events.js';
@@ -27,12 +26,7 @@ export class BeadsSnapshot implements Tracker {
     if (snapshot) return new BeadsSnapshot(path, snapshot, snapshot.source);
     // An id on several lines: the full load names them all, and is what the problems must match.
     const file = readIssuesFile(path);
-    const odd: OddLine[] = [];
-    file.records.forEach((record, index) => {
-      const oddity = record.kind === 'task' ? oddFieldsOf(record.task) : undefined;
-      if (oddity !== undefined) odd.push({ line: index + 1, text: oddity });
-    });
-    return new BeadsSnapshot(path, { tasks: file.tasks, problems: file.problems, odd }, undefined);
+    return new BeadsSnapshot(path, { tasks: file.tasks, problems: file.problems, odd: oddLinesOf(file.records) }, undefined);
   }
 
   get location(): string {

@@ -22,20 +22,20 @@ export function forEachLine(text: string, visit: (line: string, eol: Eol) => voi
   }
 }
 
-/** The same split over raw bytes, for files that are not valid UTF-8 throughout. */
-export function forEachLineBuffer(bytes: Buffer, visit: (line: Buffer, eol: Eol) => void): void {
+/** The same split over raw bytes; `at` is where the line starts in `bytes`. */
+export function forEachLineBuffer(bytes: Buffer, visit: (line: Buffer, eol: Eol, at: number) => void): void {
   const length = bytes.length;
   let start = 0;
   while (start < length) {
     const newline = bytes.indexOf(0x0a, start);
     if (newline < 0) {
-      visit(bytes.subarray(start), '');
+      visit(bytes.subarray(start), '', start);
       return;
     }
     if (newline > start && bytes[newline - 1] === 0x0d) {
-      visit(bytes.subarray(start, newline - 1), '\r\n');
+      visit(bytes.subarray(start, newline - 1), '\r\n', start);
     } else {
-      visit(bytes.subarray(start, newline), '\n');
+      visit(bytes.subarray(start, newline), '\n', start);
     }
     start = newline + 1;
   }

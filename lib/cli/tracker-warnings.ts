@@ -1,4 +1,4 @@
-import { oddFieldsOf } from '../beads/line-task.js';
+import { oddLinesOf } from '../beads/read-snapshot.js';
 import { describeOddFields } from '../beads/normalize-task.js';
 import { BeadsSnapshot } from '../beads/snapshot.js';
 import { BeadsStore } from '../beads/store.js';
@@ -17,14 +17,7 @@ export function trackerWarnings(store: Tracker, shown: string): string[] {
     const message = problem.message.startsWith(`line ${problem.line}: `) ? problem.message.slice(`line ${problem.line}: `.length) : problem.message;
     warnings.push({ line: problem.line, text: `${message} (line kept as it is)` });
   }
-  if (store instanceof BeadsSnapshot) warnings.push(...store.oddLines);
-  else {
-    store.records.forEach((record, index) => {
-      if (record.kind !== 'task') return;
-      const oddity = oddFieldsOf(record.task);
-      if (oddity !== undefined) warnings.push({ line: index + 1, text: oddity });
-    });
-  }
+  warnings.push(...(store instanceof BeadsSnapshot ? store.oddLines : oddLinesOf(store.records)));
   return warnings.sort((a, b) => a.line - b.line).map((w) => `${shown}:${w.line}: ${w.text}`);
 }
 
